@@ -1,0 +1,3 @@
+namespace Kt.Docker;
+
+internal static class AssemblyMarker;

@@ -1,0 +1,3 @@
+namespace Kt.ImageCompiler;
+
+internal static class AssemblyMarker;

@@ -1,0 +1,3 @@
+namespace Kt.Kubernetes;
+
+internal static class AssemblyMarker;

@@ -1,0 +1,3 @@
+namespace Kt.MSBuild;
+
+internal static class AssemblyMarker;

@@ -1,0 +1,3 @@
+namespace Kt.Oci;
+
+internal static class AssemblyMarker;

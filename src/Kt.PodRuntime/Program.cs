@@ -1,0 +1,6 @@
+namespace Kt.PodRuntime;
+
+internal static class Program
+{
+    public static int Main() => 0;
+}
