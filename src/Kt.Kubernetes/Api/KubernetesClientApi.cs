@@ -1,0 +1,160 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Kt.Core;
+
+namespace Kt.Kubernetes.Api;
+
+/// <summary>
+/// <see cref="IKubernetesApi"/> over KubernetesClient. Built-in kinds go through their typed operations
+/// (<c>PatchNamespacedService</c>, <c>PatchNamespacedDeployment</c>, ...); Knative Services and RayClusters through
+/// <c>CustomObjects</c>. Every apply is a server-side apply patch (<see cref="V1Patch.PatchType.ApplyPatch"/>, sent as
+/// <c>application/apply-patch+yaml</c>; JSON is valid YAML) with the given field manager.
+/// </summary>
+/// <remarks>
+/// No API server can run where Kt's unit tests run, so this class is exercised by the kind end-to-end script
+/// (<c>tests/kind/run-kind-e2e.sh</c>), not by unit tests; it is kept deliberately thin and conventional.
+/// Pods are observed by polling (list + events every <see cref="PollInterval"/>), which survives API server
+/// restarts and watch expiry without resume logic.
+/// </remarks>
+public sealed class KubernetesClientApi(IKubernetes client) : IKubernetesApi
+{
+    /// <summary>How often <see cref="WatchPodsAsync"/> lists pods.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A client from the default kubeconfig (<c>$KUBECONFIG</c> / <c>~/.kube/config</c>) or the in-cluster config.</summary>
+    public static KubernetesClientApi FromDefaultConfig() =>
+        new(new k8s.Kubernetes(KubernetesClientConfiguration.BuildDefaultConfig()));
+
+    public async Task<JsonObject> ApplyAsync(object manifest, string fieldManager = "kt", bool force = true, CancellationToken cancellationToken = default)
+    {
+        var resource = ManifestJson.Identify(manifest);
+        var patch = new V1Patch(ManifestJson.Serialize(manifest), V1Patch.PatchType.ApplyPatch);
+        return await Call(resource, async () => (resource.ApiVersion, resource.Kind) switch
+        {
+            ("v1", "Service") => (object)await client.CoreV1.PatchNamespacedServiceAsync(patch, resource.Name, resource.Namespace, fieldManager: fieldManager, force: force, cancellationToken: cancellationToken).ConfigureAwait(false),
+            ("apps/v1", "Deployment") => await client.AppsV1.PatchNamespacedDeploymentAsync(patch, resource.Name, resource.Namespace, fieldManager: fieldManager, force: force, cancellationToken: cancellationToken).ConfigureAwait(false),
+            ("apps/v1", "StatefulSet") => await client.AppsV1.PatchNamespacedStatefulSetAsync(patch, resource.Name, resource.Namespace, fieldManager: fieldManager, force: force, cancellationToken: cancellationToken).ConfigureAwait(false),
+            _ => await client.CustomObjects.PatchNamespacedCustomObjectAsync(patch, Group(resource.ApiVersion), Version(resource.ApiVersion), resource.Namespace, Plural(resource.Kind), resource.Name, fieldManager: fieldManager, force: force, cancellationToken: cancellationToken).ConfigureAwait(false),
+        }).ConfigureAwait(false) ?? throw new KtException("KT5200", $"The API server returned nothing for {resource}.");
+    }
+
+    public async Task<JsonObject?> GetAsync(ResourceRef resource, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await Call(resource, async () => (resource.ApiVersion, resource.Kind) switch
+            {
+                ("v1", "Service") => (object)await client.CoreV1.ReadNamespacedServiceAsync(resource.Name, resource.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false),
+                ("apps/v1", "Deployment") => await client.AppsV1.ReadNamespacedDeploymentAsync(resource.Name, resource.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false),
+                ("apps/v1", "StatefulSet") => await client.AppsV1.ReadNamespacedStatefulSetAsync(resource.Name, resource.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false),
+                _ => await client.CustomObjects.GetNamespacedCustomObjectAsync(Group(resource.ApiVersion), Version(resource.ApiVersion), resource.Namespace, Plural(resource.Kind), resource.Name, cancellationToken).ConfigureAwait(false),
+            }).ConfigureAwait(false);
+        }
+        catch (KtException e) when (e.Code == "KT5205")
+        {
+            return null;
+        }
+    }
+
+    public async Task<bool> DeleteAsync(ResourceRef resource, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await Call(resource, async () => (resource.ApiVersion, resource.Kind) switch
+            {
+                ("v1", "Service") => (object)await client.CoreV1.DeleteNamespacedServiceAsync(resource.Name, resource.Namespace, propagationPolicy: "Background", cancellationToken: cancellationToken).ConfigureAwait(false),
+                ("apps/v1", "Deployment") => await client.AppsV1.DeleteNamespacedDeploymentAsync(resource.Name, resource.Namespace, propagationPolicy: "Background", cancellationToken: cancellationToken).ConfigureAwait(false),
+                ("apps/v1", "StatefulSet") => await client.AppsV1.DeleteNamespacedStatefulSetAsync(resource.Name, resource.Namespace, propagationPolicy: "Background", cancellationToken: cancellationToken).ConfigureAwait(false),
+                _ => await client.CustomObjects.DeleteNamespacedCustomObjectAsync(Group(resource.ApiVersion), Version(resource.ApiVersion), resource.Namespace, Plural(resource.Kind), resource.Name, propagationPolicy: "Background", cancellationToken: cancellationToken).ConfigureAwait(false),
+            }).ConfigureAwait(false);
+            return true;
+        }
+        catch (KtException e) when (e.Code == "KT5205")
+        {
+            return false;
+        }
+    }
+
+    public async Task<IReadOnlyList<ResourceRef>> ListAsync(string apiVersion, string kind, string @namespace, string labelSelector, CancellationToken cancellationToken = default)
+    {
+        var probe = new ResourceRef(apiVersion, kind, @namespace, "*");
+        var list = await Call(probe, async () => (apiVersion, kind) switch
+        {
+            ("v1", "Service") => (object)await client.CoreV1.ListNamespacedServiceAsync(@namespace, labelSelector: labelSelector, cancellationToken: cancellationToken).ConfigureAwait(false),
+            ("apps/v1", "Deployment") => await client.AppsV1.ListNamespacedDeploymentAsync(@namespace, labelSelector: labelSelector, cancellationToken: cancellationToken).ConfigureAwait(false),
+            ("apps/v1", "StatefulSet") => await client.AppsV1.ListNamespacedStatefulSetAsync(@namespace, labelSelector: labelSelector, cancellationToken: cancellationToken).ConfigureAwait(false),
+            _ => await client.CustomObjects.ListNamespacedCustomObjectAsync(Group(apiVersion), Version(apiVersion), @namespace, Plural(kind), labelSelector: labelSelector, cancellationToken: cancellationToken).ConfigureAwait(false),
+        }).ConfigureAwait(false);
+        return ((list?["items"] as JsonArray) ?? [])
+            .Select(item => new ResourceRef(apiVersion, kind, @namespace, (string?)item?["metadata"]?["name"] ?? ""))
+            .ToList();
+    }
+
+    public async IAsyncEnumerable<IReadOnlyList<PodStatusSnapshot>> WatchPodsAsync(
+        string @namespace, string labelSelector, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var pods = await client.CoreV1.ListNamespacedPodAsync(@namespace, labelSelector: labelSelector, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var snapshots = new List<PodStatusSnapshot>();
+            foreach (var pod in pods.Items)
+            {
+                var snapshot = PodSnapshots.From(pod, []);
+                if (PodSnapshots.NeedsEvents(snapshot))
+                {
+                    var events = await client.CoreV1.ListNamespacedEventAsync(
+                        @namespace, fieldSelector: $"involvedObject.name={pod.Metadata.Name}", cancellationToken: cancellationToken).ConfigureAwait(false);
+                    snapshot = snapshot with
+                    {
+                        Events = events.Items
+                            .OrderBy(e => e.LastTimestamp ?? e.EventTime ?? e.FirstTimestamp)
+                            .Select(e => $"{e.Reason}: {e.Message}")
+                            .ToList(),
+                    };
+                }
+
+                snapshots.Add(snapshot);
+            }
+
+            yield return snapshots;
+            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Not implemented yet (KT5299). The intended implementation: a <see cref="System.Net.Sockets.TcpListener"/> on
+    /// 127.0.0.1:<paramref name="localPort"/>; per accepted connection, <c>WebSocketNamespacedPodPortForwardAsync</c>
+    /// with <c>StreamDemuxer</c> channel 0 copied both ways. Until then use <c>kubectl port-forward</c>.
+    /// </summary>
+    public Task<IAsyncDisposable> PortForwardAsync(string @namespace, string podName, int podPort, int localPort, CancellationToken cancellationToken = default) =>
+        throw new KtException("KT5299", $"Port forwarding is not implemented yet; run 'kubectl port-forward -n {@namespace} pod/{podName} {localPort}:{podPort}'.");
+
+    private static async Task<JsonObject?> Call(ResourceRef resource, Func<Task<object>> request)
+    {
+        try
+        {
+            var result = await request().ConfigureAwait(false);
+            return result is null ? null : ManifestJson.ToNode(result);
+        }
+        catch (HttpOperationException e)
+        {
+            throw ApiErrors.Map(e.Response?.StatusCode ?? HttpStatusCode.InternalServerError, e.Response?.Content, resource, e);
+        }
+    }
+
+    private static string Group(string apiVersion) => apiVersion.Contains('/', StringComparison.Ordinal) ? apiVersion[..apiVersion.IndexOf('/', StringComparison.Ordinal)] : "";
+
+    private static string Version(string apiVersion) => apiVersion[(apiVersion.IndexOf('/', StringComparison.Ordinal) + 1)..];
+
+    /// <summary>Resource plural of the custom kinds Kt renders (ksvc, RayCluster); others follow the lowercase-s rule.</summary>
+    private static string Plural(string kind) => kind switch
+    {
+        "Service" => "services",
+        "RayCluster" => "rayclusters",
+        _ => kind.ToLowerInvariant() + "s",
+    };
+}

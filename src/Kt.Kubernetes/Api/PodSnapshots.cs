@@ -1,0 +1,40 @@
+using k8s.Models;
+
+namespace Kt.Kubernetes.Api;
+
+/// <summary>Turns KubernetesClient's <see cref="V1Pod"/> into <see cref="PodStatusSnapshot"/>.</summary>
+public static class PodSnapshots
+{
+    public static PodStatusSnapshot From(V1Pod pod, IReadOnlyList<string> events)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        var status = pod.Status;
+        var containers = (status?.ContainerStatuses ?? []).Select(c => new ContainerStatusSnapshot(
+            c.Name,
+            c.Ready,
+            c.RestartCount,
+            c.State?.Waiting?.Reason,
+            c.State?.Waiting?.Message,
+            c.State?.Terminated?.Reason,
+            c.State?.Terminated?.Message,
+            c.State?.Terminated?.ExitCode,
+            c.LastState?.Terminated?.Reason,
+            c.LastState?.Terminated?.Message)).ToList();
+        var conditions = (status?.Conditions ?? []).Select(c => new PodConditionSnapshot(c.Type, c.Status, c.Reason, c.Message)).ToList();
+        return new PodStatusSnapshot(
+            pod.Metadata?.Name ?? "",
+            status?.Phase ?? "Pending",
+            conditions.Any(c => c.Type == "Ready" && c.Status == "True"),
+            containers,
+            conditions,
+            events,
+            status?.Reason,
+            status?.Message);
+    }
+
+    /// <summary>True when the pod shows a problem whose events explain it (worth one extra request).</summary>
+    public static bool NeedsEvents(PodStatusSnapshot pod) =>
+        pod.Phase == "Failed"
+        || pod.Conditions.Any(c => c.Type == "PodScheduled" && c.Status == "False")
+        || pod.Containers.Any(c => c.WaitingReason is not null and not "ContainerCreating" || c.TerminatedReason is not null || c.LastTerminatedReason is not null);
+}

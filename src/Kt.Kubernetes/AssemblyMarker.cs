@@ -1,3 +1,0 @@
-namespace Kt.Kubernetes;
-
-internal static class AssemblyMarker;

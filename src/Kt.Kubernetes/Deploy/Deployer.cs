@@ -1,0 +1,143 @@
+using Kt.Core;
+using Kt.Kubernetes.Api;
+using Kt.Kubernetes.Crd;
+using Kt.Kubernetes.Model;
+using Kt.Kubernetes.Rendering;
+using Kt.Kubernetes.Validation;
+
+namespace Kt.Kubernetes.Deploy;
+
+/// <summary>
+/// Deploys a <see cref="Compute"/>: renders, validates, server-side applies every object in order (re-applying is
+/// idempotent), then waits until the expected number of pods is ready or a typed failure shows
+/// (<see cref="DeploymentFailedException"/>). Tears everything down by the service's labels.
+/// </summary>
+public sealed class Deployer(IKubernetesApi api, ManifestValidator? validator = null)
+{
+    /// <summary>The field manager Kt applies with.</summary>
+    public const string FieldManager = "kt";
+
+    /// <summary>The kinds Kt creates, in teardown order (workloads first, Services last).</summary>
+    public static IReadOnlyList<(string ApiVersion, string Kind)> ManagedKinds { get; } =
+    [
+        (KnativeService.GroupVersion, "Service"),
+        (RayCluster.GroupVersion, "RayCluster"),
+        ("apps/v1", "StatefulSet"),
+        ("apps/v1", "Deployment"),
+        ("v1", "Service"),
+    ];
+
+    /// <summary>Applies the service's manifests and waits for readiness (at most <see cref="Compute.LaunchTimeout"/> unless <paramref name="timeout"/> is given).</summary>
+    public async Task<DeployResult> DeployAsync(Compute compute, RenderContext context, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var objects = ManifestRenderer.Render(compute, context);
+        foreach (var manifest in objects)
+        {
+            validator?.EnsureValid(manifest);
+        }
+
+        var applied = new List<ResourceRef>();
+        foreach (var manifest in objects)
+        {
+            await api.ApplyAsync(manifest, FieldManager, force: true, cancellationToken).ConfigureAwait(false);
+            applied.Add(ManifestJson.Identify(manifest));
+        }
+
+        var selector = context.AdoptPodsSelector is { } adopt
+            ? string.Join(",", adopt.Select(kv => $"{kv.Key}={kv.Value}"))
+            : $"{KtLabels.Service}={compute.ServiceName}";
+        var ready = await WaitReadyAsync(compute.Namespace, selector, ExpectedPods(compute, context), timeout ?? compute.LaunchTimeout, cancellationToken).ConfigureAwait(false);
+        return new DeployResult(applied, ready);
+    }
+
+    /// <summary>How many ready pods mean "deployed".</summary>
+    public static int ExpectedPods(Compute compute, RenderContext context)
+    {
+        ArgumentNullException.ThrowIfNull(compute);
+        ArgumentNullException.ThrowIfNull(context);
+        return compute switch
+        {
+            _ when context.AdoptPodsSelector is not null => 1,
+            { Distribute: { } distribute } => distribute.Workers,
+            { Autoscale: { } autoscale } => Math.Max(1, autoscale.Min ?? 0),
+            _ => compute.Replicas,
+        };
+    }
+
+    /// <summary>
+    /// Waits until at least <paramref name="expected"/> pods matching <paramref name="labelSelector"/> are ready;
+    /// throws <see cref="DeploymentFailedException"/> on the first pod failure or when <paramref name="timeout"/> passes.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> WaitReadyAsync(string @namespace, string labelSelector, int expected, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        IReadOnlyList<PodStatusSnapshot> last = [];
+        try
+        {
+            await foreach (var pods in api.WatchPodsAsync(@namespace, labelSelector, deadline.Token).ConfigureAwait(false))
+            {
+                last = pods;
+                foreach (var pod in pods)
+                {
+                    if (PodFailures.Detect(pod) is { } failure)
+                    {
+                        throw failure;
+                    }
+                }
+
+                var ready = pods.Where(p => p.Ready).Select(p => p.Name).ToList();
+                if (ready.Count >= expected)
+                {
+                    return ready;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The deadline passed: report as a timeout below.
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var summary = last.Count == 0
+            ? "no pod matched the selector"
+            : string.Join("; ", last.Select(p => $"{p.Name} {p.Phase}{(p.Ready ? " ready" : "")}"));
+        throw new DeploymentFailedException(
+            "KT5103",
+            $"Timed out after {timeout} waiting for {expected} ready pod(s) with {labelSelector} in '{@namespace}': {summary}. Raise the launch timeout if setup is slow.",
+            podName: null,
+            reason: "Timeout",
+            events: last.SelectMany(p => p.Events).ToList());
+    }
+
+    /// <summary>Deletes every object Kt created for <paramref name="serviceName"/> (found by its labels); returns what was deleted.</summary>
+    public async Task<IReadOnlyList<ResourceRef>> TeardownAsync(string serviceName, string @namespace = "default", CancellationToken cancellationToken = default)
+    {
+        var deleted = new List<ResourceRef>();
+        foreach (var (apiVersion, kind) in ManagedKinds)
+        {
+            IReadOnlyList<ResourceRef> found;
+            try
+            {
+                found = await api.ListAsync(apiVersion, kind, @namespace, KtLabels.SelectorFor(serviceName), cancellationToken).ConfigureAwait(false);
+            }
+            catch (KtException e) when (e.Code == "KT5205")
+            {
+                continue; // The CRD is not installed: nothing of that kind can exist.
+            }
+
+            foreach (var resource in found)
+            {
+                if (await api.DeleteAsync(resource, cancellationToken).ConfigureAwait(false))
+                {
+                    deleted.Add(resource);
+                }
+            }
+        }
+
+        return deleted;
+    }
+}
+
+/// <summary>What a deploy applied and which pods were ready at the end.</summary>
+public sealed record DeployResult(IReadOnlyList<ResourceRef> Applied, IReadOnlyList<string> ReadyPods);

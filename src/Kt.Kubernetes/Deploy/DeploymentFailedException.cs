@@ -1,0 +1,20 @@
+using Kt.Core;
+
+namespace Kt.Kubernetes.Deploy;
+
+/// <summary>
+/// A deploy that did not become ready, with the typed reason: KT5101 image pull, KT5102 unschedulable,
+/// KT5103 timeout, KT5104 OOMKilled, KT5105 crash loop, KT5106 evicted, KT5107 container config error.
+/// </summary>
+public sealed class DeploymentFailedException(string code, string message, string? podName, string reason, IReadOnlyList<string> events)
+    : KtException(code, message)
+{
+    /// <summary>The pod that showed the failure (null for a timeout without a specific pod).</summary>
+    public string? PodName { get; } = podName;
+
+    /// <summary>The Kubernetes reason, e.g. <c>ImagePullBackOff</c>, <c>Unschedulable</c>, <c>OOMKilled</c>.</summary>
+    public string Reason { get; } = reason;
+
+    /// <summary>The pod's recent events (<c>Reason: message</c>).</summary>
+    public IReadOnlyList<string> Events { get; } = events;
+}
