@@ -1,3 +1,0 @@
-namespace Kt.ImageCompiler;
-
-internal static class AssemblyMarker;

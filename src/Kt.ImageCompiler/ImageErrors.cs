@@ -1,0 +1,19 @@
+namespace Kt.ImageCompiler;
+
+/// <summary>The KT1xxx codes of image definitions (see docs/errors-image.md).</summary>
+public static class ImageErrors
+{
+    public const string UnknownStepKind = "KT1001";
+    public const string InvalidEnvName = "KT1002";
+    public const string EmptyPackageList = "KT1003";
+    public const string InvalidPackageName = "KT1004";
+    public const string MissingArgument = "KT1005";
+    public const string CopySourceMissing = "KT1006";
+    public const string CopySourceOutsideProject = "KT1007";
+    public const string UnsupportedDockerfileInstruction = "KT1008";
+    public const string MalformedDockerfile = "KT1009";
+    public const string InvalidImageReference = "KT1010";
+    public const string InvalidDestination = "KT1011";
+    public const string AppMissing = "KT1012";
+    public const string MissingBase = "KT1013";
+}

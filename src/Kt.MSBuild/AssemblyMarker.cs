@@ -1,3 +1,0 @@
-namespace Kt.MSBuild;
-
-internal static class AssemblyMarker;

@@ -1,0 +1,130 @@
+using System.Globalization;
+using Kt.Core;
+using Microsoft.Build.Framework;
+
+namespace Kt.MSBuild;
+
+internal sealed record DefinitionInputs(
+    string Service,
+    string? BaseImage,
+    string? BaseDockerfile,
+    IReadOnlyList<ITaskItem> Setup,
+    IReadOnlyList<ITaskItem> ContainerEnvironmentVariables,
+    string? ContainerWorkingDirectory,
+    string? ContainerUser,
+    string? EntryAssembly,
+    string? Backend,
+    string? Cpus,
+    string? Memory,
+    string? Gpus,
+    string? Replicas,
+    string? Namespace,
+    string? AllowHostSetup);
+
+/// <summary>
+/// Maps MSBuild items to the neutral <see cref="ProjectDefinition"/>: <c>KtSetup</c> items in written order (Include is the
+/// step kind, metadata are its arguments), then the SDK's <c>ContainerEnvironmentVariable</c> items as env steps, then
+/// <c>ContainerWorkingDirectory</c> / <c>ContainerUser</c>. Validation of the arguments is the image compiler's job.
+/// </summary>
+internal static class DefinitionFromItems
+{
+    private static readonly HashSet<string> KnownKinds = new(StringComparer.Ordinal)
+    {
+        "apt", "pip", "dotnet-tool", "run", "env", "copy", "sync", "workdir", "user",
+    };
+
+    // Metadata every item has; not step arguments.
+    private static readonly HashSet<string> ReservedMetadata = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Force", "FullPath", "RootDir", "Filename", "Extension", "RelativeDir", "Directory", "RecursiveDir",
+        "Identity", "ModifiedTime", "CreatedTime", "AccessedTime", "DefiningProjectFullPath",
+        "DefiningProjectDirectory", "DefiningProjectName", "DefiningProjectExtension", "OriginalItemSpec",
+    };
+
+    public static ProjectDefinition Create(DefinitionInputs inputs)
+    {
+        var steps = new List<StepDeclaration>();
+        for (var i = 0; i < inputs.Setup.Count; i++)
+        {
+            steps.Add(FromSetupItem(inputs.Setup[i], i + 1));
+        }
+
+        foreach (var variable in inputs.ContainerEnvironmentVariables)
+        {
+            steps.Add(new StepDeclaration("env",
+                new Dictionary<string, string> { ["Name"] = variable.ItemSpec, ["Value"] = variable.GetMetadata("Value") },
+                Origin: $"ContainerEnvironmentVariable '{variable.ItemSpec}'"));
+        }
+
+        if (!string.IsNullOrWhiteSpace(inputs.ContainerWorkingDirectory))
+        {
+            steps.Add(new StepDeclaration("workdir", new Dictionary<string, string> { ["Path"] = inputs.ContainerWorkingDirectory },
+                Origin: "ContainerWorkingDirectory"));
+        }
+
+        if (!string.IsNullOrWhiteSpace(inputs.ContainerUser))
+        {
+            steps.Add(new StepDeclaration("user", new Dictionary<string, string> { ["Name"] = inputs.ContainerUser },
+                Origin: "ContainerUser"));
+        }
+
+        return new ProjectDefinition
+        {
+            Service = inputs.Service,
+            BaseImage = Blank(inputs.BaseImage),
+            BaseDockerfile = Blank(inputs.BaseDockerfile),
+            Steps = steps,
+            App = string.IsNullOrWhiteSpace(inputs.EntryAssembly) ? null : new AppDeclaration(inputs.EntryAssembly),
+            Compute = new ComputeDeclaration
+            {
+                Backend = Blank(inputs.Backend) ?? "process",
+                Cpus = Blank(inputs.Cpus),
+                Memory = Blank(inputs.Memory),
+                Gpus = ParseInt(inputs.Gpus, "KtGpus", 0),
+                Replicas = ParseInt(inputs.Replicas, "KtReplicas", 1),
+                Namespace = Blank(inputs.Namespace) ?? "default",
+                AllowHostSetup = string.Equals(inputs.AllowHostSetup, "true", StringComparison.OrdinalIgnoreCase),
+            },
+        };
+    }
+
+    private static StepDeclaration FromSetupItem(ITaskItem item, int position)
+    {
+        var kind = item.ItemSpec.Trim();
+        var origin = $"KtSetup item {position} ('{kind}')";
+        if (!KnownKinds.Contains(kind))
+        {
+            throw new KtException("KT6001",
+                $"{origin}: unknown step kind '{kind}'. Known kinds: {string.Join(", ", KnownKinds.Order(StringComparer.Ordinal))}.");
+        }
+
+        var arguments = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in item.MetadataNames.Cast<string>())
+        {
+            if (!ReservedMetadata.Contains(name))
+            {
+                arguments[name] = item.GetMetadata(name);
+            }
+        }
+
+        var force = string.Equals(item.GetMetadata("Force"), "true", StringComparison.OrdinalIgnoreCase);
+        return new StepDeclaration(kind, arguments, force, origin);
+    }
+
+    private static int ParseInt(string? value, string property, int fallback)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return fallback;
+        }
+
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+        {
+            throw new KtException("KT6002", $"{property} must be a non-negative whole number, not '{value}'.");
+        }
+
+        return parsed;
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}

@@ -1,0 +1,64 @@
+using System.Globalization;
+using System.Text.Json;
+using Kt.Core;
+using Microsoft.Build.Framework;
+
+namespace Kt.MSBuild;
+
+/// <summary>Translates the csproj's Kt properties and items into <see cref="ProjectDefinition"/> and writes it (only when it changed).</summary>
+public sealed class KtWriteDefinition : KtTaskBase
+{
+    [Required] public string ProjectDirectory { get; set; } = "";
+
+    [Required] public string Service { get; set; } = "";
+
+    public string? BaseImage { get; set; }
+
+    public string? BaseDockerfile { get; set; }
+
+    public ITaskItem[] Setup { get; set; } = [];
+
+    public ITaskItem[] ContainerEnvironmentVariables { get; set; } = [];
+
+    public string? ContainerWorkingDirectory { get; set; }
+
+    public string? ContainerUser { get; set; }
+
+    public string? EntryAssembly { get; set; }
+
+    public string? Backend { get; set; }
+
+    public string? Cpus { get; set; }
+
+    public string? Memory { get; set; }
+
+    public string? Gpus { get; set; }
+
+    public string? Replicas { get; set; }
+
+    public string? Namespace { get; set; }
+
+    public string? AllowHostSetup { get; set; }
+
+    [Required] public string OutputFile { get; set; } = "";
+
+    protected override void ExecuteCore()
+    {
+        var definition = DefinitionFromItems.Create(new DefinitionInputs(
+            Service, BaseImage, BaseDockerfile, Setup, ContainerEnvironmentVariables, ContainerWorkingDirectory,
+            ContainerUser, EntryAssembly, Backend, Cpus, Memory, Gpus, Replicas, Namespace, AllowHostSetup));
+
+        var json = JsonSerializer.Serialize(definition, DefinitionJson.Options);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(OutputFile))!);
+        // Unchanged definitions keep their timestamp, so incremental builds stay incremental.
+        if (File.Exists(OutputFile) && File.ReadAllText(OutputFile) == json)
+        {
+            return;
+        }
+
+        var temp = OutputFile + ".tmp";
+        File.WriteAllText(temp, json);
+        File.Move(temp, OutputFile, overwrite: true);
+        Log.LogMessage(MessageImportance.Low, string.Create(CultureInfo.InvariantCulture, $"kt: wrote {OutputFile} ({definition.Steps.Count} steps)"));
+    }
+}

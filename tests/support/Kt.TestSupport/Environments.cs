@@ -1,0 +1,31 @@
+namespace Kt.TestSupport;
+
+/// <summary>What real parts this machine offers; .ci/setup provides all of them, so CI runs every test.</summary>
+public static class Environments
+{
+    public const string TestBaseImage = "kt-test/debian:bookworm";
+
+    public const string RegistryHost = "127.0.0.1:5000";
+
+    public static bool HasDocker => File.Exists("/var/run/docker.sock") && Which("docker") is not null;
+
+    public static string? Which(string command) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(System.IO.Path.PathSeparator)
+            .Select(folder => System.IO.Path.Combine(folder, command))
+            .FirstOrDefault(File.Exists);
+
+    /// <summary>The repository root (the folder holding Kt.slnx), found from the test's base folder.</summary>
+    public static string RepositoryRoot
+    {
+        get
+        {
+            var folder = new DirectoryInfo(AppContext.BaseDirectory);
+            while (folder is not null && !File.Exists(System.IO.Path.Combine(folder.FullName, "Kt.slnx")))
+            {
+                folder = folder.Parent;
+            }
+
+            return folder?.FullName ?? throw new InvalidOperationException("Kt.slnx not found above " + AppContext.BaseDirectory);
+        }
+    }
+}
