@@ -16,4 +16,6 @@ public static class ImageErrors
     public const string InvalidDestination = "KT1011";
     public const string AppMissing = "KT1012";
     public const string MissingBase = "KT1013";
+    public const string EngineRequired = "KT1014";
+    public const string StepFailed = "KT1015";
 }

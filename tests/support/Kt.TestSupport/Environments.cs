@@ -7,6 +7,29 @@ public static class Environments
 
     public const string RegistryHost = "127.0.0.1:5000";
 
+    /// <summary>The test base image as pushed to the local registry by .ci/setup.</summary>
+    public const string RegistryBaseImage = RegistryHost + "/kt-test/debian:bookworm";
+
+    public static bool HasRegistry
+    {
+        get
+        {
+            try
+            {
+                using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+                return http.GetAsync($"http://{RegistryHost}/v2/").GetAwaiter().GetResult().IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+            catch (TaskCanceledException)
+            {
+                return false;
+            }
+        }
+    }
+
     public static bool HasDocker => File.Exists("/var/run/docker.sock") && Which("docker") is not null;
 
     public static string? Which(string command) =>

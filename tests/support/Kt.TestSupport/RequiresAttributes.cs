@@ -13,3 +13,15 @@ public sealed class DockerFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>A fact that needs the local registry on 127.0.0.1:5000 (and the tools .ci/setup installs).</summary>
+public sealed class RegistryFactAttribute : FactAttribute
+{
+    public RegistryFactAttribute()
+    {
+        if (!Environments.HasRegistry)
+        {
+            Skip = "needs the registry on 127.0.0.1:5000 with kt-test/debian:bookworm (.ci/setup provides it)";
+        }
+    }
+}

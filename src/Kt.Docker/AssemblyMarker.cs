@@ -1,3 +1,0 @@
-namespace Kt.Docker;
-
-internal static class AssemblyMarker;

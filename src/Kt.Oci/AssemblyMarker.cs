@@ -1,3 +1,0 @@
-namespace Kt.Oci;
-
-internal static class AssemblyMarker;

@@ -1,0 +1,75 @@
+using System.Security.Cryptography;
+using Kt.Core;
+
+namespace Kt.Oci;
+
+/// <summary>Reads a layer's blob from its source lazily while hashing it; <see cref="ThrowIfMismatch"/> checks the digest at the end.</summary>
+internal sealed class VerifyingReadStream(ImageLayer layer, CancellationToken openCancellation) : Stream
+{
+    private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private Stream? inner;
+    private long read;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => layer.Descriptor.Size;
+
+    public override long Position { get => read; set => throw new NotSupportedException(); }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        inner ??= await layer.Source.OpenBlobAsync(layer.Descriptor, openCancellation).ConfigureAwait(false);
+        var count = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        hash.AppendData(buffer.Span[..count]);
+        read += count;
+        return count;
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    public void ThrowIfMismatch()
+    {
+        var actual = Digest.FromSha256Hex(Convert.ToHexStringLower(hash.GetHashAndReset()));
+        if (actual != layer.Descriptor.Digest)
+        {
+            throw new KtException("KT2020", $"Digest mismatch for layer {layer.Descriptor.Digest}: its source's bytes hash to {actual}.");
+        }
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner?.Dispose();
+            hash.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (inner is not null)
+        {
+            await inner.DisposeAsync().ConfigureAwait(false);
+            inner = null;
+        }
+
+        hash.Dispose();
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+}

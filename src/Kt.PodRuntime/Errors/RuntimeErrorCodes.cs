@@ -1,0 +1,43 @@
+namespace Kt.PodRuntime.Errors;
+
+/// <summary>The KT4xxx codes of the pod runtime (listed with their meaning in docs/errors-runtime.md).</summary>
+public static class RuntimeErrorCodes
+{
+    public const string InvalidOptions = "KT4000";
+    public const string Unauthorized = "KT4001";
+    public const string MalformedRequest = "KT4002";
+    public const string BodyTooLarge = "KT4003";
+
+    public const string StalePlan = "KT4010";
+    public const string StepFailed = "KT4011";
+    public const string InvalidPlan = "KT4012";
+    public const string FileStepBlobMissing = "KT4013";
+    public const string PlanInProgress = "KT4014";
+    public const string UserSwitchUnsupported = "KT4015";
+    public const string RecreateRequired = "KT4016";
+
+    public const string InvalidPath = "KT4020";
+    public const string DuplicatePath = "KT4021";
+    public const string BlobTooLarge = "KT4022";
+    public const string HashMismatch = "KT4023";
+    public const string UnknownBlob = "KT4024";
+    public const string InvalidVersionId = "KT4025";
+    public const string SymlinkEscape = "KT4026";
+    public const string InvalidDigest = "KT4027";
+    public const string SizeMismatch = "KT4028";
+
+    public const string TypeNotFound = "KT4030";
+    public const string MethodNotFound = "KT4031";
+    public const string BadArguments = "KT4032";
+    public const string UserException = "KT4033";
+    public const string NoActiveVersion = "KT4034";
+    public const string WorkerCrashed = "KT4035";
+    public const string Terminating = "KT4036";
+    public const string CallTimeout = "KT4037";
+    public const string WorkerUnavailable = "KT4039";
+
+    public const string AppNotConfigured = "KT4040";
+    public const string AppUnreachable = "KT4041";
+
+    public const string Internal = "KT4099";
+}

@@ -1,0 +1,175 @@
+using System.Collections;
+using System.Globalization;
+using Kt.Core;
+
+namespace Kt.PodRuntime.Hosting;
+
+/// <summary>
+/// Everything the pod server needs to start, from command-line options (<c>--port 8080</c>) or, when an option is
+/// absent, the matching environment variable (<c>KT_PORT</c>). Command-line options win.
+/// </summary>
+public sealed record RuntimeOptions
+{
+    public int Port { get; init; } = 32300;
+
+    /// <summary>Address Kestrel binds; 0.0.0.0 in pods, 127.0.0.1 in tests.</summary>
+    public string BindAddress { get; init; } = "0.0.0.0";
+
+    /// <summary>The folder that holds the journal, the blob store and code versions. Nothing is written outside it by sync.</summary>
+    public required string Root { get; init; }
+
+    /// <summary>The bearer token (read from the token file, or KT_TOKEN). Never logged.</summary>
+    public required string Token { get; init; }
+
+    public string Service { get; init; } = "kt";
+
+    public string PodName { get; init; } = Environment.MachineName;
+
+    /// <summary>Largest blob accepted by PUT /sync/blobs.</summary>
+    public long MaxBlobBytes { get; init; } = 1L << 30;
+
+    /// <summary>Largest JSON body accepted by the plan, manifest and call endpoints.</summary>
+    public long MaxJsonBytes { get; init; } = 64L << 20;
+
+    /// <summary>After this many in-process reloads a fresh worker process is started instead.</summary>
+    public int MaxGenerations { get; init; } = 25;
+
+    /// <summary>Optional file the bound port is written to (useful with port 0).</summary>
+    public string? PortFile { get; init; }
+
+    /// <summary>App mode: a shell command started in the active version folder, restarted on each new version.</summary>
+    public string? AppCommand { get; init; }
+
+    /// <summary>App mode: the loopback port the app listens on (given to it as PORT); /http/* is proxied there.</summary>
+    public int? AppPort { get; init; }
+
+    public int WorldSize { get; init; } = 1;
+    public int Rank { get; init; }
+    public int LocalRank { get; init; }
+    public int NodeRank { get; init; }
+    public string MasterAddr { get; init; } = "127.0.0.1";
+    public int MasterPort { get; init; } = 29500;
+
+    /// <summary>How many versions (besides the active one) stay on disk.</summary>
+    public int KeepVersions { get; init; } = 3;
+
+    private static readonly (string Option, string Env)[] Names =
+    [
+        ("port", "KT_PORT"), ("bind", "KT_BIND"), ("root", "KT_ROOT"), ("token-file", "KT_TOKEN_FILE"),
+        ("service", "KT_SERVICE"), ("pod-name", "KT_POD_NAME"), ("max-blob-bytes", "KT_MAX_BLOB_BYTES"),
+        ("max-generations", "KT_MAX_GENERATIONS"), ("port-file", "KT_PORT_FILE"), ("app-command", "KT_APP_COMMAND"),
+        ("app-port", "KT_APP_PORT"), ("world-size", "WORLD_SIZE"), ("rank", "RANK"), ("local-rank", "LOCAL_RANK"),
+        ("node-rank", "NODE_RANK"), ("master-addr", "MASTER_ADDR"), ("master-port", "MASTER_PORT"),
+        ("keep-versions", "KT_KEEP_VERSIONS"),
+    ];
+
+    /// <summary>Parses options; throws <see cref="KtException"/> KT4000 for unknown or malformed options.</summary>
+    public static RuntimeOptions Parse(IReadOnlyList<string> args, IDictionary environment)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (option, env) in Names)
+        {
+            if (environment[env] is string value && value.Length > 0)
+            {
+                values[option] = value;
+            }
+        }
+
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new KtException("KT4000", $"Unexpected argument '{arg}'; options look like --port 8080.");
+            }
+
+            var name = arg[2..];
+            string value;
+            var eq = name.IndexOf('=', StringComparison.Ordinal);
+            if (eq >= 0)
+            {
+                value = name[(eq + 1)..];
+                name = name[..eq];
+            }
+            else
+            {
+                if (i + 1 >= args.Count)
+                {
+                    throw new KtException("KT4000", $"Option --{name} needs a value.");
+                }
+
+                value = args[++i];
+            }
+
+            if (!Names.Any(n => n.Option == name))
+            {
+                throw new KtException("KT4000", $"Unknown option --{name}. Known: {string.Join(", ", Names.Select(n => "--" + n.Option))}.");
+            }
+
+            values[name] = value;
+        }
+
+        var root = values.GetValueOrDefault("root") ?? throw new KtException("KT4000", "The root folder is required (--root or KT_ROOT).");
+        var token = ReadToken(values.GetValueOrDefault("token-file"), environment["KT_TOKEN"] as string);
+
+        return new RuntimeOptions
+        {
+            Root = Path.GetFullPath(root),
+            Token = token,
+            Port = Int(values, "port", 32300),
+            BindAddress = values.GetValueOrDefault("bind") ?? "0.0.0.0",
+            Service = values.GetValueOrDefault("service") ?? "kt",
+            PodName = values.GetValueOrDefault("pod-name") ?? Environment.MachineName,
+            MaxBlobBytes = Long(values, "max-blob-bytes", 1L << 30),
+            MaxGenerations = Int(values, "max-generations", 25),
+            PortFile = values.GetValueOrDefault("port-file"),
+            AppCommand = values.GetValueOrDefault("app-command"),
+            AppPort = values.ContainsKey("app-port") ? Int(values, "app-port", 0) : null,
+            WorldSize = Int(values, "world-size", 1),
+            Rank = Int(values, "rank", 0),
+            LocalRank = Int(values, "local-rank", 0),
+            NodeRank = Int(values, "node-rank", 0),
+            MasterAddr = values.GetValueOrDefault("master-addr") ?? "127.0.0.1",
+            MasterPort = Int(values, "master-port", 29500),
+            KeepVersions = Int(values, "keep-versions", 3),
+        };
+    }
+
+    private static string ReadToken(string? tokenFile, string? tokenFromEnvironment)
+    {
+        string? token = null;
+        if (tokenFile is not null)
+        {
+            try
+            {
+                token = File.ReadAllText(tokenFile).Trim();
+            }
+            catch (IOException ex)
+            {
+                throw new KtException("KT4000", $"Cannot read the token file '{tokenFile}': {ex.Message}");
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                throw new KtException("KT4000", $"Cannot read the token file '{tokenFile}': {ex.Message}");
+            }
+        }
+
+        token ??= tokenFromEnvironment?.Trim();
+        if (string.IsNullOrEmpty(token))
+        {
+            throw new KtException("KT4000", "A bearer token is required (--token-file, KT_TOKEN_FILE or KT_TOKEN); the runtime never serves unauthenticated calls.");
+        }
+
+        return token;
+    }
+
+    private static int Int(Dictionary<string, string> values, string name, int fallback) =>
+        values.TryGetValue(name, out var text)
+            ? int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw new KtException("KT4000", $"--{name} expects an integer, got '{text}'.")
+            : fallback;
+
+    private static long Long(Dictionary<string, string> values, string name, long fallback) =>
+        values.TryGetValue(name, out var text)
+            ? long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw new KtException("KT4000", $"--{name} expects an integer, got '{text}'.")
+            : fallback;
+}

@@ -1,0 +1,18 @@
+namespace Kt.PodRuntime.Ipc;
+
+/// <summary>Message kinds on the server↔worker socket.</summary>
+internal enum FrameKind : byte
+{
+    // server → worker
+    Call = 1,
+    Cancel = 2,
+    Load = 3,
+    ClassInit = 4,
+
+    // worker → server
+    Result = 10,
+    Log = 11,
+    Loaded = 12,
+    UnloadReport = 13,
+    Hello = 14,
+}

@@ -1,0 +1,58 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Kt.PodRuntime.Errors;
+
+namespace Kt.PodRuntime.Ipc;
+
+/// <summary>Header of a <see cref="FrameKind.Call"/>; the payload is the request body <c>{args, kwargs}</c>.</summary>
+internal sealed record CallHeader(
+    [property: JsonPropertyName("k")] string Kind,
+    [property: JsonPropertyName("t")] string Type,
+    [property: JsonPropertyName("m")] string Method,
+    [property: JsonPropertyName("r")] string RequestId);
+
+/// <summary>Header of a <see cref="FrameKind.Result"/>; on success the payload is the JSON result.</summary>
+internal sealed record ResultHeader(
+    [property: JsonPropertyName("ok")] bool Ok,
+    [property: JsonPropertyName("error")] ErrorEnvelope? Error = null);
+
+internal sealed record LogHeader(
+    [property: JsonPropertyName("r")] string RequestId,
+    [property: JsonPropertyName("s")] string Stream,
+    [property: JsonPropertyName("l")] string Line);
+
+/// <summary>Tells the worker to serve a new version from a folder (a fresh collectible load context).</summary>
+internal sealed record LoadHeader(
+    [property: JsonPropertyName("version")] string Version,
+    [property: JsonPropertyName("dir")] string Directory);
+
+internal sealed record LoadedHeader(
+    [property: JsonPropertyName("version")] string Version,
+    [property: JsonPropertyName("generation")] int Generation);
+
+/// <summary>Whether the previous generation's load context really went away after its calls drained.</summary>
+internal sealed record UnloadReportHeader(
+    [property: JsonPropertyName("generation")] int Generation,
+    [property: JsonPropertyName("unloaded")] bool Unloaded,
+    [property: JsonPropertyName("gcRounds")] int GcRounds);
+
+internal sealed record HelloHeader([property: JsonPropertyName("pid")] int Pid);
+
+/// <summary>Header of a <see cref="FrameKind.ClassInit"/>: the payload holds the constructor body <c>{args, kwargs}</c>.</summary>
+internal sealed record ClassInitHeader([property: JsonPropertyName("t")] string Type);
+
+[JsonSerializable(typeof(CallHeader))]
+[JsonSerializable(typeof(ResultHeader))]
+[JsonSerializable(typeof(LogHeader))]
+[JsonSerializable(typeof(LoadHeader))]
+[JsonSerializable(typeof(LoadedHeader))]
+[JsonSerializable(typeof(UnloadReportHeader))]
+[JsonSerializable(typeof(HelloHeader))]
+[JsonSerializable(typeof(ClassInitHeader))]
+internal sealed partial class IpcJson : JsonSerializerContext
+{
+    public static byte[] Encode<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, typeof(T), Default);
+
+    public static T Decode<T>(ReadOnlyMemory<byte> bytes) =>
+        (T)(JsonSerializer.Deserialize(bytes.Span, typeof(T), Default) ?? throw new InvalidDataException($"Empty {typeof(T).Name} on the worker socket."));
+}

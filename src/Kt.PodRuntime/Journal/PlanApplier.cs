@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using Kt.Core;
+using Kt.PodRuntime.Errors;
+
+namespace Kt.PodRuntime.Journal;
+
+/// <summary>
+/// Applies a <see cref="LivePlan"/> against the journal: staleness check, truncation to the kept prefix, each step
+/// run in order and journaled only after it succeeded. A failed step is not journaled, so the next plan runs it again.
+/// </summary>
+public sealed class PlanApplier
+{
+    private readonly JournalStore _journal;
+    private readonly FilePlacer _files;
+    private readonly long _maxBlobBytes;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public PlanApplier(JournalStore journal, FilePlacer files, long maxBlobBytes)
+    {
+        _journal = journal;
+        _files = files;
+        _maxBlobBytes = maxBlobBytes;
+    }
+
+    /// <summary>Checks the plan's shape and its prefix against the journal (throws 400/409 before anything runs).</summary>
+    public void Validate(LivePlan? plan)
+    {
+        if (plan is null || plan.Steps is null || plan.ExpectedPrefix is null || plan.Environment is null)
+        {
+            throw new RuntimeError(RuntimeErrorCodes.InvalidPlan, 400, "The plan is missing 'steps', 'expectedPrefix' or 'environment'.");
+        }
+
+        if (plan.PlanVersion != 1)
+        {
+            throw new RuntimeError(RuntimeErrorCodes.InvalidPlan, 400, $"Plan version {plan.PlanVersion} is not supported (expected 1).");
+        }
+
+        if (plan.KeepPrefix < 0 || plan.ExpectedPrefix.Count != plan.KeepPrefix)
+        {
+            throw new RuntimeError(RuntimeErrorCodes.InvalidPlan, 400, $"keepPrefix is {plan.KeepPrefix} but expectedPrefix lists {plan.ExpectedPrefix.Count} key(s).");
+        }
+
+        if (plan.RecreateRequired)
+        {
+            throw new RuntimeError(RuntimeErrorCodes.RecreateRequired, 409, $"This change cannot be applied in place: {plan.RecreateReason ?? "an earlier step changed irreversibly"}. Recreate the pod.");
+        }
+
+        foreach (var step in plan.Steps)
+        {
+            if (step is null || string.IsNullOrEmpty(step.Key) || string.IsNullOrEmpty(step.Kind))
+            {
+                throw new RuntimeError(RuntimeErrorCodes.InvalidPlan, 400, "Every step needs a key and a kind.");
+            }
+        }
+
+        var entries = _journal.Entries;
+        if (entries.Count < plan.KeepPrefix)
+        {
+            throw Stale($"the journal has {entries.Count} entries, the plan keeps {plan.KeepPrefix}");
+        }
+
+        for (var i = 0; i < plan.KeepPrefix; i++)
+        {
+            if (entries[i].Key != plan.ExpectedPrefix[i])
+            {
+                throw Stale($"journal entry {i} is {entries[i].Key[..Math.Min(12, entries[i].Key.Length)]}…, the plan expected {plan.ExpectedPrefix[i][..Math.Min(12, plan.ExpectedPrefix[i].Length)]}…");
+            }
+        }
+    }
+
+    /// <summary>True when no other plan is being applied; the caller must call <see cref="Release"/> afterwards.</summary>
+    public bool TryAcquire() => _gate.Wait(0);
+
+    public void Release() => _gate.Release();
+
+    /// <summary>Runs the plan's steps (the caller holds the gate and validated the plan).</summary>
+    /// <exception cref="RuntimeError">KT4011 when a step exits non-zero (with its exit code and output tail).</exception>
+    public async Task ApplyAsync(LivePlan plan, Func<PlanEvent, ValueTask> emit, CancellationToken cancellationToken)
+    {
+        Validate(plan); // again, under the gate
+        _journal.TruncateTo(plan.KeepPrefix);
+        for (var index = 0; index < plan.Steps.Count; index++)
+        {
+            var step = plan.Steps[index];
+            await emit(new PlanEvent { Event = "step-start", Index = index, Key = step.Key, Kind = step.Kind, Description = step.Description }).ConfigureAwait(false);
+            var clock = Stopwatch.StartNew();
+            if (step.Files is not null)
+            {
+                var (placed, deleted) = await _files.PlaceAsync(step.Files, _maxBlobBytes, cancellationToken).ConfigureAwait(false);
+                await emit(new PlanEvent { Event = "output", Key = step.Key, Stream = "stdout", Line = $"placed {placed} file(s), deleted {deleted} in {step.Files.Destination}" }).ConfigureAwait(false);
+            }
+
+            if (!string.IsNullOrWhiteSpace(step.Shell))
+            {
+                if (!string.IsNullOrEmpty(step.User) && step.User != Environment.UserName && !(step.User is "0" && Environment.UserName == "root"))
+                {
+                    throw new RuntimeError(RuntimeErrorCodes.UserSwitchUnsupported, 501, $"Step '{step.Description}' runs as '{step.User}', but this runtime runs as '{Environment.UserName}' and does not switch users.");
+                }
+
+                var environment = step.Environment ?? plan.Environment;
+                var workingDirectory = step.WorkingDirectory ?? plan.WorkingDirectory ?? "/";
+                var result = await ShellStepRunner.RunAsync(step.Shell, environment, workingDirectory,
+                    (stream, line) => emit(new PlanEvent { Event = "output", Key = step.Key, Stream = stream, Line = line }), cancellationToken).ConfigureAwait(false);
+                if (result.ExitCode != 0)
+                {
+                    await emit(new PlanEvent { Event = "step-failed", Index = index, Key = step.Key, ExitCode = result.ExitCode, DurationMs = clock.ElapsedMilliseconds }).ConfigureAwait(false);
+                    throw new RuntimeError(RuntimeErrorCodes.StepFailed, 500,
+                        $"Step {index} '{step.Description}' exited with code {result.ExitCode}; it was not recorded and runs again on the next apply. Output tail:\n{result.OutputTail}");
+                }
+            }
+
+            _journal.Append(new JournalEntry(step.Key, step.Kind, step.Description, step.Packages));
+            await emit(new PlanEvent { Event = "step-done", Index = index, Key = step.Key, ExitCode = 0, DurationMs = clock.ElapsedMilliseconds }).ConfigureAwait(false);
+        }
+    }
+
+    private static RuntimeError Stale(string detail) =>
+        new(RuntimeErrorCodes.StalePlan, 409, $"The plan is stale ({detail}); compute it again from GET /journal.");
+}

@@ -1,0 +1,65 @@
+using System.Threading.Channels;
+using Kt.PodRuntime.Supervision;
+
+namespace Kt.PodRuntime.Observability;
+
+/// <summary>
+/// Recent call output, kept in a bounded ring so that a follower that subscribes slightly after a call started still
+/// sees its first lines; live followers receive new lines through their own channel.
+/// </summary>
+public sealed class LogHub
+{
+    private const int Capacity = 20_000;
+    private readonly Queue<LogRecord> _recent = new();
+    private readonly List<Channel<LogRecord>> _followers = [];
+    private readonly Lock _lock = new();
+    private long _sequence;
+
+    /// <summary>One line with its position; an <see cref="End"/> record marks that a request finished.</summary>
+    public sealed record LogRecord(long Sequence, string RequestId, string Stream, string Line, bool End = false);
+
+    public void Publish(CallLogLine line) => Add(line.RequestId, line.Stream, line.Line, end: false);
+
+    public void EndOfRequest(string requestId) => Add(requestId, "end", string.Empty, end: true);
+
+    private void Add(string requestId, string stream, string line, bool end)
+    {
+        lock (_lock)
+        {
+            var record = new LogRecord(++_sequence, requestId, stream, line, end);
+            _recent.Enqueue(record);
+            if (_recent.Count > Capacity)
+            {
+                _recent.Dequeue();
+            }
+
+            foreach (var follower in _followers)
+            {
+                follower.Writer.TryWrite(record);
+            }
+        }
+    }
+
+    /// <summary>Returns the retained lines (optionally of one request) and, when following, a reader of new ones.</summary>
+    public (IReadOnlyList<LogRecord> History, ChannelReader<LogRecord>? Live, Action Unsubscribe) Subscribe(string? requestId, bool follow)
+    {
+        lock (_lock)
+        {
+            var history = _recent.Where(r => requestId is null || r.RequestId == requestId).ToList();
+            if (!follow)
+            {
+                return (history, null, static () => { });
+            }
+
+            var channel = Channel.CreateBounded<LogRecord>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest });
+            _followers.Add(channel);
+            return (history, channel.Reader, () =>
+            {
+                lock (_lock)
+                {
+                    _followers.Remove(channel);
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,333 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Sockets;
+using Kt.PodRuntime.Errors;
+using Kt.PodRuntime.Ipc;
+
+namespace Kt.PodRuntime.Supervision;
+
+/// <summary>
+/// One worker process and its socket: multiplexes concurrent calls by id, routes their output, and when the process
+/// dies fails every call still waiting with a typed WorkerCrashed error.
+/// </summary>
+internal sealed class WorkerHandle : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<long, PendingCall> _pending = new();
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<LoadedHeader>> _loads = new();
+    private readonly Queue<string> _stderrTail = new();
+    private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Process _process;
+    private readonly FrameChannel _channel;
+    private readonly string _pod;
+    private long _nextId;
+    private Task _stderrLoop = Task.CompletedTask;
+    private volatile ErrorEnvelope? _terminalError;
+
+    private sealed record PendingCall(TaskCompletionSource<WorkerReply> Completion, Action<CallLogLine>? OnLog, string RequestId);
+
+    private WorkerHandle(Process process, FrameChannel channel, string pod, int number)
+    {
+        _process = process;
+        _channel = channel;
+        _pod = pod;
+        Number = number;
+    }
+
+    public int Number { get; }
+
+    public int ProcessId => _process.Id;
+
+    /// <summary>The version the worker currently serves (null before the first load).</summary>
+    public string? Version { get; private set; }
+
+    /// <summary>How many versions this process has loaded (fresh process = 0).</summary>
+    public int Generations { get; private set; }
+
+    public int InFlight => _pending.Count;
+
+    public bool IsAlive => !_exited.Task.IsCompleted;
+
+    public Task Exited => _exited.Task;
+
+    /// <summary>Raised for every output line of any call (the log hub listens).</summary>
+    public event Action<CallLogLine>? Output;
+
+    /// <summary>Raised when the worker reports that an old generation did not unload.</summary>
+    public event Action<WorkerHandle, UnloadReportHeader>? UnloadReported;
+
+    public static async Task<WorkerHandle> StartAsync(
+        int number, string socketPath, IReadOnlyDictionary<string, string> environment, string workingDirectory, string pod,
+        TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        File.Delete(socketPath);
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+        listener.Listen(1);
+
+        var process = Process.Start(WorkerLaunch.Create(socketPath, environment, workingDirectory))
+            ?? throw new RuntimeError(RuntimeErrorCodes.WorkerUnavailable, 503, "The worker process did not start.");
+        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeoutSource.CancelAfter(timeout);
+        Socket accepted;
+        try
+        {
+            var accept = listener.AcceptAsync(timeoutSource.Token).AsTask();
+            var finished = await Task.WhenAny(accept, process.WaitForExitAsync(timeoutSource.Token)).ConfigureAwait(false);
+            if (finished != accept)
+            {
+                throw new RuntimeError(RuntimeErrorCodes.WorkerUnavailable, 503, $"The worker process exited with code {SafeExitCode(process)} before connecting.");
+            }
+
+            accepted = await accept.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            KillQuietly(process);
+            throw new RuntimeError(RuntimeErrorCodes.WorkerUnavailable, 503, "The worker process did not connect in time.");
+        }
+        finally
+        {
+            File.Delete(socketPath);
+        }
+
+        var network = new NetworkStream(accepted, ownsSocket: true);
+        var channel = new FrameChannel(new BufferedStream(network, 64 * 1024), new BufferedStream(network, 64 * 1024));
+        var hello = await channel.ReadAsync(cancellationToken).ConfigureAwait(false);
+        if (hello is not { Kind: FrameKind.Hello })
+        {
+            KillQuietly(process);
+            throw new RuntimeError(RuntimeErrorCodes.WorkerUnavailable, 503, "The worker process did not greet.");
+        }
+
+        var handle = new WorkerHandle(process, channel, pod, number);
+        handle.StartBackgroundLoops();
+        return handle;
+    }
+
+    private void StartBackgroundLoops()
+    {
+        _ = Task.Run(ReadLoopAsync);
+        _stderrLoop = Task.Run(StderrLoopAsync);
+    }
+
+    /// <summary>Sends a call; the returned task completes with the result, the user error, or WorkerCrashed.</summary>
+    public Task<WorkerReply> CallAsync(
+        string kind, string type, string method, string requestId, ReadOnlyMemory<byte> body, Action<CallLogLine>? onLog,
+        CancellationToken cancellationToken)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        var pending = new PendingCall(new TaskCompletionSource<WorkerReply>(TaskCreationOptions.RunContinuationsAsynchronously), onLog, requestId);
+        _pending[id] = pending;
+        if (_terminalError is { } terminal)
+        {
+            _pending.TryRemove(id, out _);
+            return Task.FromResult(new WorkerReply(default, terminal with { RequestId = requestId }));
+        }
+
+        _channel.Send(FrameKind.Call, id, IpcJson.Encode(new CallHeader(kind, type, method, requestId)), body);
+        if (cancellationToken.CanBeCanceled)
+        {
+            var registration = cancellationToken.Register(static state =>
+            {
+                var (handle, callId) = ((WorkerHandle, long))state!;
+                handle._channel.Send(FrameKind.Cancel, callId, ReadOnlyMemory<byte>.Empty);
+            }, (this, id));
+            pending.Completion.Task.ContinueWith(static (_, r) => ((CancellationTokenRegistration)r!).Dispose(), registration, TaskScheduler.Default);
+        }
+
+        return pending.Completion.Task;
+    }
+
+    public void RegisterClass(string type, ReadOnlyMemory<byte> initBody) =>
+        _channel.Send(FrameKind.ClassInit, 0, IpcJson.Encode(new ClassInitHeader(type)), initBody);
+
+    /// <summary>Loads a version into a fresh collectible context in this process; new calls see it once this returns.</summary>
+    public async Task LoadAsync(string version, string directory, CancellationToken cancellationToken)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        var completion = new TaskCompletionSource<LoadedHeader>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _loads[id] = completion;
+        _channel.Send(FrameKind.Load, id, IpcJson.Encode(new LoadHeader(version, directory)));
+        var finished = await Task.WhenAny(completion.Task, _exited.Task).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (finished != completion.Task)
+        {
+            throw new RuntimeError(RuntimeErrorCodes.WorkerCrashed, 502, $"The worker exited while loading version {version}. {StderrTail()}");
+        }
+
+        Version = version;
+        Generations++;
+    }
+
+    /// <summary>Fails every waiting call with this error and refuses new ones (used for pod termination).</summary>
+    public void FailAll(ErrorEnvelope error)
+    {
+        _terminalError = error;
+        foreach (var (id, pending) in _pending)
+        {
+            if (_pending.TryRemove(id, out _))
+            {
+                pending.Completion.TrySetResult(new WorkerReply(default, error with { RequestId = pending.RequestId }));
+            }
+        }
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        try
+        {
+            while (await _channel.ReadAsync(CancellationToken.None).ConfigureAwait(false) is { } frame)
+            {
+                Dispatch(frame);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or ObjectDisposedException or SocketException)
+        {
+        }
+
+        await OnExitedAsync().ConfigureAwait(false);
+    }
+
+    private void Dispatch(Frame frame)
+    {
+        switch (frame.Kind)
+        {
+            case FrameKind.Result:
+                if (_pending.TryRemove(frame.Id, out var pending))
+                {
+                    var header = IpcJson.Decode<ResultHeader>(frame.Header);
+                    pending.Completion.TrySetResult(header.Ok
+                        ? new WorkerReply(frame.Payload, null)
+                        : new WorkerReply(default, header.Error! with { Pod = _pod }));
+                }
+
+                break;
+            case FrameKind.Log:
+                var log = IpcJson.Decode<LogHeader>(frame.Header);
+                var line = new CallLogLine(log.RequestId, log.Stream, log.Line);
+                if (_pending.TryGetValue(frame.Id, out var target))
+                {
+                    target.OnLog?.Invoke(line);
+                }
+
+                Output?.Invoke(line);
+                break;
+            case FrameKind.Loaded:
+                if (_loads.TryRemove(frame.Id, out var load))
+                {
+                    load.TrySetResult(IpcJson.Decode<LoadedHeader>(frame.Header));
+                }
+
+                break;
+            case FrameKind.UnloadReport:
+                UnloadReported?.Invoke(this, IpcJson.Decode<UnloadReportHeader>(frame.Header));
+                break;
+        }
+    }
+
+    private async Task OnExitedAsync()
+    {
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+
+        try
+        {
+            await _stderrLoop.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+
+        var error = _terminalError ?? new ErrorEnvelope
+        {
+            Type = "Kt.WorkerCrashed",
+            Message = $"The worker process (pid {_process.Id}) ended while the call was running (exit code {SafeExitCode(_process)}). {StderrTail()}".Trim(),
+            Code = RuntimeErrorCodes.WorkerCrashed,
+            Status = 502,
+            Pod = _pod,
+            Version = Version,
+        };
+        _terminalError = error;
+        foreach (var (id, pending) in _pending)
+        {
+            if (_pending.TryRemove(id, out _))
+            {
+                pending.Completion.TrySetResult(new WorkerReply(default, error with { RequestId = pending.RequestId }));
+            }
+        }
+
+        _exited.TrySetResult();
+    }
+
+    // The worker's stderr is echoed to ours (container log) and its tail kept for crash reports (FailFast writes there).
+    private async Task StderrLoopAsync()
+    {
+        var reader = _process.StandardError;
+        while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
+        {
+            await Console.Error.WriteLineAsync(line).ConfigureAwait(false);
+            lock (_stderrTail)
+            {
+                _stderrTail.Enqueue(line);
+                while (_stderrTail.Count > 12)
+                {
+                    _stderrTail.Dequeue();
+                }
+            }
+        }
+    }
+
+    private string StderrTail()
+    {
+        lock (_stderrTail)
+        {
+            return _stderrTail.Count == 0 ? string.Empty : "Last worker output: " + string.Join(" | ", _stderrTail);
+        }
+    }
+
+    private static string SafeExitCode(Process process)
+    {
+        try
+        {
+            return process.HasExited ? process.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unknown";
+        }
+        catch (InvalidOperationException)
+        {
+            return "unknown";
+        }
+    }
+
+    private static void KillQuietly(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+        }
+    }
+
+    /// <summary>Ends the worker and its children now.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        KillQuietly(_process);
+        await _channel.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await _exited.Task.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,315 @@
+using Kt.PodRuntime.Errors;
+using Kt.PodRuntime.Hosting;
+using Kt.PodRuntime.Ipc;
+using Kt.PodRuntime.Observability;
+using Microsoft.Extensions.Logging;
+
+namespace Kt.PodRuntime.Supervision;
+
+/// <summary>
+/// Keeps exactly one current worker: reloads versions in place while unloads verify and the generation limit is not
+/// reached, otherwise starts a fresh process and swaps it in once it serves the version; restarts crashed workers.
+/// </summary>
+public sealed class WorkerSupervisor : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    private readonly RuntimeOptions _options;
+    private readonly LogHub _logs;
+    private readonly RuntimeMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _lifecycle = new(1, 1);
+    private readonly Dictionary<string, ReadOnlyMemory<byte>> _classInits = new(StringComparer.Ordinal);
+    private readonly List<DateTimeOffset> _recentCrashes = [];
+    private volatile WorkerHandle? _current;
+    private TaskCompletionSource<WorkerHandle> _available = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private UserEnvironment _environment;
+    private (string Version, string Directory)? _active;
+    private volatile bool _needsFreshWorker;
+    private volatile bool _terminating;
+    private int _workerCounter;
+
+    public WorkerSupervisor(RuntimeOptions options, UserEnvironment userEnvironment, LogHub logs, RuntimeMetrics metrics, ILogger logger)
+    {
+        _options = options;
+        _environment = userEnvironment;
+        _logs = logs;
+        _metrics = metrics;
+        _logger = logger;
+    }
+
+    public UserEnvironment Environment => _environment;
+
+    /// <summary>The version the current worker serves, or null.</summary>
+    public string? ServingVersion => _current is { IsAlive: true } worker ? worker.Version : null;
+
+    public int? WorkerProcessId => _current?.ProcessId;
+
+    public int InFlight => _current?.InFlight ?? 0;
+
+    /// <summary>Starts the first worker, serving the active version if there is one.</summary>
+    public async Task StartAsync((string Version, string Directory)? active, CancellationToken cancellationToken)
+    {
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _active = active;
+            await SwapInFreshWorkerAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    public async Task<WorkerReply> CallAsync(string kind, string type, string method, string requestId, ReadOnlyMemory<byte> body, Action<CallLogLine>? onLog, CancellationToken cancellationToken)
+    {
+        var worker = _current;
+        if (worker is null || !worker.IsAlive)
+        {
+            if (_terminating)
+            {
+                return new WorkerReply(default, TerminatingError(requestId));
+            }
+
+            try
+            {
+                worker = await _available.Task.WaitAsync(StartTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return new WorkerReply(default, new ErrorEnvelope
+                {
+                    Type = "Kt.RuntimeError", Code = RuntimeErrorCodes.WorkerUnavailable, Status = 503, Pod = _options.PodName,
+                    Message = "No worker became available in time.", RequestId = requestId,
+                });
+            }
+        }
+
+        return await worker.CallAsync(kind, type, method, requestId, body, onLog, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Serves a new version: an in-place reload when possible, else a fresh worker. New calls see it on return.</summary>
+    public async Task ActivateAsync(string version, string directory, CancellationToken cancellationToken)
+    {
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _active = (version, directory);
+            var worker = _current;
+            if (worker is { IsAlive: true } && !_needsFreshWorker && worker.Generations < _options.MaxGenerations)
+            {
+                await worker.LoadAsync(version, directory, cancellationToken).ConfigureAwait(false);
+                _metrics.Reloads.Increment();
+            }
+            else
+            {
+                await SwapInFreshWorkerAsync(cancellationToken).ConfigureAwait(false);
+                _metrics.Reloads.Increment();
+            }
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>Replaces the user environment; the worker is restarted because a process environment cannot shrink in place.</summary>
+    public async Task SetEnvironmentAsync(UserEnvironment environment, CancellationToken cancellationToken)
+    {
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _environment = environment;
+            await SwapInFreshWorkerAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    public async Task RegisterClassAsync(string type, ReadOnlyMemory<byte> initBody, CancellationToken cancellationToken)
+    {
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _classInits[type] = initBody;
+            _current?.RegisterClass(type, initBody);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>Answers every waiting call with "pod terminating" and ends the worker process tree.</summary>
+    public async Task TerminateAsync()
+    {
+        _terminating = true;
+        var worker = _current;
+        if (worker is not null)
+        {
+            worker.FailAll(TerminatingError(null));
+            await worker.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private ErrorEnvelope TerminatingError(string? requestId) => new()
+    {
+        Type = "Kt.PodTerminating", Code = RuntimeErrorCodes.Terminating, Status = 503, Pod = _options.PodName,
+        Message = "The pod is terminating; retry on another replica.", RequestId = requestId, Version = _active?.Version,
+    };
+
+    // Caller holds _lifecycle.
+    private async Task SwapInFreshWorkerAsync(CancellationToken cancellationToken)
+    {
+        if (_terminating)
+        {
+            return;
+        }
+
+        var number = Interlocked.Increment(ref _workerCounter);
+        var fresh = await WorkerHandle.StartAsync(
+            number, SocketPath(number), _environment.Variables, WorkingDirectory(), _options.PodName, StartTimeout, cancellationToken).ConfigureAwait(false);
+        fresh.Output += _logs.Publish;
+        fresh.UnloadReported += OnUnloadReported;
+        foreach (var (type, body) in _classInits)
+        {
+            fresh.RegisterClass(type, body);
+        }
+
+        if (_active is { } active)
+        {
+            await fresh.LoadAsync(active.Version, active.Directory, cancellationToken).ConfigureAwait(false);
+        }
+
+        var previous = _current;
+        _current = fresh;
+        _needsFreshWorker = false;
+        _metrics.WorkerStarts.Increment();
+        _ = fresh.Exited.ContinueWith(_ => OnWorkerExited(fresh), TaskScheduler.Default);
+        var available = _available;
+        if (available.Task.IsCompleted)
+        {
+            _available = new TaskCompletionSource<WorkerHandle>(TaskCreationOptions.RunContinuationsAsynchronously);
+            available = _available;
+        }
+
+        available.TrySetResult(fresh);
+        if (previous is not null)
+        {
+            _ = DrainAndStopAsync(previous);
+        }
+    }
+
+    // Calls already running on the old process finish there; it is stopped once they have (bounded).
+    private static async Task DrainAndStopAsync(WorkerHandle previous)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (previous.IsAlive && previous.InFlight > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20).ConfigureAwait(false);
+        }
+
+        await previous.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private void OnUnloadReported(WorkerHandle worker, UnloadReportHeader report)
+    {
+        if (report.Unloaded)
+        {
+            _metrics.UnloadsVerified.Increment();
+            return;
+        }
+
+        _metrics.UnloadFailures.Increment();
+        _logger.LogWarning("Generation {Generation} of worker {Worker} did not unload after {Rounds} GC rounds; a fresh worker will replace it.", report.Generation, worker.Number, report.GcRounds);
+        _needsFreshWorker = true;
+        _ = ReplaceAsync(worker);
+    }
+
+    private void OnWorkerExited(WorkerHandle worker)
+    {
+        if (_terminating || !ReferenceEquals(_current, worker))
+        {
+            return; // replaced on purpose, or shutting down
+        }
+
+        _metrics.WorkerCrashes.Increment();
+        _logger.LogWarning("Worker {Worker} (pid {Pid}) exited unexpectedly; restarting it.", worker.Number, worker.ProcessId);
+        _available = new TaskCompletionSource<WorkerHandle>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = ReplaceAsync(worker);
+    }
+
+    private async Task ReplaceAsync(WorkerHandle worker)
+    {
+        var delay = CrashBackoff();
+        if (delay > TimeSpan.Zero)
+        {
+            await Task.Delay(delay).ConfigureAwait(false);
+        }
+
+        await _lifecycle.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (ReferenceEquals(_current, worker) && !_terminating)
+            {
+                await SwapInFreshWorkerAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is RuntimeError or IOException or System.Net.Sockets.SocketException)
+        {
+            _logger.LogError("Could not restart the worker: {Message}", ex.Message);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    // A worker that keeps crashing is restarted with growing pauses (up to 5 s), not in a hot loop.
+    private TimeSpan CrashBackoff()
+    {
+        lock (_recentCrashes)
+        {
+            var now = DateTimeOffset.UtcNow;
+            _recentCrashes.RemoveAll(t => now - t > TimeSpan.FromSeconds(30));
+            _recentCrashes.Add(now);
+            var n = _recentCrashes.Count;
+            return n <= 3 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Min(5000, 100 * (1 << Math.Min(n - 3, 6))));
+        }
+    }
+
+    private string SocketPath(int number)
+    {
+        var path = Path.Combine(_options.Root, "run", $"w{System.Environment.ProcessId}-{number}.sock");
+        if (path.Length < 100)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            return path;
+        }
+
+        return Path.Combine(Path.GetTempPath(), $"kt-{Guid.NewGuid():N}.sock");
+    }
+
+    private string WorkingDirectory()
+    {
+        if (_environment.WorkingDirectory is { } fromPlan && Directory.Exists(fromPlan))
+        {
+            return fromPlan;
+        }
+
+        return _active is { } active ? active.Directory : _options.Root;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _terminating = true;
+        if (_current is { } worker)
+        {
+            await worker.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _lifecycle.Dispose();
+    }
+}

@@ -1,0 +1,24 @@
+using System.Text.Json.Serialization;
+
+namespace Kt.PodRuntime.Sync;
+
+/// <summary>The pointer file <c>&lt;root&gt;/active.json</c>: which complete version tree is live.</summary>
+public sealed record ActiveVersion(
+    [property: JsonPropertyName("version")] string Version,
+    [property: JsonPropertyName("folder")] string Folder,
+    [property: JsonPropertyName("manifestDigest")] string ManifestDigest,
+    [property: JsonPropertyName("files")] int Files,
+    [property: JsonPropertyName("bytes")] long Bytes,
+    [property: JsonPropertyName("activatedAt")] DateTimeOffset ActivatedAt);
+
+/// <summary>The body of POST /sync/activate.</summary>
+public sealed record ActivateRequest(
+    [property: JsonPropertyName("version")] string Version,
+    [property: JsonPropertyName("manifest")] Kt.Core.ContentManifest Manifest);
+
+/// <summary>The answer of POST /sync/activate.</summary>
+public sealed record ActivateResult(
+    [property: JsonPropertyName("version")] string Version,
+    [property: JsonPropertyName("files")] int Files,
+    [property: JsonPropertyName("bytes")] long Bytes,
+    [property: JsonPropertyName("reused")] bool Reused);

@@ -1,0 +1,214 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Kt.Core;
+using Kt.PodRuntime.Errors;
+using Kt.PodRuntime.Hosting;
+
+namespace Kt.PodRuntime.Sync;
+
+/// <summary>
+/// Complete version trees under <c>&lt;root&gt;/versions</c>, assembled in <c>&lt;root&gt;/staging</c> from the blob
+/// store, verified, moved into place with one rename, and made live by rewriting <c>active.json</c> atomically (and
+/// swapping the <c>current</c> symlink). An interrupted activation leaves only a staging folder, never a mixed tree.
+/// </summary>
+public sealed class VersionStore
+{
+    private readonly string _root;
+    private readonly string _versions;
+    private readonly string _staging;
+    private readonly string _pointer;
+    private readonly BlobStore _blobs;
+    private readonly int _keep;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public VersionStore(string root, BlobStore blobs, int keepVersions)
+    {
+        _root = root;
+        _blobs = blobs;
+        _keep = Math.Max(1, keepVersions);
+        _versions = Path.Combine(root, "versions");
+        _staging = Path.Combine(root, "staging");
+        _pointer = Path.Combine(root, "active.json");
+        Directory.CreateDirectory(_versions);
+        if (Directory.Exists(_staging))
+        {
+            Directory.Delete(_staging, recursive: true); // leftovers of interrupted activations
+        }
+
+        Directory.CreateDirectory(_staging);
+        Active = ReadPointer();
+    }
+
+    public ActiveVersion? Active { get; private set; }
+
+    public string DirectoryOf(ActiveVersion version) => Path.Combine(_versions, version.Folder);
+
+    public static void ValidateVersionId(string? version)
+    {
+        if (string.IsNullOrEmpty(version) || version.Length > 128 || !char.IsAsciiLetterOrDigit(version[0])
+            || !version.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
+        {
+            throw new RuntimeError(RuntimeErrorCodes.InvalidVersionId, 400, "A version id is 1-128 characters of letters, digits, '.', '_' or '-', starting with a letter or digit.");
+        }
+    }
+
+    /// <summary>Assembles, verifies and activates a version; on any refusal the active version is untouched.</summary>
+    /// <param name="beforeSwitch">Runs after the tree is complete and before the pointer changes (e.g. nothing); may throw to abort.</param>
+    public async Task<(ActiveVersion Version, bool Reused)> ActivateAsync(string version, ContentManifest manifest, long maxBlobBytes, CancellationToken cancellationToken)
+    {
+        ValidateVersionId(version);
+        PathRules.Validate(manifest, maxBlobBytes);
+        var missing = manifest.Files.Select(f => f.Sha256).Distinct(StringComparer.Ordinal).Where(h => !_blobs.Contains(h)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new RuntimeError(RuntimeErrorCodes.UnknownBlob, 409, $"{missing.Count} blob(s) are not uploaded yet (first: {missing[0]}); upload them before activating.");
+        }
+
+        var digest = ManifestDigest(manifest);
+        var folder = $"{version}-{digest[..12]}";
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var final = Path.Combine(_versions, folder);
+            var reused = Directory.Exists(final);
+            if (!reused)
+            {
+                var staging = Path.Combine(_staging, Guid.NewGuid().ToString("N"));
+                try
+                {
+                    await AssembleAsync(staging, manifest, cancellationToken).ConfigureAwait(false);
+                    Directory.Move(staging, final);
+                }
+                finally
+                {
+                    if (Directory.Exists(staging))
+                    {
+                        Directory.Delete(staging, recursive: true);
+                    }
+                }
+            }
+            else
+            {
+                await VerifyTreeAsync(final, manifest, cancellationToken).ConfigureAwait(false);
+            }
+
+            var active = new ActiveVersion(version, folder, digest, manifest.Files.Count, manifest.TotalBytes, DateTimeOffset.UtcNow);
+            AtomicFile.WriteAllBytes(_pointer, JsonSerializer.SerializeToUtf8Bytes(active));
+            SwapCurrentLink(folder);
+            Active = active;
+            RemoveOldVersions(folder);
+            return (active, reused);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task AssembleAsync(string staging, ContentManifest manifest, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(staging);
+        var created = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in manifest.Files)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await _blobs.VerifyAsync(entry.Sha256, entry.Size, cancellationToken).ConfigureAwait(false);
+            var target = Path.Combine(staging, entry.Path);
+            var parent = Path.GetDirectoryName(target)!;
+            if (created.Add(parent))
+            {
+                Directory.CreateDirectory(parent);
+            }
+
+            var source = _blobs.LinkSource(entry.Sha256, entry.Mode);
+            if (!NativeFiles.TryHardLink(source, target))
+            {
+                File.Copy(source, target); // e.g. too many links on one inode
+                File.SetUnixFileMode(target, File.GetUnixFileMode(source));
+            }
+        }
+
+        await VerifyTreeAsync(staging, manifest, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Every listed file is present with its size, and is a regular file (not a link); nothing else is in the tree.
+    private static Task VerifyTreeAsync(string directory, ContentManifest manifest, CancellationToken cancellationToken)
+    {
+        var expected = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in manifest.Files)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var info = new FileInfo(Path.Combine(directory, entry.Path));
+            if (!info.Exists || info.LinkTarget is not null || info.Length != entry.Size)
+            {
+                throw new RuntimeError(RuntimeErrorCodes.HashMismatch, 409, $"'{entry.Path}' did not assemble to {entry.Size} bytes; activation refused.");
+            }
+
+            expected.Add(info.FullName);
+        }
+
+        foreach (var file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))
+        {
+            if (!expected.Contains(file))
+            {
+                throw new RuntimeError(RuntimeErrorCodes.HashMismatch, 409, $"Version tree holds an unlisted file '{Path.GetRelativePath(directory, file)}'; activation refused.");
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void SwapCurrentLink(string folder)
+    {
+        var link = Path.Combine(_root, "current");
+        var temp = Path.Combine(_root, $".current.{Guid.NewGuid():N}");
+        File.CreateSymbolicLink(temp, Path.Combine("versions", folder));
+        File.Move(temp, link, overwrite: true); // rename(2) replaces the link atomically
+    }
+
+    private void RemoveOldVersions(string activeFolder)
+    {
+        var old = new DirectoryInfo(_versions).GetDirectories()
+            .Where(d => d.Name != activeFolder)
+            .OrderByDescending(d => d.LastWriteTimeUtc)
+            .Skip(_keep)
+            .ToList();
+        foreach (var directory in old)
+        {
+            try
+            {
+                directory.Delete(recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
+    private ActiveVersion? ReadPointer()
+    {
+        if (!File.Exists(_pointer))
+        {
+            return null;
+        }
+
+        var active = JsonSerializer.Deserialize<ActiveVersion>(File.ReadAllBytes(_pointer));
+        return active is not null && Directory.Exists(Path.Combine(_versions, active.Folder)) ? active : null;
+    }
+
+    /// <summary>sha256 over the manifest's entries in path order: identical trees get identical digests.</summary>
+    public static string ManifestDigest(ContentManifest manifest)
+    {
+        var text = new StringBuilder();
+        foreach (var entry in manifest.Files.OrderBy(f => f.Path, StringComparer.Ordinal))
+        {
+            text.Append(entry.Path).Append('\0').Append(entry.Size).Append('\0').Append(entry.Mode).Append('\0').Append(entry.Sha256).Append('\n');
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+}

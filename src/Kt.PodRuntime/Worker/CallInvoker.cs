@@ -1,0 +1,60 @@
+using System.Reflection;
+using System.Text.Json;
+using Kt.PodRuntime.Errors;
+
+namespace Kt.PodRuntime.Worker;
+
+/// <summary>Runs one call against a generation: resolve, bind, invoke, await, serialize.</summary>
+internal static class CallInvoker
+{
+    public static async Task<byte[]> InvokeAsync(
+        CodeGeneration generation, string kind, string typeName, string methodName, ReadOnlyMemory<byte> body,
+        Func<string, ReadOnlyMemory<byte>> classInitBody, CancellationToken cancellationToken)
+    {
+        var type = generation.ResolveType(typeName);
+        var isStatic = kind != "cls";
+        var target = isStatic ? null : generation.GetInstance(type, classInitBody(type.FullName!));
+        var arguments = ArgumentBinder.Parse(body);
+        var method = generation.ResolveMethods(type, methodName, isStatic)
+            .FirstOrDefault(m => ArgumentBinder.Fits(m.GetParameters(), arguments))
+            ?? throw new CallFailure(RuntimeErrorCodes.BadArguments, 400, $"No overload of '{typeName}.{methodName}' takes {arguments.Positional.Length} positional and {arguments.Named.Count} named argument(s).");
+        var values = ArgumentBinder.Bind(method.GetParameters(), arguments, generation.Json, cancellationToken);
+
+        var returned = method.Invoke(target, BindingFlags.DoNotWrapExceptions, binder: null, values, culture: null);
+        var (result, resultType) = await UnwrapAsync(returned, method.ReturnType).ConfigureAwait(false);
+        return result is null
+            ? "null"u8.ToArray()
+            : JsonSerializer.SerializeToUtf8Bytes(result, resultType == typeof(object) ? result.GetType() : resultType, generation.Json);
+    }
+
+    private static async ValueTask<(object? Value, Type Type)> UnwrapAsync(object? returned, Type declared)
+    {
+        if (declared == typeof(void))
+        {
+            return (null, typeof(object));
+        }
+
+        if (returned is Task task)
+        {
+            await task.ConfigureAwait(false);
+            return declared.IsGenericType && declared.GetGenericTypeDefinition() == typeof(Task<>)
+                ? (declared.GetProperty(nameof(Task<object>.Result))!.GetValue(task), declared.GetGenericArguments()[0])
+                : (null, typeof(object));
+        }
+
+        if (returned is ValueTask valueTask)
+        {
+            await valueTask.ConfigureAwait(false);
+            return (null, typeof(object));
+        }
+
+        if (declared.IsGenericType && declared.GetGenericTypeDefinition() == typeof(ValueTask<>) && returned is not null)
+        {
+            var asTask = (Task)declared.GetMethod(nameof(ValueTask<object>.AsTask))!.Invoke(returned, null)!;
+            await asTask.ConfigureAwait(false);
+            return (asTask.GetType().GetProperty(nameof(Task<object>.Result))!.GetValue(asTask), declared.GetGenericArguments()[0]);
+        }
+
+        return (returned, declared);
+    }
+}

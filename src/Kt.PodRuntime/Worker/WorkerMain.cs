@@ -1,0 +1,197 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using Kt.PodRuntime.Errors;
+using Kt.PodRuntime.Ipc;
+
+namespace Kt.PodRuntime.Worker;
+
+/// <summary>
+/// The worker process: connects to the supervisor's socket, loads versions into collectible contexts, runs calls
+/// concurrently and streams their output. It exits when the socket closes, so it never outlives the server.
+/// </summary>
+internal sealed class WorkerMain
+{
+    private const int MaxUnloadGcRounds = 40;
+    private readonly FrameChannel _channel;
+    private readonly ConcurrentDictionary<long, CancellationTokenSource> _calls = new();
+    private readonly ConcurrentDictionary<string, ReadOnlyMemory<byte>> _classInits = new(StringComparer.Ordinal);
+    private CodeGeneration? _current;
+    private int _generationCounter;
+
+    private WorkerMain(FrameChannel channel)
+    {
+        _channel = channel;
+    }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var socketPath = args.Length == 2 && args[0] == WorkerProcessStart.SocketOption
+            ? args[1]
+            : throw new ArgumentException("usage: worker --socket <path>");
+
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath)).ConfigureAwait(false);
+        var network = new NetworkStream(socket, ownsSocket: true);
+        var channel = new FrameChannel(new BufferedStream(network, 64 * 1024), new BufferedStream(network, 64 * 1024));
+
+        Console.SetOut(new CapturingWriter(Console.Out, "stdout"));
+        Console.SetError(new CapturingWriter(Console.Error, "stderr"));
+
+        var worker = new WorkerMain(channel);
+        channel.Send(FrameKind.Hello, 0, IpcJson.Encode(new HelloHeader(Environment.ProcessId)));
+        await worker.ReadLoopAsync().ConfigureAwait(false);
+        return 0;
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        while (true)
+        {
+            Frame? next;
+            try
+            {
+                next = await _channel.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (IOException)
+            {
+                next = null;
+            }
+
+            if (next is not { } frame)
+            {
+                return; // the server went away: so does the worker
+            }
+
+            switch (frame.Kind)
+            {
+                case FrameKind.Call:
+                    StartCall(frame);
+                    break;
+                case FrameKind.Cancel:
+                    if (_calls.TryGetValue(frame.Id, out var cts))
+                    {
+                        cts.Cancel();
+                    }
+
+                    break;
+                case FrameKind.Load:
+                    Load(frame);
+                    break;
+                case FrameKind.ClassInit:
+                    var init = IpcJson.Decode<ClassInitHeader>(frame.Header);
+                    _classInits[init.Type] = frame.Payload.ToArray();
+                    _current?.ForgetInstance(init.Type);
+                    break;
+            }
+        }
+    }
+
+    private void StartCall(Frame frame)
+    {
+        // The generation is captured here, in frame order: a call sent before a Load finishes on the old version.
+        var generation = _current;
+        generation?.Enter();
+        var cts = new CancellationTokenSource();
+        _calls[frame.Id] = cts;
+        _ = Task.Run(() => RunCallAsync(frame, generation, cts));
+    }
+
+    private async Task RunCallAsync(Frame frame, CodeGeneration? generation, CancellationTokenSource cts)
+    {
+        var header = IpcJson.Decode<CallHeader>(frame.Header);
+        var scope = new CallScope(frame.Id, header.RequestId, EmitLog);
+        CallScope.Current = scope;
+        byte[] resultHeader;
+        ReadOnlyMemory<byte> payload = default;
+        try
+        {
+            if (generation is null)
+            {
+                throw new CallFailure(RuntimeErrorCodes.NoActiveVersion, 409, "No code version is active yet; sync code first.");
+            }
+
+            payload = await CallInvoker.InvokeAsync(
+                generation, header.Kind, header.Type, header.Method, frame.Payload,
+                type => _classInits.TryGetValue(type, out var body) ? body : default, cts.Token).ConfigureAwait(false);
+            resultHeader = IpcJson.Encode(new ResultHeader(true));
+        }
+        catch (Exception ex)
+        {
+            resultHeader = IpcJson.Encode(new ResultHeader(false, Describe(ex, generation?.Version, header.RequestId)));
+        }
+        finally
+        {
+            scope.Complete();
+            CallScope.Current = null;
+            _calls.TryRemove(frame.Id, out _);
+            cts.Dispose();
+            generation?.Exit();
+        }
+
+        _channel.Send(FrameKind.Result, frame.Id, resultHeader, payload);
+    }
+
+    private void EmitLog(CallScope scope, string stream, string line) =>
+        _channel.Send(FrameKind.Log, scope.CallId, IpcJson.Encode(new LogHeader(scope.RequestId, stream, line)));
+
+    private static ErrorEnvelope Describe(Exception exception, string? version, string requestId) => exception switch
+    {
+        CallFailure failure => new ErrorEnvelope
+        {
+            Type = "Kt.RuntimeError", Message = failure.Message, Code = failure.Code, Status = failure.Status,
+            Version = version, RequestId = requestId,
+        },
+        _ => new ErrorEnvelope
+        {
+            Type = exception.GetType().FullName ?? exception.GetType().Name,
+            Message = exception.Message,
+            RemoteStack = RemoteStack(exception),
+            Code = RuntimeErrorCodes.UserException,
+            Status = ExceptionStatus.For(exception),
+            Version = version,
+            RequestId = requestId,
+        },
+    };
+
+    private static string RemoteStack(Exception exception)
+    {
+        var text = exception.StackTrace ?? string.Empty;
+        for (var inner = exception.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            text += $"{Environment.NewLine} ---> {inner.GetType().FullName}: {inner.Message}{Environment.NewLine}{inner.StackTrace}";
+        }
+
+        return text;
+    }
+
+    private void Load(Frame frame)
+    {
+        var load = IpcJson.Decode<LoadHeader>(frame.Header);
+        var previous = _current;
+        _current = new CodeGeneration(++_generationCounter, load.Version, load.Directory);
+        _channel.Send(FrameKind.Loaded, frame.Id, IpcJson.Encode(new LoadedHeader(load.Version, _current.Number)));
+        if (previous is not null)
+        {
+            _ = Task.Run(() => RetireAsync(previous));
+        }
+    }
+
+    private async Task RetireAsync(CodeGeneration generation)
+    {
+        await generation.RetireAsync().ConfigureAwait(false);
+        var weak = generation.Unload();
+        var rounds = 0;
+        while (weak.IsAlive && rounds < MaxUnloadGcRounds)
+        {
+            rounds++;
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            if (rounds > 10)
+            {
+                await Task.Delay(5).ConfigureAwait(false);
+            }
+        }
+
+        _channel.Send(FrameKind.UnloadReport, 0, IpcJson.Encode(new UnloadReportHeader(generation.Number, !weak.IsAlive, rounds)));
+    }
+}
