@@ -24,7 +24,10 @@ public sealed record LivePlan
 
     [JsonPropertyName("steps")] public IReadOnlyList<LiveStep> Steps { get; init; } = [];
 
-    /// <summary>The complete environment after all steps (computed whole; removed variables are absent).</summary>
+    /// <summary>
+    /// Every variable the definition sets, with its value after all steps, computed whole each time: user code sees the
+    /// pod's base environment with these on top, so a variable the definition no longer sets is absent, hence unset.
+    /// </summary>
     [JsonPropertyName("environment")] public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
     [JsonPropertyName("workingDirectory")] public string? WorkingDirectory { get; init; }
@@ -36,7 +39,11 @@ public sealed record LivePlan
 
     [JsonPropertyName("recreateReason")] public string? RecreateReason { get; init; }
 
-    [JsonIgnore] public bool IsEmpty => Steps.Count == 0;
+    /// <summary>How many entries the journal had when the plan was computed.</summary>
+    [JsonPropertyName("journalLength")] public int JournalLength { get; init; }
+
+    /// <summary>Nothing to run and nothing to drop from the journal (steps removed at the end still need a truncation).</summary>
+    [JsonIgnore] public bool IsEmpty => Steps.Count == 0 && KeepPrefix == JournalLength;
 }
 
 /// <summary>One step of a live plan. Command steps carry a shell command; file steps carry the files to place.</summary>

@@ -85,6 +85,22 @@ public class BadInputTests
     }
 
     [Fact]
+    public void Copying_a_folder_does_not_follow_a_symlinked_folder_out_of_the_project()
+    {
+        using var outside = new TempFolder("outside");
+        using var project = new TempFolder();
+        outside.Write("secret.txt", "secret");
+        project.Write("config/app.json", "{}");
+        Directory.CreateSymbolicLink(project.Combine("config/linked"), outside.Path);
+
+        var error = Assert.Throws<KtException>(() =>
+            new DefinitionResolver(project.Path).Resolve(Image.From("debian").Copy("config", "/etc/app/").Definition));
+        Assert.Equal(ImageErrors.CopySourceOutsideProject, error.Code);
+        Assert.Equal(ImageErrors.CopySourceOutsideProject, Assert.Throws<KtException>(() =>
+            new DefinitionResolver(project.Path).Resolve(Image.From("debian").Copy("config/**/*.txt", "/etc/app/").Definition)).Code);
+    }
+
+    [Fact]
     public void A_failed_dockerfile_write_keeps_the_previous_output()
     {
         using var project = new TempFolder();

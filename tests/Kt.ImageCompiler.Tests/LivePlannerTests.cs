@@ -74,6 +74,16 @@ public class LivePlannerTests : IDisposable
     }
 
     [Fact]
+    public void Steps_removed_at_the_end_truncate_the_journal()
+    {
+        var journal = Applied(LivePlanner.Plan(Resolve(Base().Run("echo two")), []));
+        var plan = LivePlanner.Plan(Resolve(Base()), journal);
+        Assert.Empty(plan.Steps);
+        Assert.Equal(3, plan.KeepPrefix);
+        Assert.False(plan.IsEmpty);
+    }
+
+    [Fact]
     public void Environment_is_computed_whole_so_a_removed_variable_is_absent()
     {
         var withExtra = Base().Env("EXTRA", "1");

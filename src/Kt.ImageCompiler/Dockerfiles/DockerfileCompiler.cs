@@ -48,7 +48,9 @@ public static class DockerfileCompiler
                     }
                     else
                     {
-                        text.Append("COPY ").Append(Json([$"steps/{step.Key.Hex}/", "/"])).Append('\n');
+                        // Copy into the step's destination, never onto "/": a COPY onto "/" would reset the modes of
+                        // folders the base already has (/tmp, /etc) to those of the staged folders.
+                        text.Append("COPY ").Append(Json([$"steps/{step.Key.Hex}/", StagingRoot(step) + "/"])).Append('\n');
                     }
 
                     break;
@@ -88,7 +90,7 @@ public static class DockerfileCompiler
             {
                 foreach (var file in step.Files)
                 {
-                    var destination = Path.Combine(staging, "steps", step.Key.Hex, file.ImagePath.TrimStart('/'));
+                    var destination = Path.Combine(staging, "steps", step.Key.Hex, RelativeToStagingRoot(step, file.ImagePath));
                     Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
                     File.Copy(file.SourcePath, destination);
                     if (!OperatingSystem.IsWindows())
@@ -131,6 +133,15 @@ public static class DockerfileCompiler
             Directory.Delete(old, recursive: true);
         }
     }
+
+    /// <summary>The image folder a file step's staged files are relative to: its destination when every file lies below it.</summary>
+    private static string StagingRoot(ResolvedStep step)
+    {
+        var root = (step.Destination ?? "/").TrimEnd('/');
+        return step.Files.All(f => f.ImagePath.StartsWith(root + "/", StringComparison.Ordinal)) ? root : "";
+    }
+
+    private static string RelativeToStagingRoot(ResolvedStep step, string imagePath) => imagePath[(StagingRoot(step).Length + 1)..];
 
     // Relaxed escaping keeps '&&', '>' and non-ASCII readable; the result is still valid JSON for Docker.
     private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

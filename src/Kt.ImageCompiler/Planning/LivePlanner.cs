@@ -31,6 +31,7 @@ public static class LivePlanner
         return new LivePlan
         {
             KeepPrefix = firstChanged,
+            JournalLength = journal.Count,
             ExpectedPrefix = journal.Take(firstChanged).Select(e => e.Key).ToList(),
             Steps = rerun.Select(s => ToLiveStep(s, defined)).ToList(),
             Environment = OnlyDefined(image.Environment, defined),

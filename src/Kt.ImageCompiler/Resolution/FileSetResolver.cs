@@ -65,13 +65,8 @@ public sealed class FileSetResolver
     public IReadOnlyList<ResolvedFile> ResolveFolder(string folder, string destination, bool checkInsideRoot, string? origin)
     {
         var files = new List<ResolvedFile>();
-        foreach (var file in Directory.EnumerateFiles(folder, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+        foreach (var file in EnumerateFiles(folder, checkInsideRoot, origin))
         {
-            if (checkInsideRoot)
-            {
-                InsideRoot(file, Path.GetRelativePath(_root, file), origin);
-            }
-
             var relative = Path.GetRelativePath(folder, file).Replace('\\', '/');
             files.Add(Describe(file, ImagePaths.Join(destination, relative)));
         }
@@ -89,7 +84,7 @@ public sealed class FileSetResolver
         var files = new List<ResolvedFile>();
         if (Directory.Exists(baseFolder))
         {
-            foreach (var file in Directory.EnumerateFiles(baseFolder, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+            foreach (var file in EnumerateFiles(baseFolder, checkInsideRoot: true, origin))
             {
                 var relative = Path.GetRelativePath(baseFolder, file).Replace('\\', '/');
                 if (matcher(relative))
@@ -107,6 +102,50 @@ public sealed class FileSetResolver
         }
 
         return files.OrderBy(f => f.ImagePath, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// Walks a folder without following symlinked folders blindly: .NET's recursive enumeration would follow a link to
+    /// a folder outside the project, and the files found there are not links themselves. Each symlinked folder is
+    /// resolved; for copy sources it must stay inside the project root, and it is walked only once (no cycles).
+    /// </summary>
+    private IEnumerable<string> EnumerateFiles(string folder, bool checkInsideRoot, string? origin)
+    {
+        var pending = new Stack<string>([folder]);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (pending.Count > 0)
+        {
+            var current = pending.Pop();
+            var real = new DirectoryInfo(current).LinkTarget is null
+                ? current
+                : new DirectoryInfo(current).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? current;
+            if (checkInsideRoot)
+            {
+                InsideRoot(real, Path.GetRelativePath(_root, current), origin);
+            }
+
+            if (!seen.Add(real))
+            {
+                continue;
+            }
+
+            foreach (var entry in new DirectoryInfo(current).EnumerateFileSystemInfos().OrderBy(e => e.Name, StringComparer.Ordinal))
+            {
+                if (entry is DirectoryInfo)
+                {
+                    pending.Push(entry.FullName);
+                }
+                else
+                {
+                    if (checkInsideRoot)
+                    {
+                        InsideRoot(entry.FullName, Path.GetRelativePath(_root, entry.FullName), origin);
+                    }
+
+                    yield return entry.FullName;
+                }
+            }
+        }
     }
 
     /// <summary>Refuses paths that leave the project root, following symlinks to their final target.</summary>
