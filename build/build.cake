@@ -103,13 +103,14 @@ Task("bench")
     }
 });
 
+// The main job. Until the dev loop lands it shows the image compiler at work: one definition compiled to a
+// Dockerfile, a live-setup plan and a frozen OCI image pushed to the local registry, then a one-line edit.
 Task("demo")
-    .IsDependentOn("pack")
+    .IsDependentOn("build")
     .Does(() =>
 {
     var demo = root.CombineWithFilePath("samples/Kt.Demo/Kt.Demo.csproj");
-    DotNetRun(demo.FullPath, new ProcessArgumentBuilder().Append("--repo").AppendQuoted(root.FullPath),
-        new DotNetRunSettings { Configuration = configuration, WorkingDirectory = root });
+    DotNetRun(demo.FullPath, new DotNetRunSettings { Configuration = configuration, NoBuild = true, WorkingDirectory = root });
 });
 
 RunTarget(target);

@@ -153,6 +153,11 @@ public sealed class DefinitionResolver
         foreach (var part in Enum.GetValues<AppPart>())
         {
             var files = all.Where(f => AppLayerSplitter.Classify(f.ImagePath[prefix.Length..], assetParts) == part).ToList();
+            if (files.Count == 0 && part != AppPart.App)
+            {
+                continue; // no empty layers: an app without packages or project references has fewer parts
+            }
+
             var key = StepKey.Chain(previous, StepKinds.App, [part.ToString().ToLowerInvariant(), app.WorkingDirectory, string.Join(' ', app.Entrypoint)], Fingerprints(files));
             steps.Add(new ResolvedStep
             {
