@@ -29,7 +29,11 @@ public class DockerLoadTests
         try
         {
             // Streamed straight into the engine, as IContainerEngine.LoadImageAsync would be.
-            var (loadCode, loadOutput) = Tools.RunWithInput("docker", stdin => ImageTarballWriter.WriteAsync(image, stdin, [tag]), "load");
+            var (loadCode, loadOutput) = Tools.RunWithInput("docker", async stdin =>
+            {
+                await using var tarball = ImageTarballWriter.OpenRead(image, [tag]);
+                await tarball.CopyToAsync(stdin);
+            }, "load");
             Assert.True(loadCode == 0, loadOutput);
 
             var output = Tools.RunOk("docker", "run", "--rm", tag.ToString());

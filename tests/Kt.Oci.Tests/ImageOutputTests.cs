@@ -26,6 +26,7 @@ public class ImageOutputTests
         Tools.RunOk("umoci", "unpack", "--rootless", "--image", $"{layout}:v1", bundle);
         var rootfs = Path.Combine(bundle, "rootfs");
         Assert.Equal("layout text\n", File.ReadAllText(Path.Combine(rootfs, "app", "message.txt")));
+        Assert.Equal("long\n", File.ReadAllText(Path.Combine(rootfs, "usr", "share", "kt", SampleImages.LongFileName)));
         Assert.Equal("message.txt", new FileInfo(Path.Combine(rootfs, "app", "current")).LinkTarget);
         const UnixFileMode Permissions = (UnixFileMode)0b111_111_111;
         Assert.Equal((UnixFileMode)0b111_101_101, File.GetUnixFileMode(Path.Combine(rootfs, "usr", "local", "bin", "greet")) & Permissions);
@@ -67,9 +68,11 @@ public class ImageOutputTests
 
         var fromLayout = await new OciLayoutImageSource(layout, "dev").LoadAsync();
         var fromTarball = await new TarballImageSource(tarball).LoadAsync();
+        var byFullName = await new TarballImageSource(tarball, "localhost/kt/sample:dev").LoadAsync();
 
         Assert.Equal(image.ManifestDigest, fromLayout.ManifestDigest);
         Assert.Equal(image.ManifestDigest, fromTarball.ManifestDigest);
+        Assert.Equal(image.ManifestDigest, byFullName.ManifestDigest);
         using var copy = new MemoryStream();
         await using (var blob = await fromTarball.Layers[1].Source.OpenBlobAsync(fromTarball.Layers[1].Descriptor))
         {
@@ -97,5 +100,27 @@ public class ImageOutputTests
         Assert.Equal("KT2020", (await Assert.ThrowsAsync<KtException>(() => OciLayoutWriter.WriteAsync(image, failed, "x"))).Code);
         Assert.Equal("KT2020", (await Assert.ThrowsAsync<KtException>(() => ImageTarballWriter.WriteFileAsync(image, temp.Combine("out", "failed.tar"), []))).Code);
         Assert.Equal(["layout"], Directory.GetFileSystemEntries(temp.Combine("out")).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task The_streamed_tarball_has_the_same_bytes_as_the_file_and_reports_a_failure_to_its_reader()
+    {
+        using var temp = new TempDirectory();
+        var image = await SampleImages.BuildAsync(new BlobCache(temp.Combine("cache")));
+        var file = temp.Combine("image.tar");
+        await ImageTarballWriter.WriteFileAsync(image, file, [ImageReference.Parse("kt/app:1")]);
+
+        using var streamed = new MemoryStream();
+        await using (var tarball = ImageTarballWriter.OpenRead(image, [ImageReference.Parse("kt/app:1")]))
+        {
+            await tarball.CopyToAsync(streamed);
+        }
+
+        Assert.Equal(File.ReadAllBytes(file), streamed.ToArray());
+
+        File.WriteAllText(((FileBlobSource)image.Layers[1].Source).Path, "corrupt");
+        await using var broken = ImageTarballWriter.OpenRead(image, []);
+        var error = await Assert.ThrowsAsync<KtException>(() => broken.CopyToAsync(Stream.Null));
+        Assert.Equal("KT2020", error.Code);
     }
 }

@@ -69,7 +69,8 @@ public class LayerBuilderTests
         var builder = new LayerBuilder(Fixed)
             .AddBytes(deep + "/file.txt", "deep"u8.ToArray())
             .AddBytes(single, "single"u8.ToArray())
-            .AddSymlink("long-link", "/" + deep + "/file.txt");
+            .AddSymlink("long-link", "/" + deep + "/file.txt")
+            .AddSymlink(deep + "/long-link-too", "/" + deep + "/file.txt");
 
         using var tar = new MemoryStream();
         await builder.WriteTarAsync(tar);
@@ -80,6 +81,7 @@ public class LayerBuilderTests
         Assert.Contains(items, i => i.Name == deep + "/file.txt" && Encoding.UTF8.GetString(i.Content) == "deep");
         Assert.Contains(items, i => i.Name == single && Encoding.UTF8.GetString(i.Content) == "single");
         Assert.Equal("/" + deep + "/file.txt", items.Single(i => i.Name == "long-link").LinkName);
+        Assert.Equal("/" + deep + "/file.txt", items.Single(i => i.Name == deep + "/long-link-too").LinkName);
         Assert.DoesNotContain("PaxHeaders", Encoding.ASCII.GetString(bytes), StringComparison.Ordinal);
         Assert.Equal(0, bytes.Length % 512);
     }

@@ -96,4 +96,61 @@ public class RegistryTests
 
         Assert.Equal("KT2033", error.Code);
     }
+
+    [RegistryFact]
+    public async Task A_docker_schema2_base_is_pulled_extended_and_pushed_with_its_layers_mounted()
+    {
+        using var temp = new TempDirectory();
+        var cache = new BlobCache(temp.Path);
+        var sample = await SampleImages.BuildAsync(cache);
+        var archive = temp.Combine("sample.tar");
+        await ImageTarballWriter.WriteFileAsync(sample, archive, [ImageReference.Parse("kt/sample:v1")]);
+        var baseReference = NewRepository("docker-base", "v1");
+        Tools.RunOk("skopeo", "copy", "--format", "v2s2", "--dest-tls-verify=false", $"oci-archive:{archive}:v1", $"docker://{baseReference}");
+        using var client = NewClient();
+
+        var baseImage = await new RegistryImageSource(client, baseReference, cache).LoadAsync();
+        var extra = await new LayerBuilder().AddBytes("app/extra.txt", "extra"u8.ToArray()).BuildAsync(cache);
+        var image = ImageAssembler.Assemble(baseImage, [ImageStep.ForLayer(extra, "kt: extra")], new ImageSettings { BaseName = baseReference.ToString() });
+        var target = NewRepository("on-docker-base", "v1");
+        var result = await new ImagePusher(client).PushAsync(image, target);
+
+        Assert.Equal(MediaTypes.DockerManifest, baseImage.ManifestMediaType);
+        Assert.All(image.Manifest.Value.Layers, l => Assert.Equal(MediaTypes.OciLayerGzip, l.MediaType));
+        Assert.Equal((sample.Layers.Count, 1), (result.LayersMounted, result.LayersUploaded));
+        using var inspect = JsonDocument.Parse(Tools.RunOk("skopeo", "inspect", "--tls-verify=false", $"docker://{target}"));
+        Assert.Equal(sample.Layers.Count + 1, inspect.RootElement.GetProperty("Layers").GetArrayLength());
+    }
+
+    [RegistryFact]
+    public async Task An_index_resolves_to_the_requested_platform()
+    {
+        using var temp = new TempDirectory();
+        var cache = new BlobCache(temp.Path);
+        using var client = NewClient();
+        var pusher = new ImagePusher(client);
+        var target = NewRepository("multi", "v1");
+        var amd64 = ImageAssembler.Assemble(OciImage.Empty(Platform.Parse("linux/amd64")), [], new ImageSettings { Title = "amd64" });
+        var arm64 = ImageAssembler.Assemble(OciImage.Empty(Platform.Parse("linux/arm64/v8")), [], new ImageSettings { Title = "arm64" });
+        await pusher.PushAsync(amd64, target.WithTag("amd64"));
+        await pusher.PushAsync(arm64, target.WithTag("arm64"));
+        var index = OciJson.Serialize(new ImageIndex
+        {
+            Manifests =
+            [
+                amd64.ManifestDescriptor with { Platform = amd64.Platform },
+                arm64.ManifestDescriptor with { Platform = arm64.Platform },
+            ],
+        });
+        await client.PutManifestAsync(target, "v1", index.Bytes, MediaTypes.OciIndex);
+
+        var chosen = await client.GetImageManifestAsync(target, Platform.Parse("linux/arm64"));
+        var byDefault = await new RegistryImageSource(client, target, cache).LoadAsync();
+
+        Assert.Equal(arm64.ManifestDigest, chosen.Digest);
+        Assert.Equal(amd64.ManifestDigest, byDefault.ManifestDigest);
+        var error = await Assert.ThrowsAsync<KtException>(() => client.GetImageManifestAsync(target, Platform.Parse("windows/amd64")));
+        Assert.Equal("KT2004", error.Code);
+        Assert.Contains("linux/arm64/v8", error.Message, StringComparison.Ordinal);
+    }
 }

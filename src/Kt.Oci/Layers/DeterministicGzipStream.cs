@@ -42,9 +42,19 @@ internal sealed class DeterministicGzipStream : Stream
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         EnsureHeader();
-        crc.Update(new ArraySegment<byte>(buffer.ToArray()));
+        var copy = System.Buffers.ArrayPool<byte>.Shared.Rent(buffer.Length);
+        try
+        {
+            buffer.CopyTo(copy);
+            crc.Update(new ArraySegment<byte>(copy, 0, buffer.Length));
+            deflater.Write(copy, 0, buffer.Length);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(copy);
+        }
+
         inputLength += buffer.Length;
-        deflater.Write(buffer);
     }
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)

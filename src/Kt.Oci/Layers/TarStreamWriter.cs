@@ -23,6 +23,11 @@ internal sealed class TarStreamWriter(Stream output)
         var linkBytes = header.LinkName is null ? [] : Encoding.UTF8.GetBytes(header.LinkName);
         var (prefix, shortName) = SplitUstarName(nameBytes);
         var gnu = shortName is null || linkBytes.Length > 100;
+        if (gnu && nameBytes.Length > 100)
+        {
+            // GNU headers use the ustar prefix field for other data: a long name then needs its own record.
+            shortName = null;
+        }
 
         if (linkBytes.Length > 100)
         {

@@ -17,7 +17,7 @@ internal static class OciLayoutReader
         var candidates = index.Manifests;
         if (refName is not null)
         {
-            candidates = [.. candidates.Where(m => m.Annotations?.GetValueOrDefault(OciLayoutWriter.RefNameAnnotation) == refName)];
+            candidates = [.. candidates.Where(m => NameMatches(m, refName))];
             if (candidates.Count == 0)
             {
                 throw new KtException("KT2042", $"{what} has no image named '{refName}' (org.opencontainers.image.ref.name).");
@@ -49,6 +49,23 @@ internal static class OciLayoutReader
 
         var layers = manifest.Value.Layers.Select((d, i) => new ImageLayer(d, diffIds[i], blobs)).ToList();
         return new OciImage(manifest, config, layers);
+    }
+
+    /// <summary>The OCI ref name, or (as Docker 25+ archives and containerd write) the full image name.</summary>
+    private static bool NameMatches(Descriptor descriptor, string name)
+    {
+        if (descriptor.Annotations is not { } annotations)
+        {
+            return false;
+        }
+
+        if (annotations.GetValueOrDefault(OciLayoutWriter.RefNameAnnotation) == name)
+        {
+            return true;
+        }
+
+        return annotations.GetValueOrDefault(OciLayoutWriter.ContainerdNameAnnotation) is { } full
+            && ImageReference.TryParse(full, out var left) && ImageReference.TryParse(name, out var right) && left == right;
     }
 
     public static string BlobPath(Digest digest) => $"blobs/{digest.Algorithm}/{digest.Hex}";

@@ -54,6 +54,33 @@ public static class ImageTarballWriter
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// A readable stream of the tarball, produced on a background task as the reader consumes it (bounded buffer): what
+    /// <c>IContainerEngine.LoadImageAsync(Stream)</c> takes. A failure while producing surfaces on the reader's next read.
+    /// </summary>
+    public static Stream OpenRead(OciImage image, IReadOnlyList<ImageReference> repoTags, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(repoTags);
+        var pipe = new System.IO.Pipelines.Pipe(new System.IO.Pipelines.PipeOptions(pauseWriterThreshold: 8 << 20, resumeWriterThreshold: 4 << 20));
+        _ = Task.Run(async () =>
+        {
+            Exception? failure = null;
+            try
+            {
+                await using var writer = pipe.Writer.AsStream(leaveOpen: true);
+                await WriteAsync(image, writer, repoTags, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+
+            await pipe.Writer.CompleteAsync(failure).ConfigureAwait(false);
+        }, CancellationToken.None);
+        return pipe.Reader.AsStream();
+    }
+
     /// <summary>Writes the tarball to <paramref name="path"/> through a temp file renamed into place.</summary>
     public static async Task WriteFileAsync(OciImage image, string path, IReadOnlyList<ImageReference> repoTags, CancellationToken cancellationToken = default)
     {

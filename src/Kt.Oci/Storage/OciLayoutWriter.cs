@@ -7,6 +7,9 @@ namespace Kt.Oci;
 public static class OciLayoutWriter
 {
     public const string RefNameAnnotation = "org.opencontainers.image.ref.name";
+
+    /// <summary>The full image name containerd (and Docker with the containerd store) reads when loading.</summary>
+    public const string ContainerdNameAnnotation = "io.containerd.image.name";
     internal static readonly byte[] LayoutFileBytes = "{\"imageLayoutVersion\":\"1.0.0\"}"u8.ToArray();
 
     /// <param name="refName">The tag for <c>org.opencontainers.image.ref.name</c> (what <c>oci:dir:TAG</c> selects), or null.</param>
@@ -50,7 +53,7 @@ public static class OciLayoutWriter
         if (!string.IsNullOrEmpty(fullName))
         {
             // containerd (and Docker with the containerd store) names loaded images from this annotation.
-            annotations["io.containerd.image.name"] = fullName;
+            annotations[ContainerdNameAnnotation] = fullName;
         }
 
         var descriptor = image.ManifestDescriptor with { Annotations = annotations.Count == 0 ? null : annotations };

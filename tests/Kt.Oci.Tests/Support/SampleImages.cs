@@ -5,11 +5,15 @@ namespace Kt.Oci.Tests;
 /// <summary>Small images built from scratch for output and registry tests.</summary>
 public static class SampleImages
 {
+    /// <summary>Longer than ustar's 100-byte name field, so the GNU long-name record is exercised by every checker.</summary>
+    public static readonly string LongFileName = new string('n', 120) + ".txt";
+
     public static async Task<OciImage> BuildAsync(BlobCache cache, string appText = "hello from kt\n", string? marker = null)
     {
         var tools = await new LayerBuilder()
             .AddBytes("usr/local/bin/greet", Encoding.UTF8.GetBytes("#!/bin/sh\necho greet\n"), executable: true)
             .AddBytes("etc/kt/readme.txt", "read me\n"u8.ToArray())
+            .AddBytes("usr/share/kt/" + LongFileName, "long\n"u8.ToArray())
             .BuildAsync(cache);
         var app = await new LayerBuilder()
             .AddBytes("app/message.txt", Encoding.UTF8.GetBytes(appText))
