@@ -82,7 +82,10 @@ public sealed class ImageFreezer
         }
         else
         {
-            layer = await RunOnEngineAsync(step, ImageAssembler.Assemble(baseImage, before, Settings(resolved, settings)), settings, cancellationToken).ConfigureAwait(false);
+            // The command must see the image as it stands at this step (its user, working directory, environment),
+            // not the final image's metadata.
+            var current = ImageAssembler.Assemble(baseImage, before, StepSettings(step, resolved, settings));
+            layer = await RunOnEngineAsync(step, current, settings, cancellationToken).ConfigureAwait(false);
             outcome = StepOutcomeKind.Ran;
         }
 
@@ -129,6 +132,15 @@ public sealed class ImageFreezer
             Directory.Delete(work, recursive: true);
         }
     }
+
+    private static ImageSettings StepSettings(ResolvedStep step, ResolvedImage resolved, FreezeSettings settings) => new()
+    {
+        Environment = resolved.DefinedVariables.Where(step.Environment.ContainsKey)
+            .Select(name => new KeyValuePair<string, string>(name, step.Environment[name])).ToList(),
+        WorkingDirectory = step.WorkingDirectory,
+        User = step.User,
+        Created = settings.Created,
+    };
 
     private static ImageSettings Settings(ResolvedImage resolved, FreezeSettings settings) => new()
     {
