@@ -94,7 +94,7 @@ internal static class DefinitionFromItems
         var origin = $"KtSetup item {position} ('{kind}')";
         if (!KnownKinds.Contains(kind))
         {
-            throw new KtException("KT6001",
+            throw new KtException(MSBuildErrors.UnknownSetupKind,
                 $"{origin}: unknown step kind '{kind}'. Known kinds: {string.Join(", ", KnownKinds.Order(StringComparer.Ordinal))}.");
         }
 
@@ -120,7 +120,7 @@ internal static class DefinitionFromItems
 
         if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
         {
-            throw new KtException("KT6002", $"{property} must be a non-negative whole number, not '{value}'.");
+            throw new KtException(MSBuildErrors.InvalidNumber, $"{property} must be a non-negative whole number, not '{value}'.");
         }
 
         return parsed;

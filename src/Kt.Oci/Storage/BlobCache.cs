@@ -40,14 +40,28 @@ public sealed class BlobCache
             return null;
         }
 
-        if (await Digest.ComputeFileAsync(path, cancellationToken).ConfigureAwait(false) == digest)
+        // A blob hashed once in this process is trusted while its size and mtime are unchanged: any write to the file
+        // (the usual corruption: a truncated or overwritten copy) changes them and brings back a full re-hash.
+        var info = new FileInfo(path);
+        var stamp = (info.Length, info.LastWriteTimeUtc);
+        if (VerifiedStamps.TryGetValue(path, out var known) && known == stamp)
         {
             return path;
         }
 
+        if (await Digest.ComputeFileAsync(path, cancellationToken).ConfigureAwait(false) == digest)
+        {
+            VerifiedStamps[path] = stamp;
+            return path;
+        }
+
+        VerifiedStamps.TryRemove(path, out _);
         File.Delete(path);
         return null;
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Length, DateTime Written)> VerifiedStamps =
+        new(StringComparer.Ordinal);
 
     /// <summary>Moves a finished temp file into place under its digest (the caller has hashed it).</summary>
     public string Commit(string tempPath, Digest digest)

@@ -16,7 +16,7 @@ public static class OciLayoutWriter
     public static async Task WriteAsync(OciImage image, string directory, string? refName, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(image);
-        var target = Path.GetFullPath(directory);
+        var target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         var temp = AtomicPath.TempSibling(target);
         try
@@ -26,7 +26,13 @@ public static class OciLayoutWriter
             await File.WriteAllBytesAsync(Path.Combine(temp, "oci-layout"), LayoutFileBytes, cancellationToken).ConfigureAwait(false);
             foreach (var layer in image.Layers.DistinctBy(l => l.Descriptor.Digest))
             {
-                await using var file = new FileStream(Path.Combine(blobs, layer.Descriptor.Digest.Hex), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+                var destination = Path.Combine(blobs, layer.Descriptor.Digest.Hex);
+                if (ReusePreviousBlob(target, layer.Descriptor, destination))
+                {
+                    continue;
+                }
+
+                await using var file = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
                 await VerifiedCopy.CopyAsync(layer.Source, layer.Descriptor, file, cancellationToken).ConfigureAwait(false);
             }
 
@@ -40,6 +46,22 @@ public static class OciLayoutWriter
             AtomicPath.DeleteQuietly(temp);
             throw;
         }
+    }
+
+    /// <summary>
+    /// A rewrite of the same layout (the freeze loop) shares the blobs it already has: the previous layout's file of the
+    /// same digest and size is hard-linked into the new one instead of being copied and hashed again. The previous
+    /// layout stays intact until the new one replaces it.
+    /// </summary>
+    private static bool ReusePreviousBlob(string previousLayout, Descriptor descriptor, string destination)
+    {
+        var previous = Path.Combine(previousLayout, "blobs", descriptor.Digest.Algorithm, descriptor.Digest.Hex);
+        if (OperatingSystem.IsWindows() || !File.Exists(previous) || new FileInfo(previous).Length != descriptor.Size)
+        {
+            return false;
+        }
+
+        return HardLink.TryCreate(previous, destination);
     }
 
     internal static SerializedJson<ImageIndex> BuildIndex(OciImage image, string? refName, string? fullName)

@@ -1,0 +1,109 @@
+using Kt.Core;
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+
+namespace Kt.MSBuild.Tests;
+
+public sealed class DefinitionFromItemsTests
+{
+    private static TaskItem Item(string include, params (string Name, string Value)[] metadata)
+    {
+        var item = new TaskItem(include);
+        foreach (var (name, value) in metadata)
+        {
+            item.SetMetadata(name, value);
+        }
+
+        return item;
+    }
+
+    private static ProjectDefinition Create(
+        ITaskItem[]? setup = null, ITaskItem[]? environment = null, string? workingDirectory = null, string? user = null,
+        string? gpus = null, string? replicas = null) =>
+        DefinitionFromItems.Create(new DefinitionInputs(
+            "hello", "127.0.0.1:5000/kt-test/debian:bookworm", null, setup ?? [], environment ?? [], workingDirectory, user,
+            "Hello.dll", null, null, null, gpus, replicas, null, null));
+
+    [Fact]
+    public void Setup_items_keep_their_written_order_and_metadata_become_arguments()
+    {
+        var definition = Create(setup:
+        [
+            Item("apt", ("Packages", "curl git")),
+            Item("env", ("Name", "MODEL_DIR"), ("Value", "/models")),
+            Item("copy", ("Source", "config/*.json"), ("Destination", "config/")),
+            Item("run", ("Command", "echo ready > /etc/kt-ready"), ("Force", "true")),
+        ]);
+
+        Assert.Equal(["apt", "env", "copy", "run"], definition.Steps.Select(s => s.Kind));
+        Assert.Equal("curl git", definition.Steps[0].Arguments["Packages"]);
+        Assert.Equal(new Dictionary<string, string> { ["Name"] = "MODEL_DIR", ["Value"] = "/models" }, definition.Steps[1].Arguments);
+        Assert.Equal("config/*.json", definition.Steps[2].Arguments["Source"]);
+        Assert.True(definition.Steps[3].Force);
+        Assert.False(definition.Steps[3].Arguments.ContainsKey("Force"), "Force is a flag of the step, not an argument");
+        Assert.False(definition.Steps[0].Force);
+        Assert.Equal("KtSetup item 2 ('env')", definition.Steps[1].Origin);
+    }
+
+    [Fact]
+    public void Well_known_item_metadata_do_not_leak_into_arguments()
+    {
+        // A file-looking Include gets FullPath/Filename/… from MSBuild; those must never become step arguments.
+        var definition = Create(setup: [Item("workdir", ("Path", "/app"))]);
+
+        Assert.Equal(["Path"], definition.Steps[0].Arguments.Keys);
+    }
+
+    [Fact]
+    public void Sdk_container_items_follow_the_setup_steps()
+    {
+        var definition = Create(
+            setup: [Item("env", ("Name", "A"), ("Value", "1"))],
+            environment: [Item("ASPNETCORE_URLS", ("Value", "http://+:8080")), Item("B", ("Value", "2"))],
+            workingDirectory: "/srv/app",
+            user: "app");
+
+        Assert.Equal(["env", "env", "env", "workdir", "user"], definition.Steps.Select(s => s.Kind));
+        Assert.Equal("ASPNETCORE_URLS", definition.Steps[1].Arguments["Name"]);
+        Assert.Equal("http://+:8080", definition.Steps[1].Arguments["Value"]);
+        Assert.Equal("ContainerEnvironmentVariable 'B'", definition.Steps[2].Origin);
+        Assert.Equal("/srv/app", definition.Steps[3].Arguments["Path"]);
+        Assert.Equal("app", definition.Steps[4].Arguments["Name"]);
+    }
+
+    [Fact]
+    public void Properties_fill_the_compute_with_defaults()
+    {
+        var definition = Create(gpus: "2");
+
+        Assert.Equal("hello", definition.Service);
+        Assert.Equal("127.0.0.1:5000/kt-test/debian:bookworm", definition.BaseImage);
+        Assert.Equal("Hello.dll", definition.App?.EntryAssembly);
+        Assert.Equal(2, definition.Compute.Gpus);
+        Assert.Equal(1, definition.Compute.Replicas);
+        Assert.Equal("process", definition.Compute.Backend);
+        Assert.Equal("default", definition.Compute.Namespace);
+    }
+
+    [Fact]
+    public void An_unknown_setup_kind_is_KT6001_naming_the_item()
+    {
+        var error = Assert.Throws<KtException>(() => Create(setup: [Item("env", ("Name", "A"), ("Value", "1")), Item("brew", ("Packages", "jq"))]));
+
+        Assert.Equal(MSBuildErrors.UnknownSetupKind, error.Code);
+        Assert.Contains("KtSetup item 2 ('brew')", error.Detail, StringComparison.Ordinal);
+        Assert.Contains("apt", error.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("two")]
+    [InlineData("-1")]
+    [InlineData("1.5")]
+    public void A_gpu_count_that_is_not_a_whole_number_is_KT6002(string gpus)
+    {
+        var error = Assert.Throws<KtException>(() => Create(gpus: gpus));
+
+        Assert.Equal(MSBuildErrors.InvalidNumber, error.Code);
+        Assert.Contains("KtGpus", error.Detail, StringComparison.Ordinal);
+    }
+}

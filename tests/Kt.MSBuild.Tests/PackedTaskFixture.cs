@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using Kt.TestSupport;
+
+namespace Kt.MSBuild.Tests;
+
+/// <summary>
+/// Packs Kt.MSBuild (once, on first use) into a temp feed and creates throw-away console projects that consume it
+/// the way a user would: a PackageReference, nothing from this repository's Directory.*.props.
+/// </summary>
+/// <remarks>
+/// Freshness: the package keeps its real version (0.1.0) and the consumer projects restore with NUGET_PACKAGES set to
+/// a temp folder, so the just-packed package is always the one extracted (a stale 0.1.0 in ~/.nuget/packages can never
+/// win) and the user's package folder is left untouched. The feed is the only package source: a console project needs
+/// no other package, and the test then works offline.
+/// </remarks>
+public sealed class PackedTaskFixture : IDisposable
+{
+    public const string PackageVersion = "0.1.0";
+
+    private readonly TempFolder _root = new("kt-msbuild-e2e");
+    private readonly Lazy<string> _feed;
+
+    public PackedTaskFixture()
+    {
+        _feed = new Lazy<string>(Pack, LazyThreadSafetyMode.ExecutionAndPublication);
+        // Empty Directory.* files stop MSBuild from looking further up for props of some other tree.
+        _root.Write("Directory.Build.props", "<Project />");
+        _root.Write("Directory.Build.targets", "<Project />");
+        _root.Write("Directory.Packages.props", "<Project />");
+    }
+
+    /// <summary>Blob and step cache shared by the projects of this fixture (kept out of ~/.kt).</summary>
+    public string CacheDirectory => _root.Combine("kt-cache");
+
+    public string Combine(params string[] parts) => _root.Combine(parts);
+
+    /// <summary>Writes a console project that references the packed Kt.MSBuild; <paramref name="ktItems"/> go into the csproj.</summary>
+    public string CreateConsoleProject(string name, string ktProperties, string ktItems)
+    {
+        _ = _feed.Value;
+        var folder = _root.Combine(name);
+        _root.Write($"{name}/{name}.csproj", $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <Nullable>enable</Nullable>
+                {ktProperties}
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="Kt.MSBuild" Version="{PackageVersion}" PrivateAssets="all" />
+              </ItemGroup>
+              <ItemGroup>
+                {ktItems}
+              </ItemGroup>
+            </Project>
+            """);
+        _root.Write($"{name}/Program.cs", "Console.WriteLine(\"hello from kt\");\n");
+        return folder;
+    }
+
+    /// <summary>Runs <c>dotnet</c> in <paramref name="folder"/> with the fixture's package folder; output and error together.</summary>
+    public ProcessRunner.Result Dotnet(string folder, params string[] arguments) =>
+        RunDotnet(folder, arguments, _root.Combine("nuget-packages"));
+
+    private string Pack()
+    {
+        var feed = _root.Combine("feed");
+        _root.Write("nuget.config", $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="kt-test-feed" value="{feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        var project = Path.Combine(Environments.RepositoryRoot, "src", "Kt.MSBuild", "Kt.MSBuild.csproj");
+        // The repository's own restore settings apply here (its packages come from the usual folder and sources).
+        RunDotnet(Environments.RepositoryRoot, ["pack", project, "-c", "Release", "-o", feed], packagesFolder: null)
+            .EnsureSuccess("dotnet pack Kt.MSBuild");
+        return feed;
+    }
+
+    private static ProcessRunner.Result RunDotnet(string folder, IReadOnlyList<string> arguments, string? packagesFolder)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // No lingering build servers holding files of a deleted temp folder, and none of the test host's MSBuild settings.
+        start.ArgumentList.Add("--disable-build-servers");
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            start.Environment.Remove(key);
+        }
+
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        start.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
+        if (packagesFolder is not null)
+        {
+            start.Environment["NUGET_PACKAGES"] = packagesFolder;
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"dotnet {string.Join(' ', arguments)} did not finish in time");
+        }
+
+        return new ProcessRunner.Result(process.ExitCode, output.Result, error.Result);
+    }
+
+    public void Dispose() => _root.Dispose();
+}
