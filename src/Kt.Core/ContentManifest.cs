@@ -21,5 +21,5 @@ public sealed record ContentManifest([property: JsonPropertyName("files")] IRead
 {
     public static ContentManifest Empty { get; } = new([]);
 
-    public long TotalBytes => Files.Sum(f => f.Size);
+    [JsonIgnore] public long TotalBytes => Files.Sum(f => f.Size);
 }

@@ -1,36 +1,87 @@
 using System.Buffers.Binary;
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 
 namespace Kt.PodRuntime.Ipc;
 
 /// <summary>
-/// A duplex frame transport over a stream: one reader (the caller of <see cref="ReadAsync"/>) and a single writer loop
-/// fed by a channel, so concurrent senders never interleave bytes and bursts are flushed together.
+/// A duplex frame transport over a stream. Reads come from one reader loop. Writes are queued and drained by
+/// whichever sender finds the write lock free: an uncontended send is written and flushed on the caller's thread
+/// (no thread hop on the hot call path), and under contention one drainer writes a whole burst with one flush.
 /// </summary>
 internal sealed class FrameChannel : IAsyncDisposable
 {
     private readonly Stream _input;
     private readonly Stream _output;
-    private readonly Channel<Frame> _outgoing = Channel.CreateUnbounded<Frame>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _writerLoop;
+    private readonly ConcurrentQueue<Frame> _outgoing = new();
+    private readonly Lock _writeLock = new();
     private readonly byte[] _prefix = new byte[Frame.PrefixSize];
+    private readonly byte[] _writePrefix = new byte[Frame.PrefixSize];
+    private volatile bool _broken;
 
     /// <param name="input">Read side (only <see cref="ReadAsync"/> touches it).</param>
-    /// <param name="output">Write side (only the writer loop touches it); may be a buffered view of the same socket.</param>
+    /// <param name="output">Write side; may be a buffered view of the same socket.</param>
     public FrameChannel(Stream input, Stream output)
     {
         _input = input;
         _output = output;
-        _writerLoop = Task.Run(WriteLoopAsync);
     }
 
-    /// <summary>Completes when the writer stops (the peer went away or the channel was disposed).</summary>
-    public Task Completion => _writerLoop;
+    public void Send(FrameKind kind, long id, ReadOnlyMemory<byte> header, ReadOnlyMemory<byte> payload = default)
+    {
+        if (_broken)
+        {
+            return;
+        }
 
-    public bool TrySend(Frame frame) => _outgoing.Writer.TryWrite(frame);
+        _outgoing.Enqueue(new Frame(kind, id, header, payload));
+        Drain();
+    }
 
-    public void Send(FrameKind kind, long id, ReadOnlyMemory<byte> header, ReadOnlyMemory<byte> payload = default) =>
-        _outgoing.Writer.TryWrite(new Frame(kind, id, header, payload));
+    private void Drain()
+    {
+        while (!_outgoing.IsEmpty)
+        {
+            if (!_writeLock.TryEnter())
+            {
+                return; // the holder drains what we queued (it re-checks the queue after releasing)
+            }
+
+            try
+            {
+                var wrote = false;
+                while (_outgoing.TryDequeue(out var frame))
+                {
+                    Write(frame);
+                    wrote = true;
+                }
+
+                if (wrote)
+                {
+                    _output.Flush();
+                }
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException or NotSupportedException)
+            {
+                _broken = true; // the peer went away; the reader side reports it
+                _outgoing.Clear();
+            }
+            finally
+            {
+                _writeLock.Exit();
+            }
+        }
+    }
+
+    private void Write(Frame frame)
+    {
+        BinaryPrimitives.WriteInt32LittleEndian(_writePrefix, Frame.PrefixSize - 4 + frame.Header.Length + frame.Payload.Length);
+        _writePrefix[4] = (byte)frame.Kind;
+        BinaryPrimitives.WriteInt64LittleEndian(_writePrefix.AsSpan(5), frame.Id);
+        BinaryPrimitives.WriteInt32LittleEndian(_writePrefix.AsSpan(13), frame.Header.Length);
+        _output.Write(_writePrefix);
+        _output.Write(frame.Header.Span);
+        _output.Write(frame.Payload.Span);
+    }
 
     /// <summary>Reads the next frame; null at end of stream.</summary>
     public async ValueTask<Frame?> ReadAsync(CancellationToken cancellationToken)
@@ -77,57 +128,20 @@ internal sealed class FrameChannel : IAsyncDisposable
         return true;
     }
 
-    private async Task WriteLoopAsync()
-    {
-        var reader = _outgoing.Reader;
-        var prefix = new byte[Frame.PrefixSize];
-        try
-        {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
-            {
-                while (reader.TryRead(out var frame))
-                {
-                    BinaryPrimitives.WriteInt32LittleEndian(prefix, Frame.PrefixSize - 4 + frame.Header.Length + frame.Payload.Length);
-                    prefix[4] = (byte)frame.Kind;
-                    BinaryPrimitives.WriteInt64LittleEndian(prefix.AsSpan(5), frame.Id);
-                    BinaryPrimitives.WriteInt32LittleEndian(prefix.AsSpan(13), frame.Header.Length);
-                    await _output.WriteAsync(prefix).ConfigureAwait(false);
-                    if (!frame.Header.IsEmpty)
-                    {
-                        await _output.WriteAsync(frame.Header).ConfigureAwait(false);
-                    }
-
-                    if (!frame.Payload.IsEmpty)
-                    {
-                        await _output.WriteAsync(frame.Payload).ConfigureAwait(false);
-                    }
-                }
-
-                // Flush once per burst: many small frames, one syscall when the stream is buffered.
-                await _output.FlushAsync().ConfigureAwait(false);
-            }
-        }
-        catch (IOException)
-        {
-            // The peer went away; the reader side reports it.
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
-        _outgoing.Writer.TryComplete();
-        try
+        _broken = true;
+        lock (_writeLock)
         {
-            await _writerLoop.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
+            try
+            {
+                _output.Dispose();
+            }
+            catch (IOException)
+            {
+            }
         }
 
-        await _output.DisposeAsync().ConfigureAwait(false);
         await _input.DisposeAsync().ConfigureAwait(false);
     }
 }

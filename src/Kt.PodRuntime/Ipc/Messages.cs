@@ -14,7 +14,8 @@ internal sealed record CallHeader(
 /// <summary>Header of a <see cref="FrameKind.Result"/>; on success the payload is the JSON result.</summary>
 internal sealed record ResultHeader(
     [property: JsonPropertyName("ok")] bool Ok,
-    [property: JsonPropertyName("error")] ErrorEnvelope? Error = null);
+    [property: JsonPropertyName("error")] ErrorEnvelope? Error = null,
+    [property: JsonPropertyName("v")] string? Version = null);
 
 internal sealed record LogHeader(
     [property: JsonPropertyName("r")] string RequestId,

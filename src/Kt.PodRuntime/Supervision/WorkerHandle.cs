@@ -196,7 +196,7 @@ internal sealed class WorkerHandle : IAsyncDisposable
                 {
                     var header = IpcJson.Decode<ResultHeader>(frame.Header);
                     pending.Completion.TrySetResult(header.Ok
-                        ? new WorkerReply(frame.Payload, null)
+                        ? new WorkerReply(frame.Payload, null, header.Version)
                         : new WorkerReply(default, header.Error! with { Pod = _pod }));
                 }
 
@@ -270,10 +270,15 @@ internal sealed class WorkerHandle : IAsyncDisposable
         while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
         {
             await Console.Error.WriteLineAsync(line).ConfigureAwait(false);
+            if (line.TrimStart().StartsWith("at ", StringComparison.Ordinal))
+            {
+                continue; // keep what the process said (FailFast text, "Stack overflow."), not the frames
+            }
+
             lock (_stderrTail)
             {
                 _stderrTail.Enqueue(line);
-                while (_stderrTail.Count > 12)
+                while (_stderrTail.Count > 8)
                 {
                     _stderrTail.Dequeue();
                 }

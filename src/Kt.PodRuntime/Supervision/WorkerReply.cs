@@ -3,7 +3,7 @@ using Kt.PodRuntime.Errors;
 namespace Kt.PodRuntime.Supervision;
 
 /// <summary>The outcome of one call: the JSON result bytes, or an error envelope.</summary>
-public sealed record WorkerReply(ReadOnlyMemory<byte> Result, ErrorEnvelope? Error)
+public sealed record WorkerReply(ReadOnlyMemory<byte> Result, ErrorEnvelope? Error, string? Version = null)
 {
     public bool Ok => Error is null;
 }

@@ -129,23 +129,28 @@ public sealed class VersionStore
             }
         }
 
-        await VerifyTreeAsync(staging, manifest, cancellationToken).ConfigureAwait(false);
+        await VerifyTreeAsync(staging, manifest, cancellationToken, freshTree: true).ConfigureAwait(false);
     }
 
     // Every listed file is present with its size, and is a regular file (not a link); nothing else is in the tree.
-    private static Task VerifyTreeAsync(string directory, ContentManifest manifest, CancellationToken cancellationToken)
+    private static Task VerifyTreeAsync(string directory, ContentManifest manifest, CancellationToken cancellationToken, bool freshTree = false)
     {
         var expected = new HashSet<string>(StringComparer.Ordinal);
         foreach (var entry in manifest.Files)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var info = new FileInfo(Path.Combine(directory, entry.Path));
-            if (!info.Exists || info.LinkTarget is not null || info.Length != entry.Size)
+            if (!info.Exists || (info.Attributes & FileAttributes.ReparsePoint) != 0 || info.Length != entry.Size)
             {
                 throw new RuntimeError(RuntimeErrorCodes.HashMismatch, 409, $"'{entry.Path}' did not assemble to {entry.Size} bytes; activation refused.");
             }
 
             expected.Add(info.FullName);
+        }
+
+        if (freshTree)
+        {
+            return Task.CompletedTask; // a staging folder we just created holds only what we put there
         }
 
         foreach (var file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))
@@ -164,7 +169,7 @@ public sealed class VersionStore
         var link = Path.Combine(_root, "current");
         var temp = Path.Combine(_root, $".current.{Guid.NewGuid():N}");
         File.CreateSymbolicLink(temp, Path.Combine("versions", folder));
-        File.Move(temp, link, overwrite: true); // rename(2) replaces the link atomically
+        NativeFiles.Rename(temp, link); // rename(2) replaces the link atomically
     }
 
     private void RemoveOldVersions(string activeFolder)

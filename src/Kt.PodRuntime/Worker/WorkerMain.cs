@@ -113,7 +113,7 @@ internal sealed class WorkerMain
             payload = await CallInvoker.InvokeAsync(
                 generation, header.Kind, header.Type, header.Method, frame.Payload,
                 type => _classInits.TryGetValue(type, out var body) ? body : default, cts.Token).ConfigureAwait(false);
-            resultHeader = IpcJson.Encode(new ResultHeader(true));
+            resultHeader = IpcJson.Encode(new ResultHeader(true, null, generation.Version));
         }
         catch (Exception ex)
         {

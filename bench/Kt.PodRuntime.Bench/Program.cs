@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Kt.PodRuntime.Bench;
+
+// Kt.PodRuntime.Bench: warm call overhead vs bare Kestrel, sync+reload latency, memory over reloads, start to ready.
+var outPath = "artifacts/bench/runtime.json";
+for (var i = 0; i < args.Length - 1; i++)
+{
+    if (args[i] == "--out")
+    {
+        outPath = args[i + 1];
+    }
+}
+
+var figures = new List<BenchFigure>();
+var work = Path.Combine(Path.GetTempPath(), "kt-bench-" + Guid.NewGuid().ToString("N")[..8]);
+Directory.CreateDirectory(work);
+try
+{
+    // 1. Start to ready (median of 5 cold starts).
+    var health = new List<double>();
+    var ready = new List<double>();
+    for (var i = 0; i < 5; i++)
+    {
+        await using var cold = await RuntimeLauncher.StartAsync(Path.Combine(work, $"cold{i}"));
+        health.Add(cold.HealthMs);
+        ready.Add(cold.ReadyMs);
+    }
+
+    figures.Add(Figure("start_to_health_p50", Median(health), "ms", null, "<= 300 ms", Median(health) <= 300));
+    figures.Add(Figure("start_to_ready_p50", Median(ready), "ms", null, "<= 300 ms", Median(ready) <= 300));
+
+    // 2. Warm call overhead and throughput vs bare Kestrel.
+    await using var runtime = await RuntimeLauncher.StartAsync(Path.Combine(work, "root"));
+    var app = Path.Combine(work, "app");
+    Directory.CreateDirectory(app);
+    await File.WriteAllBytesAsync(Path.Combine(app, "Demo.dll"), DemoCode.Compile("Hello"));
+    for (var i = 0; i < 999; i++)
+    {
+        var sub = Path.Combine(app, "data", $"d{i / 100}");
+        Directory.CreateDirectory(sub);
+        await File.WriteAllTextAsync(Path.Combine(sub, $"file{i:000}.txt"), $"file {i} " + new string('x', 1000 + i));
+    }
+
+    await runtime.Client.SyncAsync(app, "v0");
+    var body = Encoding.UTF8.GetBytes("""{"args":[2,3]}""");
+    var (bare, bareUrl) = await BareKestrel.StartAsync();
+    using var rtHttp = LoadGenerator.CreateClient(RuntimeLauncher.Token);
+    using var bareHttp = LoadGenerator.CreateClient(null);
+    var rtUrl = new Uri($"http://127.0.0.1:{runtime.Port}/fn/Demo.Calc/Add");
+    var (rtP50, rtP99) = await LoadGenerator.LatencyAsync(rtHttp, rtUrl, body, 1000, 3000);
+    var (bareP50, bareP99) = await LoadGenerator.LatencyAsync(bareHttp, bareUrl, body, 1000, 3000);
+    figures.Add(Figure("warm_call_p50", rtP50, "ms", bareP50, "<= 1 ms", rtP50 <= 1.0));
+    figures.Add(Figure("warm_call_p99", rtP99, "ms", bareP99, "report", true));
+    foreach (var concurrency in new[] { 1, 64 })
+    {
+        var rt = await LoadGenerator.ThroughputAsync(rtHttp, rtUrl, body, concurrency, TimeSpan.FromSeconds(4));
+        var baseline = await LoadGenerator.ThroughputAsync(bareHttp, bareUrl, body, concurrency, TimeSpan.FromSeconds(4));
+        figures.Add(Figure($"throughput_c{concurrency}", rt, "req/s", baseline, ">= 50% of bare Kestrel", rt >= 0.5 * baseline));
+    }
+
+    await bare.StopAsync();
+
+    // 3. Sync + reload of a one-file change in a 1,000-file app: sync start -> first call answered by the new version.
+    var reloads = new List<double>();
+    var uploaded = new List<long>();
+    for (var i = 1; i <= 12; i++)
+    {
+        var greeting = $"Hi{i}";
+        await File.WriteAllBytesAsync(Path.Combine(app, "Demo.dll"), DemoCode.Compile(greeting)); // compile outside the clock
+        var clock = Stopwatch.StartNew();
+        var sync = await runtime.Client.SyncAsync(app, $"v{i}");
+        var answer = await runtime.Client.CallAsync<string>("Demo.Calc", "Greet", ["x"]);
+        var elapsed = clock.Elapsed.TotalMilliseconds;
+        if (answer != $"{greeting} x")
+        {
+            throw new InvalidOperationException($"Version {i} answered '{answer}'.");
+        }
+
+        if (i > 2)
+        {
+            reloads.Add(elapsed); // the first two warm up JIT on both sides
+            uploaded.Add(sync.UploadedBlobs);
+        }
+    }
+
+    figures.Add(Figure("sync_reload_1_of_1000_files_p50", Median(reloads), "ms", null, "<= 150 ms", Median(reloads) <= 150));
+    figures.Add(Figure("sync_reload_uploaded_blobs", uploaded.Max(), "blobs", null, "== 1", uploaded.Max() == 1));
+
+    // 4. Worker memory after 100 reload cycles (each a new collectible context; unloads verified by the worker).
+    await using var memoryRuntime = await RuntimeLauncher.StartAsync(Path.Combine(work, "mem"));
+    var small = Path.Combine(work, "small");
+    Directory.CreateDirectory(small);
+    await File.WriteAllBytesAsync(Path.Combine(small, "Demo.dll"), DemoCode.Compile("Hello"));
+    double firstRss = 0;
+    for (var i = 0; i < 100; i++)
+    {
+        await File.WriteAllTextAsync(Path.Combine(small, "marker.txt"), $"cycle {i}");
+        await memoryRuntime.Client.SyncAsync(small, $"m{i}");
+        await memoryRuntime.Client.CallAsync<string>("Demo.Calc", "Greet", ["x"]);
+        if (i == 4)
+        {
+            firstRss = Rss(await memoryRuntime.Client.CallAsync<int>("Demo.Calc", "Pid"));
+        }
+    }
+
+    await Task.Delay(500); // let the last unload reports arrive
+    var lastRss = Rss(await memoryRuntime.Client.CallAsync<int>("Demo.Calc", "Pid"));
+    var metrics = await memoryRuntime.Client.GetMetricsAsync();
+    var verified = Metric(metrics, "kt_unloads_verified_total");
+    var failures = Metric(metrics, "kt_unload_failures_total");
+    figures.Add(Figure("worker_rss_after_100_reloads", lastRss, "MiB", firstRss, "<= 1.5x RSS after 5 reloads", lastRss <= 1.5 * firstRss));
+    figures.Add(Figure("unloads_verified_of_100", verified, "generations", null, ">= 95 verified, 0 failed", verified >= 95 && failures == 0));
+}
+finally
+{
+    try
+    {
+        Directory.Delete(work, recursive: true);
+    }
+    catch (IOException)
+    {
+    }
+    catch (UnauthorizedAccessException)
+    {
+    }
+}
+
+Console.WriteLine();
+Console.WriteLine($"{"figure",-36} {"value",12} {"unit",-12} {"baseline",12} {"ratio",8}  {"target",-28} pass");
+foreach (var f in figures)
+{
+    Console.WriteLine($"{f.Name,-36} {f.Value,12:0.###} {f.Unit,-12} {(f.Baseline is { } b ? b.ToString("0.###", CultureInfo.InvariantCulture) : "-"),12} {(f.Ratio is { } r ? r.ToString("0.##", CultureInfo.InvariantCulture) : "-"),8}  {f.Target,-28} {(f.Pass ? "yes" : "NO")}");
+}
+
+Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
+await File.WriteAllTextAsync(outPath, JsonSerializer.Serialize(figures, new JsonSerializerOptions { WriteIndented = true }));
+Console.WriteLine($"\nwrote {outPath}");
+return 0;
+
+static BenchFigure Figure(string name, double value, string unit, double? baseline, string target, bool pass) =>
+    new(name, Math.Round(value, 3), unit, baseline is { } b ? Math.Round(b, 3) : null, baseline is { } bb && bb != 0 ? Math.Round(value / bb, 3) : null, target, pass);
+
+static double Median(List<double> values)
+{
+    var sorted = values.Order().ToArray();
+    return sorted[sorted.Length / 2];
+}
+
+static double Rss(int pid)
+{
+    var line = File.ReadAllLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+    return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
+}
+
+static long Metric(string metrics, string name) =>
+    long.Parse(metrics.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal))[(name.Length + 1)..], CultureInfo.InvariantCulture);

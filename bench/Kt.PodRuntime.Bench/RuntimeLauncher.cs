@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using Kt.PodRuntime.Client;
+
+namespace Kt.PodRuntime.Bench;
+
+/// <summary>Starts the pod runtime as a process on loopback, the way a pod runs it.</summary>
+internal sealed class RuntimeLauncher : IAsyncDisposable
+{
+    public const string Token = "bench-token-0123456789";
+    private readonly Process _process;
+
+    private RuntimeLauncher(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+        Client = new PodClient(new Uri($"http://127.0.0.1:{port}/"), Token);
+    }
+
+    public int Port { get; }
+
+    public PodClient Client { get; }
+
+    /// <summary>Milliseconds from process start to /health answering, and to /ready (worker connected).</summary>
+    public double HealthMs { get; private set; }
+
+    public double ReadyMs { get; private set; }
+
+    public static async Task<RuntimeLauncher> StartAsync(string root, params string[] extra)
+    {
+        Directory.CreateDirectory(root);
+        var tokenFile = Path.Combine(root, "..", Path.GetFileName(root) + ".token");
+        await File.WriteAllTextAsync(tokenFile, Token);
+        var port = FreePort();
+        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Kt.PodRuntime.dll"));
+        foreach (var arg in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--root", root, "--token-file", tokenFile }.Concat(extra))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var clock = Stopwatch.StartNew();
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var launcher = new RuntimeLauncher(process, port);
+        while (!await launcher.Client.IsHealthyAsync())
+        {
+            await Task.Delay(2);
+        }
+
+        launcher.HealthMs = clock.Elapsed.TotalMilliseconds;
+        while (!await launcher.Client.IsReadyAsync())
+        {
+            await Task.Delay(2);
+        }
+
+        launcher.ReadyMs = clock.Elapsed.TotalMilliseconds;
+        return launcher;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,383 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using Kt.Core;
+
+namespace Kt.PodRuntime.Client;
+
+/// <summary>
+/// The client of one pod runtime: sync code, apply setup plans, read the journal, call functions and classes, follow
+/// logs, wait for readiness. Errors answered by the pod are thrown as <see cref="RemoteException"/>.
+/// </summary>
+public sealed class PodClient : IDisposable
+{
+    private const string NdJson = "application/x-ndjson";
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttp;
+    private readonly ManifestBuilder _manifests = new();
+
+    /// <param name="baseAddress">The runtime's address, e.g. <c>http://10.0.0.7:32300/</c>.</param>
+    /// <param name="token">The bearer token; sent on every request, never logged.</param>
+    /// <param name="handler">Optional handler (tests, port-forward tunnels).</param>
+    public PodClient(Uri baseAddress, string token, HttpMessageHandler? handler = null)
+    {
+        ArgumentNullException.ThrowIfNull(baseAddress);
+        ArgumentException.ThrowIfNullOrEmpty(token);
+        _http = new HttpClient(handler ?? new SocketsHttpHandler { UseProxy = false, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2) }, disposeHandler: handler is null)
+        {
+            BaseAddress = baseAddress,
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        _ownsHttp = true;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; }
+
+    /// <summary>How many upload requests run at once during a sync.</summary>
+    public int UploadConcurrency { get; init; } = 4;
+
+    // ---- health and readiness -------------------------------------------------------------------------------
+
+    public async Task<bool> IsHealthyAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            using var response = await _http.GetAsync("health", cancellationToken).ConfigureAwait(false);
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>True when the pod serves <paramref name="version"/> (any version when null) and its setup is active.</summary>
+    public async Task<bool> IsReadyAsync(string? version = null, CancellationToken cancellationToken = default)
+    {
+        var path = version is null ? "ready" : $"ready?version={Uri.EscapeDataString(version)}";
+        try
+        {
+            using var response = await _http.GetAsync(path, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode is HttpStatusCode.Unauthorized)
+            {
+                await ThrowAsync(response, cancellationToken).ConfigureAwait(false);
+            }
+
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Polls /ready until it answers 200; throws KT4060 after <paramref name="timeout"/>.</summary>
+    public async Task WaitReadyAsync(string? version, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var delay = TimeSpan.FromMilliseconds(5);
+        while (!await IsReadyAsync(version, cancellationToken).ConfigureAwait(false))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new KtException("KT4060", $"The pod at {BaseAddress} was not ready{(version is null ? string.Empty : $" with version {version}")} within {timeout.TotalSeconds:0.#} s.");
+            }
+
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            delay = TimeSpan.FromMilliseconds(Math.Min(200, delay.TotalMilliseconds * 2));
+        }
+    }
+
+    public async Task<string> GetMetricsAsync(CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "metrics"), cancellationToken).ConfigureAwait(false);
+        return await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // ---- code sync ------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Makes <paramref name="folder"/> the pod's active code version: computes the manifest, uploads only the blobs
+    /// the pod lacks, and activates atomically. The version id defaults to a prefix of the manifest digest.
+    /// </summary>
+    public async Task<SyncResult> SyncAsync(string folder, string? version = null, CancellationToken cancellationToken = default)
+    {
+        var manifest = await _manifests.BuildAsync(folder, cancellationToken).ConfigureAwait(false);
+        version ??= "v" + ManifestDigest(manifest)[..16];
+        var (blobs, bytes) = await UploadMissingAsync(folder, manifest, cancellationToken).ConfigureAwait(false);
+        var activation = await ActivateAsync(version, manifest, cancellationToken).ConfigureAwait(false);
+        return new SyncResult(activation.Version, activation.Files, activation.Bytes, blobs, bytes, activation.Reused);
+    }
+
+    /// <summary>Uploads the blobs of a folder the pod lacks (used before a plan with copy/sync file steps).</summary>
+    public async Task<ContentManifest> UploadFolderBlobsAsync(string folder, CancellationToken cancellationToken = default)
+    {
+        var manifest = await _manifests.BuildAsync(folder, cancellationToken).ConfigureAwait(false);
+        await UploadMissingAsync(folder, manifest, cancellationToken).ConfigureAwait(false);
+        return manifest;
+    }
+
+    /// <summary>Computes a folder's manifest (cached hashes) without talking to the pod.</summary>
+    public Task<ContentManifest> BuildManifestAsync(string folder, CancellationToken cancellationToken = default) =>
+        _manifests.BuildAsync(folder, cancellationToken);
+
+    /// <summary>Which of the manifest's blobs the pod does not have.</summary>
+    public async Task<IReadOnlyList<string>> GetMissingAsync(ContentManifest manifest, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Post, "sync/missing") { Content = Json(manifest) }, cancellationToken).ConfigureAwait(false);
+        using var document = await ReadDocumentAsync(response, cancellationToken).ConfigureAwait(false);
+        return document.RootElement.GetProperty("missing").EnumerateArray().Select(e => e.GetString()!).ToArray();
+    }
+
+    /// <summary>Streams one blob; the pod verifies its hash and size.</summary>
+    public async Task UploadBlobAsync(string sha256, Stream content, CancellationToken cancellationToken = default)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Put, $"sync/blobs/{sha256}") { Content = new StreamContent(content) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<SyncResult> ActivateAsync(string version, ContentManifest manifest, CancellationToken cancellationToken = default)
+    {
+        var body = Json(new { version, manifest });
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Post, "sync/activate") { Content = body }, cancellationToken).ConfigureAwait(false);
+        using var document = await ReadDocumentAsync(response, cancellationToken).ConfigureAwait(false);
+        var root = document.RootElement;
+        return new SyncResult(root.GetProperty("version").GetString()!, root.GetProperty("files").GetInt32(), root.GetProperty("bytes").GetInt64(), 0, 0, root.GetProperty("reused").GetBoolean());
+    }
+
+    private async Task<(int Blobs, long Bytes)> UploadMissingAsync(string folder, ContentManifest manifest, CancellationToken cancellationToken)
+    {
+        var missing = (await GetMissingAsync(manifest, cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+        var uploads = manifest.Files.Where(f => missing.Remove(f.Sha256)).ToList();
+        long bytes = 0;
+        await Parallel.ForEachAsync(uploads, new ParallelOptions { MaxDegreeOfParallelism = UploadConcurrency, CancellationToken = cancellationToken }, async (entry, ct) =>
+        {
+            await using var stream = File.OpenRead(Path.Combine(folder, entry.Path));
+            await UploadBlobAsync(entry.Sha256, stream, ct).ConfigureAwait(false);
+            Interlocked.Add(ref bytes, entry.Size);
+        }).ConfigureAwait(false);
+        return (uploads.Count, bytes);
+    }
+
+    private static string ManifestDigest(ContentManifest manifest)
+    {
+        var text = new StringBuilder();
+        foreach (var entry in manifest.Files.OrderBy(f => f.Path, StringComparer.Ordinal))
+        {
+            text.Append(entry.Path).Append('\0').Append(entry.Size).Append('\0').Append(entry.Mode).Append('\0').Append(entry.Sha256).Append('\n');
+        }
+
+        return Digest.Compute(Encoding.UTF8.GetBytes(text.ToString())).Hex;
+    }
+
+    // ---- setup plans and journal --------------------------------------------------------------------------
+
+    /// <summary>Applies a live plan, reporting each event; throws <see cref="RemoteException"/> (KT4010 stale, KT4011 step failed, …).</summary>
+    public async Task<PlanResult> ApplyPlanAsync(LivePlan plan, IProgress<PlanProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "setup/plan") { Content = Json(plan) };
+        request.Headers.Accept.ParseAdd(NdJson);
+        using var response = await SendAsync(request, cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
+        var steps = 0;
+        await foreach (var e in ReadLinesAsync<PlanProgress>(response, cancellationToken).ConfigureAwait(false))
+        {
+            progress?.Report(e);
+            switch (e.Event)
+            {
+                case "step-done":
+                    steps++;
+                    break;
+                case "done":
+                    return new PlanResult(steps, e.JournalLength ?? 0, e.EnvironmentChanged ?? false);
+                case "error":
+                    throw new RemoteException(e.Error ?? new RemoteError { Message = "The plan failed." }, e.Error?.Status ?? 500);
+            }
+        }
+
+        throw new KtException("KT4002", "The plan stream ended without a result (the connection was lost); GET the journal to see what was applied.");
+    }
+
+    public async Task<IReadOnlyList<JournalEntry>> GetJournalAsync(CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "journal"), cancellationToken).ConfigureAwait(false);
+        using var document = await ReadDocumentAsync(response, cancellationToken).ConfigureAwait(false);
+        return document.RootElement.GetProperty("entries").Deserialize<JournalEntry[]>(ClientJson.Options) ?? [];
+    }
+
+    // ---- calls ----------------------------------------------------------------------------------------------
+
+    /// <summary>Calls a static method <c>type.method</c> of the active version.</summary>
+    public Task<T?> CallAsync<T>(string type, string method, object?[]? args = null, IReadOnlyDictionary<string, object?>? kwargs = null, CallOptions? options = null, CancellationToken cancellationToken = default) =>
+        InvokeAsync<T>($"fn/{Uri.EscapeDataString(type)}/{Uri.EscapeDataString(method)}", args, kwargs, options, cancellationToken);
+
+    /// <summary>Calls an instance method on the pod's instance of <paramref name="type"/> (created once per version from its init arguments).</summary>
+    public Task<T?> CallMethodAsync<T>(string type, string method, object?[]? args = null, IReadOnlyDictionary<string, object?>? kwargs = null, CallOptions? options = null, CancellationToken cancellationToken = default) =>
+        InvokeAsync<T>($"cls/{Uri.EscapeDataString(type)}/{Uri.EscapeDataString(method)}", args, kwargs, options, cancellationToken);
+
+    /// <summary>Registers the constructor arguments of a class service; its instance is (re)created from them.</summary>
+    public async Task InitClassAsync(string type, object?[]? args = null, IReadOnlyDictionary<string, object?>? kwargs = null, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Put, $"cls/{Uri.EscapeDataString(type)}") { Content = Json(new { args = args ?? [], kwargs = kwargs ?? new Dictionary<string, object?>() }) }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The raw form of a call: path, body and options; returns the JSON result.</summary>
+    public async Task<JsonElement> CallRawAsync(string path, string jsonBody, CallOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        using var document = await InvokeDocumentAsync(path, new StringContent(jsonBody, Encoding.UTF8, "application/json"), options, cancellationToken).ConfigureAwait(false);
+        return document.RootElement.Clone();
+    }
+
+    private async Task<T?> InvokeAsync<T>(string path, object?[]? args, IReadOnlyDictionary<string, object?>? kwargs, CallOptions? options, CancellationToken cancellationToken)
+    {
+        var body = Json(new { args = args ?? [], kwargs = kwargs ?? new Dictionary<string, object?>() });
+        using var document = await InvokeDocumentAsync(path, body, options, cancellationToken).ConfigureAwait(false);
+        return document.RootElement.Deserialize<T>(ClientJson.Options);
+    }
+
+    private async Task<JsonDocument> InvokeDocumentAsync(string path, HttpContent body, CallOptions? options, CancellationToken cancellationToken)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = body };
+        if (options?.RequestId is { } requestId)
+        {
+            request.Headers.Add("X-Request-ID", requestId);
+        }
+
+        if (options?.Timeout is { } timeout)
+        {
+            request.Headers.Add("X-Kt-Timeout-Ms", ((long)Math.Max(1, timeout.TotalMilliseconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (options?.OnLog is not { } onLog)
+        {
+            using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+            return await ReadDocumentAsync(response, cancellationToken).ConfigureAwait(false);
+        }
+
+        request.Headers.Accept.ParseAdd(NdJson);
+        using (var response = await SendAsync(request, cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false))
+        {
+            var responseRequestId = response.Headers.TryGetValues("X-Request-ID", out var ids) ? ids.FirstOrDefault() : null;
+            await foreach (var line in ReadLinesAsync<JsonElement>(response, cancellationToken).ConfigureAwait(false))
+            {
+                switch (line.GetProperty("type").GetString())
+                {
+                    case "log":
+                        onLog(new RemoteLogLine(responseRequestId, line.GetProperty("stream").GetString(), line.GetProperty("line").GetString()));
+                        break;
+                    case "result":
+                        return JsonDocument.Parse(line.GetProperty("value").GetRawText());
+                    case "error":
+                        var error = line.GetProperty("error").Deserialize<RemoteError>(ClientJson.Options)!;
+                        throw new RemoteException(error, error.Status);
+                }
+            }
+        }
+
+        throw new KtException("KT4002", "The call stream ended without a result (the connection was lost).");
+    }
+
+    // ---- logs -----------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Reads the pod's retained call output (of one request when <paramref name="requestId"/> is set) and, when
+    /// following, new lines as they come; a followed request ends with its end marker.
+    /// </summary>
+    public async IAsyncEnumerable<RemoteLogLine> FollowLogsAsync(string? requestId = null, bool follow = true, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var query = new List<string>();
+        if (requestId is not null)
+        {
+            query.Add("requestId=" + Uri.EscapeDataString(requestId));
+        }
+
+        if (follow)
+        {
+            query.Add("follow=true");
+        }
+
+        var request = new HttpRequestMessage(HttpMethod.Get, "logs" + (query.Count == 0 ? string.Empty : "?" + string.Join('&', query)));
+        using var response = await SendAsync(request, cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
+        await foreach (var line in ReadLinesAsync<RemoteLogLine>(response, cancellationToken).ConfigureAwait(false))
+        {
+            yield return line;
+            if (line.End && requestId is not null)
+            {
+                yield break;
+            }
+        }
+    }
+
+    // ---- plumbing -------------------------------------------------------------------------------------------
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
+    {
+        using (request)
+        {
+            var response = await _http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                using (response)
+                {
+                    await ThrowAsync(response, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            return response;
+        }
+    }
+
+    private static async Task ThrowAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        RemoteError? error = null;
+        try
+        {
+            error = JsonSerializer.Deserialize<RemoteError>(text, ClientJson.Options);
+        }
+        catch (JsonException)
+        {
+        }
+
+        error ??= new RemoteError { Message = $"HTTP {(int)response.StatusCode}: {text[..Math.Min(text.Length, 500)]}", Status = (int)response.StatusCode };
+        throw new RemoteException(error, (int)response.StatusCode);
+    }
+
+    private static async Task<JsonDocument> ReadDocumentAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        return await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async IAsyncEnumerable<T> ReadLinesAsync<T>(HttpResponseMessage response, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        {
+            if (line.Length > 0)
+            {
+                yield return JsonSerializer.Deserialize<T>(line, ClientJson.Options)!;
+            }
+        }
+    }
+
+    private static ByteArrayContent Json<T>(T value)
+    {
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(value, ClientJson.Options));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return content;
+    }
+
+    public void Dispose()
+    {
+        if (_ownsHttp)
+        {
+            _http.Dispose();
+        }
+    }
+}

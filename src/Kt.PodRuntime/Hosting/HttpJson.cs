@@ -1,0 +1,67 @@
+using System.Text.Json;
+using Kt.PodRuntime.Errors;
+using Microsoft.AspNetCore.Http;
+
+namespace Kt.PodRuntime.Hosting;
+
+/// <summary>Bounded body reading and envelope writing for the endpoints.</summary>
+internal static class HttpJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+
+    public static async Task<byte[]> ReadBodyAsync(HttpRequest request, long limit)
+    {
+        if (request.ContentLength > limit)
+        {
+            throw new RuntimeError(RuntimeErrorCodes.BodyTooLarge, 413, $"The request body is over the limit of {limit} bytes.");
+        }
+
+        using var buffer = new MemoryStream(request.ContentLength is > 0 and < 1 << 20 ? (int)request.ContentLength : 4096);
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                throw new RuntimeError(RuntimeErrorCodes.BodyTooLarge, 413, $"The request body is over the limit of {limit} bytes.");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    public static async Task<T> ReadAsync<T>(HttpRequest request, long limit)
+        where T : class
+    {
+        var body = await ReadBodyAsync(request, limit).ConfigureAwait(false);
+        try
+        {
+            return JsonSerializer.Deserialize<T>(body, Options)
+                ?? throw new RuntimeError(RuntimeErrorCodes.MalformedRequest, 400, "The request body is empty or null.");
+        }
+        catch (JsonException ex)
+        {
+            throw new RuntimeError(RuntimeErrorCodes.MalformedRequest, 400, $"The request body is not valid JSON for {typeof(T).Name}: {ex.Message}");
+        }
+    }
+
+    public static Task WriteAsync<T>(HttpContext context, int status, T value)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        return context.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(value, Options)).AsTask();
+    }
+
+    public static Task WriteErrorAsync(HttpContext context, ErrorEnvelope error)
+    {
+        if (context.Response.HasStarted)
+        {
+            return Task.CompletedTask;
+        }
+
+        context.Response.Headers["X-Kt-Error-Code"] = error.Code ?? string.Empty;
+        return WriteAsync(context, error.Status is >= 400 and < 600 ? error.Status : 500, error);
+    }
+}

@@ -1,0 +1,498 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using Kt.Core;
+using Kt.PodRuntime.Apps;
+using Kt.PodRuntime.Errors;
+using Kt.PodRuntime.Journal;
+using Kt.PodRuntime.Observability;
+using Kt.PodRuntime.Supervision;
+using Kt.PodRuntime.Sync;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Kt.PodRuntime.Hosting;
+
+/// <summary>The HTTP surface of the pod runtime (documented in docs/pod-runtime.md).</summary>
+internal sealed class RuntimeEndpoints
+{
+    private const string NdJson = "application/x-ndjson";
+    private const string RequestIdItem = "kt.requestId";
+    private readonly RuntimeOptions _options;
+    private readonly RuntimeState _state;
+    private readonly RuntimeMetrics _metrics;
+    private readonly LogHub _logs;
+    private readonly BlobStore _blobs;
+    private readonly VersionStore _versions;
+    private readonly JournalStore _journal;
+    private readonly PlanApplier _applier;
+    private readonly WorkerSupervisor _supervisor;
+    private readonly AppHost _apps;
+    private readonly AppProxy _proxy;
+    private readonly BearerToken _token;
+
+    public RuntimeEndpoints(
+        RuntimeOptions options, RuntimeState state, RuntimeMetrics metrics, LogHub logs, BlobStore blobs, VersionStore versions,
+        JournalStore journal, PlanApplier applier, WorkerSupervisor supervisor, AppHost apps, AppProxy proxy)
+    {
+        _options = options;
+        _state = state;
+        _metrics = metrics;
+        _logs = logs;
+        _blobs = blobs;
+        _versions = versions;
+        _journal = journal;
+        _applier = applier;
+        _supervisor = supervisor;
+        _apps = apps;
+        _proxy = proxy;
+        _token = new BearerToken(options.Token);
+    }
+
+    public void Map(WebApplication app)
+    {
+        app.Use(GuardAsync);
+        app.MapGet("/health", (HttpContext c) => HttpJson.WriteAsync(c, 200, new { status = "ok", service = _options.Service, pod = _options.PodName }));
+        app.MapGet("/ready", ReadyAsync);
+        app.MapGet("/metrics", (HttpContext c) =>
+        {
+            c.Response.ContentType = "text/plain; version=0.0.4";
+            return c.Response.WriteAsync(_metrics.Render());
+        });
+        app.MapGet("/journal", (HttpContext c) => HttpJson.WriteAsync(c, 200, new { entries = _journal.Entries }));
+        app.MapPost("/setup/plan", ApplyPlanAsync);
+        app.MapPost("/sync/missing", MissingAsync);
+        app.MapPut("/sync/blobs/{sha256}", (HttpContext c, string sha256) => PutBlobAsync(c, sha256));
+        app.MapPost("/sync/activate", ActivateAsync);
+        app.MapGet("/sync/active", (HttpContext c) => HttpJson.WriteAsync(c, 200, _versions.Active));
+        app.MapPost("/fn/{type}/{method}", (HttpContext c, string type, string method) => CallAsync(c, "fn", type, method));
+        app.MapPut("/cls/{type}", RegisterClassAsync);
+        app.MapPost("/cls/{type}/{method}", (HttpContext c, string type, string method) => CallAsync(c, "cls", type, method));
+        app.MapGet("/logs", FollowLogsAsync);
+        app.MapPut("/app", ConfigureAppAsync);
+        app.MapGet("/app", (HttpContext c) => HttpJson.WriteAsync(c, 200, new { configured = _apps.Settings is not null, running = _apps.IsRunning, port = _apps.Settings?.Port }));
+        app.Map("/http/{**path}", (HttpContext c, string? path) => ProxyAsync(c, path ?? string.Empty));
+    }
+
+    // Request id, authentication, termination and the error envelope, for every endpoint.
+    private async Task GuardAsync(HttpContext context, RequestDelegate next)
+    {
+        _metrics.Requests.Increment();
+        var requestId = context.Request.Headers["X-Request-ID"].ToString();
+        if (requestId.Length is 0 or > 128 || requestId.Any(c => c < 0x21 || c > 0x7E))
+        {
+            requestId = Guid.NewGuid().ToString("N");
+        }
+
+        context.Items[RequestIdItem] = requestId;
+        context.Response.Headers["X-Request-ID"] = requestId;
+        try
+        {
+            var path = context.Request.Path;
+            if (path == "/health")
+            {
+                await next(context).ConfigureAwait(false);
+                return;
+            }
+
+            if (!_token.Matches(context.Request.Headers.Authorization.ToString()))
+            {
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+                throw new RuntimeError(RuntimeErrorCodes.Unauthorized, 401, "A valid 'Authorization: Bearer <token>' header is required.");
+            }
+
+            if (_state.Terminating)
+            {
+                throw new RuntimeError(RuntimeErrorCodes.Terminating, 503, "The pod is terminating; retry on another replica.");
+            }
+
+            await next(context).ConfigureAwait(false);
+        }
+        catch (RuntimeError error)
+        {
+            await HttpJson.WriteErrorAsync(context, error.ToEnvelope(_options.PodName, _versions.Active?.Version, requestId)).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            await HttpJson.WriteErrorAsync(context, new RuntimeError(RuntimeErrorCodes.MalformedRequest, ex.StatusCode, ex.Message).ToEnvelope(_options.PodName, null, requestId)).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // the caller went away
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or KtException)
+        {
+            await HttpJson.WriteErrorAsync(context, new RuntimeError(RuntimeErrorCodes.Internal, 500, $"The runtime failed: {ex.Message}").ToEnvelope(_options.PodName, _versions.Active?.Version, requestId)).ConfigureAwait(false);
+        }
+    }
+
+    private static string RequestId(HttpContext context) => (string)context.Items[RequestIdItem]!;
+
+    private Task ReadyAsync(HttpContext context)
+    {
+        var wanted = context.Request.Query["version"].ToString();
+        var serving = _supervisor.ServingVersion;
+        var ready = !_state.Terminating && _state.SetupActive && _supervisor.WorkerProcessId is not null
+            && (wanted.Length == 0 || (serving == wanted && _versions.Active?.Version == wanted));
+        return HttpJson.WriteAsync(context, ready ? 200 : 503, new { ready, version = serving, setup = _state.Setup });
+    }
+
+    private async Task ApplyPlanAsync(HttpContext context)
+    {
+        var plan = await HttpJson.ReadAsync<LivePlan>(context.Request, _options.MaxJsonBytes).ConfigureAwait(false);
+        _applier.Validate(plan);
+        if (!_applier.TryAcquire())
+        {
+            throw new RuntimeError(RuntimeErrorCodes.PlanInProgress, 409, "Another plan is being applied on this pod.");
+        }
+
+        try
+        {
+            _state.Setup = "applying";
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = NdJson;
+            var clientGone = false;
+            async ValueTask Emit(PlanEvent e)
+            {
+                if (clientGone)
+                {
+                    return;
+                }
+
+                try
+                {
+                    await context.Response.Body.WriteAsync(Line(JsonSerializer.SerializeToUtf8Bytes(e, HttpJson.Options))).ConfigureAwait(false);
+                    await context.Response.Body.FlushAsync().ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
+                {
+                    clientGone = true; // the steps go on: the journal stays consistent whoever listens
+                }
+            }
+
+            try
+            {
+                // Steps are not cancelled when the client leaves; a half-run step would only have to run again.
+                await _applier.ApplyAsync(plan, Emit, CancellationToken.None).ConfigureAwait(false);
+                var applied = new AppliedEnvironment(plan.Environment, plan.WorkingDirectory);
+                var changed = !SameEnvironment(_journal.Environment, applied);
+                if (changed)
+                {
+                    _journal.SaveEnvironment(applied);
+                    var environment = UserEnvironment.Create(_options, applied.Variables, applied.WorkingDirectory);
+                    await _supervisor.SetEnvironmentAsync(environment, CancellationToken.None).ConfigureAwait(false);
+                    await _apps.RestartAsync(ActiveDirectory(), environment).ConfigureAwait(false);
+                }
+
+                _state.Setup = "ok";
+                await Emit(new PlanEvent { Event = "done", JournalLength = _journal.Entries.Count, EnvironmentChanged = changed }).ConfigureAwait(false);
+            }
+            catch (RuntimeError error)
+            {
+                _state.Setup = "failed";
+                await Emit(new PlanEvent { Event = "error", Error = error.ToEnvelope(_options.PodName, _versions.Active?.Version, RequestId(context)) }).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
+            {
+                _state.Setup = "failed";
+                var error = new RuntimeError(RuntimeErrorCodes.StepFailed, 500, $"A step could not run: {ex.Message}");
+                await Emit(new PlanEvent { Event = "error", Error = error.ToEnvelope(_options.PodName, _versions.Active?.Version, RequestId(context)) }).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _applier.Release();
+        }
+    }
+
+    private static bool SameEnvironment(AppliedEnvironment? previous, AppliedEnvironment next) =>
+        previous is not null && previous.WorkingDirectory == next.WorkingDirectory && previous.Variables.Count == next.Variables.Count
+        && previous.Variables.All(kv => next.Variables.TryGetValue(kv.Key, out var v) && v == kv.Value);
+
+    private async Task MissingAsync(HttpContext context)
+    {
+        var manifest = await HttpJson.ReadAsync<ContentManifest>(context.Request, _options.MaxJsonBytes).ConfigureAwait(false);
+        PathRules.Validate(manifest, _options.MaxBlobBytes);
+        var missing = manifest.Files.GroupBy(f => f.Sha256, StringComparer.Ordinal)
+            .Where(g => !_blobs.Contains(g.Key))
+            .Select(g => g.First())
+            .ToList();
+        await HttpJson.WriteAsync(context, 200, new { missing = missing.Select(f => f.Sha256), bytes = missing.Sum(f => f.Size) }).ConfigureAwait(false);
+    }
+
+    private async Task PutBlobAsync(HttpContext context, string sha256)
+    {
+        PathRules.ValidateHash(sha256);
+        if (context.Request.ContentLength > _options.MaxBlobBytes)
+        {
+            throw new RuntimeError(RuntimeErrorCodes.BlobTooLarge, 413, $"Blob {sha256} is over the limit of {_options.MaxBlobBytes} bytes.");
+        }
+
+        var counting = new CountingStream(context.Request.Body);
+        var stored = await _blobs.PutAsync(sha256, counting, _options.MaxBlobBytes, context.RequestAborted).ConfigureAwait(false);
+        _metrics.SyncBytes.Add(counting.BytesRead);
+        _metrics.Touch();
+        await HttpJson.WriteAsync(context, stored ? 201 : 200, new { sha256, stored }).ConfigureAwait(false);
+    }
+
+    private async Task ActivateAsync(HttpContext context)
+    {
+        var request = await HttpJson.ReadAsync<ActivateRequest>(context.Request, _options.MaxJsonBytes).ConfigureAwait(false);
+        if (request.Manifest is null)
+        {
+            throw new RuntimeError(RuntimeErrorCodes.MalformedRequest, 400, "The activation has no manifest.");
+        }
+
+        // Activation finishes even if the client leaves: a half-finished switch is what this design rules out.
+        var (active, reused) = await _versions.ActivateAsync(request.Version, request.Manifest, _options.MaxBlobBytes, CancellationToken.None).ConfigureAwait(false);
+        var directory = _versions.DirectoryOf(active);
+        await _supervisor.ActivateAsync(active.Version, directory, CancellationToken.None).ConfigureAwait(false);
+        await _apps.RestartAsync(directory, _supervisor.Environment).ConfigureAwait(false);
+        _metrics.Touch();
+        await HttpJson.WriteAsync(context, 200, new ActivateResult(active.Version, active.Files, active.Bytes, reused)).ConfigureAwait(false);
+    }
+
+    private string? ActiveDirectory() => _versions.Active is { } active ? _versions.DirectoryOf(active) : null;
+
+    private async Task RegisterClassAsync(HttpContext context, string type)
+    {
+        var body = await HttpJson.ReadBodyAsync(context.Request, _options.MaxJsonBytes).ConfigureAwait(false);
+        try
+        {
+            using var document = JsonDocument.Parse(body.Length == 0 ? "{}"u8.ToArray() : body);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new RuntimeError(RuntimeErrorCodes.MalformedRequest, 400, "Init arguments are a JSON object {\"args\": [...], \"kwargs\": {...}}.");
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new RuntimeError(RuntimeErrorCodes.MalformedRequest, 400, $"Init arguments are not valid JSON: {ex.Message}");
+        }
+
+        await _supervisor.RegisterClassAsync(type, body, context.RequestAborted).ConfigureAwait(false);
+        context.Response.StatusCode = 204;
+    }
+
+    private async Task CallAsync(HttpContext context, string kind, string type, string method)
+    {
+        var requestId = RequestId(context);
+        var body = await HttpJson.ReadBodyAsync(context.Request, _options.MaxJsonBytes).ConfigureAwait(false);
+        var streaming = context.Request.Headers.Accept.ToString().Contains(NdJson, StringComparison.OrdinalIgnoreCase);
+        using var timeout = TimeoutSource(context);
+        using var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, timeout.Token);
+        var token = linked?.Token ?? context.RequestAborted;
+
+        _metrics.CallStarted();
+        var started = Stopwatch.GetTimestamp();
+        var failed = true;
+        try
+        {
+            if (!streaming)
+            {
+                var reply = await WaitAsync(_supervisor.CallAsync(kind, type, method, requestId, body, null, token), token, timeout).ConfigureAwait(false);
+                failed = !reply.Ok;
+                if (reply.Error is { } error)
+                {
+                    await HttpJson.WriteErrorAsync(context, error with { Pod = _options.PodName, RequestId = requestId }).ConfigureAwait(false);
+                    return;
+                }
+
+                context.Response.StatusCode = 200;
+                context.Response.ContentType = "application/json";
+                if (reply.Version is not null)
+                {
+                    context.Response.Headers["X-Kt-Version"] = reply.Version;
+                }
+
+                await context.Response.Body.WriteAsync(reply.Result, context.RequestAborted).ConfigureAwait(false);
+                return;
+            }
+
+            failed = !await StreamCallAsync(context, kind, type, method, requestId, body, token, timeout).ConfigureAwait(false);
+        }
+        finally
+        {
+            _logs.EndOfRequest(requestId);
+            _metrics.CallEnded(Stopwatch.GetElapsedTime(started), failed);
+        }
+    }
+
+    // NDJSON: {"type":"log",...} lines while the call runs, then one {"type":"result",...} or {"type":"error",...}.
+    private async Task<bool> StreamCallAsync(HttpContext context, string kind, string type, string method, string requestId, byte[] body, CancellationToken token, CancellationTokenSource? timeout)
+    {
+        var lines = Channel.CreateUnbounded<byte[]>();
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = NdJson;
+        var pump = Task.Run(async () =>
+        {
+            await foreach (var line in lines.Reader.ReadAllAsync().ConfigureAwait(false))
+            {
+                try
+                {
+                    await context.Response.Body.WriteAsync(line).ConfigureAwait(false);
+                    if (lines.Reader.Count == 0)
+                    {
+                        await context.Response.Body.FlushAsync().ConfigureAwait(false);
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
+                {
+                    // the caller went away; its output is still in the log hub and the container log
+                }
+            }
+        });
+
+        void OnLog(CallLogLine log) => lines.Writer.TryWrite(Line(JsonSerializer.SerializeToUtf8Bytes(new { type = "log", stream = log.Stream, line = log.Line }, HttpJson.Options)));
+
+        WorkerReply reply;
+        try
+        {
+            reply = await WaitAsync(_supervisor.CallAsync(kind, type, method, requestId, body, OnLog, token), token, timeout).ConfigureAwait(false);
+        }
+        catch (RuntimeError error)
+        {
+            reply = new WorkerReply(default, error.ToEnvelope(_options.PodName, _versions.Active?.Version, requestId));
+        }
+
+        if (reply.Error is { } failure)
+        {
+            lines.Writer.TryWrite(Line(JsonSerializer.SerializeToUtf8Bytes(new { type = "error", error = failure with { Pod = _options.PodName, RequestId = requestId } }, HttpJson.Options)));
+        }
+        else
+        {
+            var header = JsonSerializer.SerializeToUtf8Bytes(new { type = "result", version = reply.Version }, HttpJson.Options);
+            var result = new byte[header.Length - 1 + ",\"value\":".Length + reply.Result.Length + 2];
+            header.AsSpan(0, header.Length - 1).CopyTo(result);
+            var offset = header.Length - 1;
+            offset += Encoding.UTF8.GetBytes(",\"value\":", result.AsSpan(offset));
+            reply.Result.Span.CopyTo(result.AsSpan(offset));
+            offset += reply.Result.Length;
+            result[offset++] = (byte)'}';
+            result[offset] = (byte)'\n';
+            lines.Writer.TryWrite(result);
+        }
+
+        lines.Writer.TryComplete();
+        await pump.ConfigureAwait(false);
+        return reply.Ok;
+    }
+
+    private static CancellationTokenSource? TimeoutSource(HttpContext context)
+    {
+        var header = context.Request.Headers["X-Kt-Timeout-Ms"].ToString();
+        if (header.Length == 0)
+        {
+            return null;
+        }
+
+        if (!int.TryParse(header, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms) || ms <= 0)
+        {
+            throw new RuntimeError(RuntimeErrorCodes.MalformedRequest, 400, "X-Kt-Timeout-Ms must be a positive integer.");
+        }
+
+        return new CancellationTokenSource(ms);
+    }
+
+    private static async Task<WorkerReply> WaitAsync(Task<WorkerReply> call, CancellationToken token, CancellationTokenSource? timeout)
+    {
+        try
+        {
+            return await call.WaitAsync(token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout?.IsCancellationRequested == true)
+        {
+            throw new RuntimeError(RuntimeErrorCodes.CallTimeout, 504, "The call did not finish within X-Kt-Timeout-Ms; it was cancelled.");
+        }
+    }
+
+    private async Task FollowLogsAsync(HttpContext context)
+    {
+        var requestId = context.Request.Query["requestId"].ToString();
+        var follow = context.Request.Query["follow"].ToString() is "1" or "true";
+        var filter = requestId.Length == 0 ? null : requestId;
+        var (history, live, unsubscribe) = _logs.Subscribe(filter, follow);
+        try
+        {
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = NdJson;
+            var seen = 0L;
+            foreach (var record in history)
+            {
+                seen = record.Sequence;
+                await WriteLogAsync(context, record).ConfigureAwait(false);
+                if (record.End && filter is not null)
+                {
+                    return;
+                }
+            }
+
+            await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+            if (live is null)
+            {
+                return;
+            }
+
+            await foreach (var record in live.ReadAllAsync(context.RequestAborted).ConfigureAwait(false))
+            {
+                if (record.Sequence <= seen || (filter is not null && record.RequestId != filter))
+                {
+                    continue;
+                }
+
+                await WriteLogAsync(context, record).ConfigureAwait(false);
+                if (live.Count == 0)
+                {
+                    await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+                }
+
+                if (record.End && filter is not null)
+                {
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            unsubscribe();
+        }
+    }
+
+    private static Task WriteLogAsync(HttpContext context, LogHub.LogRecord record) =>
+        context.Response.Body.WriteAsync(Line(JsonSerializer.SerializeToUtf8Bytes(record.End
+            ? new { seq = record.Sequence, requestId = record.RequestId, stream = (string?)null, line = (string?)null, end = true }
+            : new { seq = record.Sequence, requestId = record.RequestId, stream = (string?)record.Stream, line = (string?)record.Line, end = false }, HttpJson.Options)), context.RequestAborted).AsTask();
+
+    private async Task ConfigureAppAsync(HttpContext context)
+    {
+        var settings = await HttpJson.ReadAsync<AppSettings>(context.Request, _options.MaxJsonBytes).ConfigureAwait(false);
+        if (string.IsNullOrWhiteSpace(settings.Command) || settings.Port is <= 0 or > 65535)
+        {
+            throw new RuntimeError(RuntimeErrorCodes.MalformedRequest, 400, "An app needs a command and a port between 1 and 65535.");
+        }
+
+        await _apps.ConfigureAsync(settings, ActiveDirectory(), _supervisor.Environment).ConfigureAwait(false);
+        context.Response.StatusCode = 204;
+    }
+
+    private Task ProxyAsync(HttpContext context, string path)
+    {
+        if (_apps.Settings is not { } settings)
+        {
+            throw new RuntimeError(RuntimeErrorCodes.AppNotConfigured, 404, "No app is configured on this pod (PUT /app or --app-command/--app-port).");
+        }
+
+        _metrics.Touch();
+        return _proxy.ForwardAsync(context, settings.Port, path);
+    }
+
+    private static byte[] Line(byte[] json)
+    {
+        var line = new byte[json.Length + 1];
+        json.CopyTo(line, 0);
+        line[^1] = (byte)'\n';
+        return line;
+    }
+}

@@ -1,0 +1,96 @@
+using System.Net;
+using Kt.PodRuntime.Apps;
+using Kt.PodRuntime.Journal;
+using Kt.PodRuntime.Observability;
+using Kt.PodRuntime.Supervision;
+using Kt.PodRuntime.Sync;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Kt.PodRuntime.Hosting;
+
+/// <summary>Builds and runs the pod server: Kestrel, the stores under the root, the worker supervisor and the endpoints.</summary>
+public static class RuntimeServer
+{
+    public static async Task<int> RunAsync(RuntimeOptions options)
+    {
+        Directory.CreateDirectory(options.Root);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = options.Root });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Parse(options.BindAddress), options.Port);
+            kestrel.Limits.MaxRequestBodySize = null; // each endpoint enforces its own limit
+            kestrel.AddServerHeader = false;
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+
+        var app = builder.Build();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Kt.PodRuntime");
+        var metrics = new RuntimeMetrics();
+        var logs = new LogHub();
+        var blobs = new BlobStore(options.Root);
+        var versions = new VersionStore(options.Root, blobs, options.KeepVersions);
+        var journal = new JournalStore(options.Root);
+        var applier = new PlanApplier(journal, new FilePlacer(options.Root, blobs), options.MaxBlobBytes);
+        var environment = UserEnvironment.Create(options, journal.Environment?.Variables, journal.Environment?.WorkingDirectory);
+        var supervisor = new WorkerSupervisor(options, environment, logs, metrics, logger);
+        var apps = new AppHost(options, logger);
+        var state = new RuntimeState();
+        var endpoints = new RuntimeEndpoints(options, state, metrics, logs, blobs, versions, journal, applier, supervisor, apps, new AppProxy());
+        endpoints.Map(app);
+
+        var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
+        lifetime.ApplicationStopping.Register(() =>
+        {
+            // SIGTERM: refuse new work, answer in-flight calls with "pod terminating", end worker and app trees.
+            state.BeginTermination();
+            supervisor.TerminateAsync().GetAwaiter().GetResult();
+            apps.Stop();
+        });
+
+        var active = versions.Active is { } current ? (current.Version, versions.DirectoryOf(current)) : ((string, string)?)null;
+        var workerStart = supervisor.StartAsync(active, CancellationToken.None);
+        await app.StartAsync().ConfigureAwait(false);
+        WritePortFile(app, options);
+        try
+        {
+            await workerStart.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is Errors.RuntimeError or IOException)
+        {
+            logger.LogError("The first worker did not start: {Message}", ex.Message);
+        }
+
+        if (active is { } served)
+        {
+            await apps.RestartAsync(served.Item2, supervisor.Environment).ConfigureAwait(false);
+        }
+
+        logger.LogInformation("Kt pod runtime for service {Service} on pod {Pod} is ready.", options.Service, options.PodName);
+        await app.WaitForShutdownAsync().ConfigureAwait(false);
+        await supervisor.DisposeAsync().ConfigureAwait(false);
+        await apps.DisposeAsync().ConfigureAwait(false);
+        return 0;
+    }
+
+    private static void WritePortFile(WebApplication app, RuntimeOptions options)
+    {
+        if (options.PortFile is null)
+        {
+            return;
+        }
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var port = new Uri(address).Port;
+        AtomicFile.WriteAllBytes(options.PortFile, System.Text.Encoding.ASCII.GetBytes(port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+}

@@ -1,0 +1,21 @@
+namespace Kt.PodRuntime.Hosting;
+
+/// <summary>Flags the endpoints consult: setup outcome and termination.</summary>
+public sealed class RuntimeState
+{
+    private volatile bool _terminating;
+    private volatile string _setup = "none";
+
+    public bool Terminating => _terminating;
+
+    /// <summary>none (no plan applied yet), applying, ok or failed.</summary>
+    public string Setup
+    {
+        get => _setup;
+        set => _setup = value;
+    }
+
+    public bool SetupActive => _setup is "none" or "ok";
+
+    public void BeginTermination() => _terminating = true;
+}

@@ -1,0 +1,3 @@
+global using Kt.Core;
+global using Kt.PodRuntime.Client;
+global using Kt.PodRuntime.Tests.Support;
