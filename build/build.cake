@@ -60,8 +60,9 @@ Task("test")
         failed += int.Parse(counters.Attribute("failed")!.Value) + int.Parse(counters.Attribute("error")!.Value);
         skipped += int.Parse(counters.Attribute("notExecuted")!.Value);
     }
-    Information("");
-    Information($"Tests: {passed} passed, {failed} failed, {skipped} skipped");
+    // Plain console output: Cake's log would colour the numbers, and CI reads this line as text.
+    Console.WriteLine();
+    Console.WriteLine($"Tests: {passed} passed, {failed} failed, {skipped} skipped");
     if (failed > 0 || failedProjects.Count > 0)
     {
         throw new Exception($"Tests failed in: {string.Join(", ", failedProjects)}");
