@@ -178,13 +178,13 @@ public sealed class PodClient : IDisposable
     // ---- setup plans and journal --------------------------------------------------------------------------
 
     /// <summary>Applies a live plan, reporting each event; throws <see cref="RemoteException"/> (KT4010 stale, KT4011 step failed, …).</summary>
-    public async Task<PlanResult> ApplyPlanAsync(LivePlan plan, IProgress<PlanProgress>? progress = null, CancellationToken cancellationToken = default)
+    public async Task<PlanResult> ApplyPlanAsync(LivePlan plan, IProgress<PlanEvent>? progress = null, CancellationToken cancellationToken = default)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "setup/plan") { Content = Json(plan) };
         request.Headers.Accept.ParseAdd(NdJson);
         using var response = await SendAsync(request, cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
         var steps = 0;
-        await foreach (var e in ReadLinesAsync<PlanProgress>(response, cancellationToken).ConfigureAwait(false))
+        await foreach (var e in ReadLinesAsync<PlanEvent>(response, cancellationToken).ConfigureAwait(false))
         {
             progress?.Report(e);
             switch (e.Event)
@@ -195,7 +195,7 @@ public sealed class PodClient : IDisposable
                 case "done":
                     return new PlanResult(steps, e.JournalLength ?? 0, e.EnvironmentChanged ?? false);
                 case "error":
-                    throw new RemoteException(e.Error ?? new RemoteError { Message = "The plan failed." }, e.Error?.Status ?? 500);
+                    throw new RemoteException(e.Error ?? new ErrorEnvelope { Message = "The plan failed." }, e.Error?.Status ?? 500);
             }
         }
 
@@ -272,7 +272,7 @@ public sealed class PodClient : IDisposable
                     case "result":
                         return JsonDocument.Parse(line.GetProperty("value").GetRawText());
                     case "error":
-                        var error = line.GetProperty("error").Deserialize<RemoteError>(ClientJson.Options)!;
+                        var error = line.GetProperty("error").Deserialize<ErrorEnvelope>(ClientJson.Options)!;
                         throw new RemoteException(error, error.Status);
                 }
             }
@@ -334,16 +334,16 @@ public sealed class PodClient : IDisposable
     private static async Task ThrowAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        RemoteError? error = null;
+        ErrorEnvelope? error = null;
         try
         {
-            error = JsonSerializer.Deserialize<RemoteError>(text, ClientJson.Options);
+            error = JsonSerializer.Deserialize<ErrorEnvelope>(text, ClientJson.Options);
         }
         catch (JsonException)
         {
         }
 
-        error ??= new RemoteError { Message = $"HTTP {(int)response.StatusCode}: {text[..Math.Min(text.Length, 500)]}", Status = (int)response.StatusCode };
+        error ??= new ErrorEnvelope { Message = $"HTTP {(int)response.StatusCode}: {text[..Math.Min(text.Length, 500)]}", Status = (int)response.StatusCode };
         throw new RemoteException(error, (int)response.StatusCode);
     }
 

@@ -6,7 +6,7 @@ namespace Kt.PodRuntime.Client;
 /// </summary>
 public sealed class RemoteException : Exception
 {
-    public RemoteException(RemoteError error, int statusCode)
+    public RemoteException(ErrorEnvelope error, int statusCode)
         : base($"{error.Type}: {error.Message}")
     {
         Error = error;
@@ -14,7 +14,7 @@ public sealed class RemoteException : Exception
     }
 
     /// <summary>The full error envelope as the pod sent it.</summary>
-    public RemoteError Error { get; }
+    public ErrorEnvelope Error { get; }
 
     /// <summary>The remote exception's full type name, e.g. <c>System.InvalidOperationException</c>.</summary>
     public string RemoteType => Error.Type;

@@ -15,7 +15,7 @@ public sealed class JournalTests
         var failing = Run("b", "echo about-to-fail; exit 3", work);
         await using (var runtime = await RuntimeProcess.StartAsync(root))
         {
-            var events = new List<PlanProgress>();
+            var events = new List<PlanEvent>();
             var error = await Assert.ThrowsAsync<RemoteException>(() => runtime.Client.ApplyPlanAsync(
                 new LivePlan { Steps = [a, failing] }, new SyncProgress(events)));
             Assert.Equal("KT4011", error.Code);
@@ -102,8 +102,8 @@ public sealed class JournalTests
     }
 
     /// <summary>Progress that records synchronously (Progress&lt;T&gt; posts to the thread pool).</summary>
-    private sealed class SyncProgress(List<PlanProgress> events) : IProgress<PlanProgress>
+    private sealed class SyncProgress(List<PlanEvent> events) : IProgress<PlanEvent>
     {
-        public void Report(PlanProgress value) => events.Add(value);
+        public void Report(PlanEvent value) => events.Add(value);
     }
 }
