@@ -1,3 +1,5 @@
+using Kt.Core;
+
 namespace Kt.Docker;
 
 /// <summary>
@@ -5,41 +7,12 @@ namespace Kt.Docker;
 /// stream throws EndOfStreamException on a zero-length read, and <see cref="System.Formats.Tar.TarReader"/> issues
 /// such reads when it skips an entry's padding, so a docker save stream cannot be read as tar without this guard.
 /// </summary>
-internal sealed class ZeroLengthReadGuardStream(Stream inner) : Stream
+internal sealed class ZeroLengthReadGuardStream(Stream inner) : ReadOnlyStreamBase
 {
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => count == 0 ? 0 : inner.Read(buffer, offset, count);
-
     public override int Read(Span<byte> buffer) => buffer.IsEmpty ? 0 : inner.Read(buffer);
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        count == 0 ? Task.FromResult(0) : inner.ReadAsync(buffer, offset, count, cancellationToken);
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         buffer.IsEmpty ? ValueTask.FromResult(0) : inner.ReadAsync(buffer, cancellationToken);
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,19 +1,13 @@
+using Kt.Core;
+
 namespace Kt.Oci;
 
 /// <summary>Counts bytes read through it (i.e. sent as a request body) into a callback; owns the inner stream.</summary>
-internal sealed class CountingReadStream(Stream inner, Action<long> onRead) : Stream
+internal sealed class CountingReadStream(Stream inner, Action<long> onRead) : ReadOnlyStreamBase
 {
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
     public override long Length => inner.Length;
 
     public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -28,19 +22,6 @@ internal sealed class CountingReadStream(Stream inner, Action<long> onRead) : St
         onRead(count);
         return count;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,7 +1,9 @@
+using Kt.Core;
+
 namespace Kt.Oci;
 
 /// <summary>A read-only window [offset, offset+length) over a stream it owns.</summary>
-internal sealed class SubReadStream : Stream
+internal sealed class SubReadStream : ReadOnlyStreamBase
 {
     private readonly Stream inner;
     private readonly long offset;
@@ -16,17 +18,9 @@ internal sealed class SubReadStream : Stream
         inner.Seek(offset, SeekOrigin.Begin);
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
     public override long Length => length;
 
     public override long Position { get => position; set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -41,19 +35,6 @@ internal sealed class SubReadStream : Stream
         position += count;
         return count;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

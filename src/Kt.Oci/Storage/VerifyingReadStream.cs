@@ -4,17 +4,11 @@ using Kt.Core;
 namespace Kt.Oci;
 
 /// <summary>Reads a layer's blob from its source lazily while hashing it; <see cref="ThrowIfMismatch"/> checks the digest at the end.</summary>
-internal sealed class VerifyingReadStream(ImageLayer layer, CancellationToken openCancellation) : Stream
+internal sealed class VerifyingReadStream(ImageLayer layer, CancellationToken openCancellation) : ReadOnlyStreamBase
 {
     private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private Stream? inner;
     private long read;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
 
     public override long Length => layer.Descriptor.Size;
 
@@ -29,7 +23,21 @@ internal sealed class VerifyingReadStream(ImageLayer layer, CancellationToken op
         return count;
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+    // Synchronous readers are rare here (tar writers use the async path); they go through a pooled buffer.
+    public override int Read(Span<byte> buffer)
+    {
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(buffer.Length);
+        try
+        {
+            var count = ReadAsync(rented.AsMemory(0, buffer.Length)).AsTask().GetAwaiter().GetResult();
+            rented.AsSpan(0, count).CopyTo(buffer);
+            return count;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
 
     public void ThrowIfMismatch()
     {
@@ -39,16 +47,6 @@ internal sealed class VerifyingReadStream(ImageLayer layer, CancellationToken op
             throw new KtException("KT2020", $"Digest mismatch for layer {layer.Descriptor.Digest}: its source's bytes hash to {actual}.");
         }
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
