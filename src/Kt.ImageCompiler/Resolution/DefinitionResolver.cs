@@ -165,7 +165,12 @@ public sealed class DefinitionResolver
                 Key = key,
                 Kind = StepKinds.App,
                 Effect = StepEffect.Files,
-                Description = $"app {part.ToString().ToLowerInvariant()} ({files.Count} files)",
+                Description = part switch
+                {
+                    AppPart.Packages => $"app NuGet packages ({files.Count} files)",
+                    AppPart.Projects => $"app project references ({files.Count} files)",
+                    _ => $"app own files ({files.Count} files)",
+                },
                 Environment = environment,
                 WorkingDirectory = workingDirectory,
                 User = user,
