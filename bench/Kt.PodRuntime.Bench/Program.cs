@@ -10,7 +10,8 @@ for (var i = 0; i < args.Length - 1; i++)
 {
     if (args[i] == "--out")
     {
-        outPath = args[i + 1];
+        // The build passes the bench folder (every area writes <folder>/<area>.json); a .json path is taken as is.
+        outPath = args[i + 1].EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? args[i + 1] : Path.Combine(args[i + 1], "runtime.json");
     }
 }
 
