@@ -58,3 +58,29 @@ public sealed record ComputeDeclaration
     /// <summary>Opt-in for the process backend to run host-changing steps (apt) on this machine.</summary>
     [JsonPropertyName("allowHostSetup")] public bool AllowHostSetup { get; init; }
 }
+
+/// <summary>Reads and writes <c>kt.definition.json</c>; every reader reports a missing or broken file the same way.</summary>
+public static class ProjectDefinitionFile
+{
+    public static System.Text.Json.JsonSerializerOptions Options { get; } = new() { WriteIndented = true };
+
+    /// <param name="file">The definition file.</param>
+    /// <param name="errorCode">The KT code the caller reports (KT6004 in MSBuild, KT7021 in the client).</param>
+    public static ProjectDefinition Read(string file, string errorCode)
+    {
+        if (!File.Exists(file))
+        {
+            throw new KtException(errorCode, $"{file} does not exist; the Kt.MSBuild package writes it at build time (is the package referenced?).");
+        }
+
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<ProjectDefinition>(File.ReadAllText(file), Options)
+                ?? throw new KtException(errorCode, $"{file} is empty.");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new KtException(errorCode, $"{file} is not a valid Kt definition: {e.Message}", e);
+        }
+    }
+}

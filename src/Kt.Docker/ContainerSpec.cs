@@ -13,6 +13,7 @@ namespace Kt.Docker;
 /// <param name="Entrypoint">Entrypoint (replaces the image's), or null for the image's.</param>
 /// <param name="WorkingDirectory">Working directory, or null for the image's.</param>
 /// <param name="User">User, or null for the image's.</param>
+/// <param name="Resources">CPU, memory and GPU limits, or null for none.</param>
 public sealed record ContainerSpec(
     string Name,
     string Image,
@@ -25,7 +26,11 @@ public sealed record ContainerSpec(
     IReadOnlyList<string>? NetworkAliases = null,
     IReadOnlyList<string>? Entrypoint = null,
     string? WorkingDirectory = null,
-    string? User = null);
+    string? User = null,
+    ContainerResources? Resources = null);
+
+/// <summary>Limits of a container: CPUs (fractional), memory in bytes, GPUs requested from the NVIDIA runtime.</summary>
+public sealed record ContainerResources(double? Cpus = null, long? MemoryBytes = null, int Gpus = 0);
 
 /// <summary>A host path bound into a container.</summary>
 public sealed record BindMount(string HostPath, string ContainerPath, bool ReadOnly = false);

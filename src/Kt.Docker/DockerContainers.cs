@@ -239,6 +239,12 @@ public sealed class DockerContainers
                     IList<PortBinding> (_) => [new PortBinding { HostIP = LoopbackAddress, HostPort = "" }]),
                 Binds = spec.Mounts.Select(m => $"{m.HostPath}:{m.ContainerPath}{(m.ReadOnly ? ":ro" : "")}").ToList(),
                 NetworkMode = spec.Network ?? "default",
+                NanoCPUs = spec.Resources?.Cpus is { } cpus ? (long)(cpus * 1e9) : 0,
+                Memory = spec.Resources?.MemoryBytes ?? 0,
+                // The equivalent of `docker run --gpus N` (the NVIDIA container toolkit must be installed in the engine).
+                DeviceRequests = spec.Resources is { Gpus: > 0 } resources
+                    ? [new DeviceRequest { Driver = "nvidia", Count = resources.Gpus, Capabilities = [["gpu"]] }]
+                    : null!,
             },
         };
         if (spec.Network is not null)

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Kt.Core;
 using Kt.Docker;
 using Kt.ImageCompiler;
@@ -55,7 +54,7 @@ public sealed class KtFreezeImage : KtTaskBase
 
     private async Task FreezeAsync()
     {
-        var project = ReadDefinition(DefinitionFile);
+        var project = ProjectDefinitionFile.Read(DefinitionFile, MSBuildErrors.DefinitionUnreadable);
         var name = FrozenImageName.Create(Registry, Repository, Tags);
         var definition = StepFactory.FromProject(project, ProjectDirectory, PublishDirectory);
 
@@ -96,24 +95,6 @@ public sealed class KtFreezeImage : KtTaskBase
             var cached = frozen.Steps.Count(s => s.Outcome == StepOutcomeKind.Cached);
             Progress($"image {ImageReference} ({cached} cached, {frozen.StepsRun} ran)");
             Progress($"layout {layout}" + (ArchiveFile is null ? "" : $", archive {ArchiveFile}"));
-        }
-    }
-
-    private static ProjectDefinition ReadDefinition(string file)
-    {
-        if (!File.Exists(file))
-        {
-            throw new KtException(MSBuildErrors.DefinitionUnreadable, $"{file} does not exist; KtWriteDefinition should have written it.");
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize<ProjectDefinition>(File.ReadAllText(file), DefinitionJson.Options)
-                ?? throw new KtException(MSBuildErrors.DefinitionUnreadable, $"{file} is empty.");
-        }
-        catch (JsonException e)
-        {
-            throw new KtException(MSBuildErrors.DefinitionUnreadable, $"{file} is not a valid Kt definition: {e.Message}", e);
         }
     }
 

@@ -48,7 +48,7 @@ public sealed class KtWriteDefinition : KtTaskBase
             Service, BaseImage, BaseDockerfile, Setup, ContainerEnvironmentVariables, ContainerWorkingDirectory,
             ContainerUser, EntryAssembly, Backend, Cpus, Memory, Gpus, Replicas, Namespace, AllowHostSetup));
 
-        var json = JsonSerializer.Serialize(definition, DefinitionJson.Options);
+        var json = JsonSerializer.Serialize(definition, ProjectDefinitionFile.Options);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(OutputFile))!);
         // Unchanged definitions keep their timestamp, so incremental builds stay incremental.
         if (File.Exists(OutputFile) && File.ReadAllText(OutputFile) == json)

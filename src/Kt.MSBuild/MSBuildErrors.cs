@@ -9,9 +9,6 @@ public static class MSBuildErrors
     /// <summary>A numeric Kt property (<c>KtGpus</c>, <c>KtReplicas</c>) is not a non-negative whole number.</summary>
     public const string InvalidNumber = "KT6002";
 
-    /// <summary><c>KtDeploy=true</c> or <c>KtTeardown</c> was asked for, but this version has no deploy backends.</summary>
-    public const string DeployUnavailable = "KT6003";
-
     /// <summary><c>kt.definition.json</c> is missing or not a valid definition.</summary>
     public const string DefinitionUnreadable = "KT6004";
 

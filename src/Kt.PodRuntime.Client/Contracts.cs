@@ -6,6 +6,12 @@ namespace Kt.PodRuntime.Client;
 /// <summary>What a sync did: files in the version, blobs and bytes actually uploaded.</summary>
 public sealed record SyncResult(string Version, int Files, long Bytes, int UploadedBlobs, long UploadedBytes, bool Reused);
 
+/// <summary>Who answered /health: the service and pod names the runtime was started with.</summary>
+public sealed record PodIdentity(string Service, string Pod);
+
+/// <summary>A blob to upload: its hash and size, and the local file that holds it.</summary>
+public sealed record BlobSource(string Sha256, long Size, string Path);
+
 /// <summary>One line of a call's output (stdout or stderr of user code), tagged with its request id.</summary>
 public sealed record RemoteLogLine(
     [property: JsonPropertyName("requestId")] string? RequestId,

@@ -11,7 +11,10 @@ public sealed class ManifestBuilder
 {
     private readonly ConcurrentDictionary<string, (long Size, DateTime Modified, string Sha256)> _cache = new(StringComparer.Ordinal);
 
-    public async Task<ContentManifest> BuildAsync(string folder, CancellationToken cancellationToken = default)
+    /// <param name="folder">The folder to describe.</param>
+    /// <param name="excludedFolders">Top-level folder names left out (e.g. <c>kt-runtime</c>, which only the caller needs).</param>
+    /// <param name="cancellationToken">Stops the hashing.</param>
+    public async Task<ContentManifest> BuildAsync(string folder, IReadOnlyCollection<string>? excludedFolders = null, CancellationToken cancellationToken = default)
     {
         var root = Path.GetFullPath(folder);
         if (!Directory.Exists(root))
@@ -20,7 +23,7 @@ public sealed class ManifestBuilder
         }
 
         var files = new List<(string Full, string Relative)>();
-        Collect(root, root, files);
+        Collect(root, root, files, excludedFolders ?? []);
         var entries = new ContentEntry[files.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, files.Count), new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount },
             async (i, ct) =>
@@ -47,11 +50,16 @@ public sealed class ManifestBuilder
         return digest.Hex;
     }
 
-    private static void Collect(string root, string directory, List<(string, string)> files)
+    private static void Collect(string root, string directory, List<(string, string)> files, IReadOnlyCollection<string> excludedFolders)
     {
         foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos())
         {
             var relative = Path.GetRelativePath(root, entry.FullName).Replace('\\', '/');
+            if (entry is DirectoryInfo && directory == root && excludedFolders.Contains(entry.Name))
+            {
+                continue;
+            }
+
             if (entry.LinkTarget is not null)
             {
                 var resolved = entry.ResolveLinkTarget(returnFinalTarget: true)?.FullName;
@@ -68,7 +76,7 @@ public sealed class ManifestBuilder
 
             if (entry is DirectoryInfo)
             {
-                Collect(root, entry.FullName, files);
+                Collect(root, entry.FullName, files, excludedFolders);
             }
             else if (File.Exists(entry.FullName))
             {

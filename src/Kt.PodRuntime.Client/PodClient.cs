@@ -55,6 +55,27 @@ public sealed class PodClient : IDisposable
         }
     }
 
+    /// <summary>The pod's identity from /health (service and pod name), or null when it does not answer.</summary>
+    public async Task<PodIdentity?> GetIdentityAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            using var response = await _http.GetAsync("health", cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                return null;
+            }
+
+            using var document = await ReadDocumentAsync(response, cancellationToken).ConfigureAwait(false);
+            var root = document.RootElement;
+            return new PodIdentity(root.GetProperty("service").GetString() ?? "", root.GetProperty("pod").GetString() ?? "");
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException or KeyNotFoundException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>True when the pod serves <paramref name="version"/> (any version when null) and its setup is active.</summary>
     public async Task<bool> IsReadyAsync(string? version = null, CancellationToken cancellationToken = default)
     {
@@ -106,8 +127,18 @@ public sealed class PodClient : IDisposable
     /// </summary>
     public async Task<SyncResult> SyncAsync(string folder, string? version = null, CancellationToken cancellationToken = default)
     {
-        var manifest = await _manifests.BuildAsync(folder, cancellationToken).ConfigureAwait(false);
-        version ??= "v" + ManifestDigest(manifest)[..16];
+        var manifest = await _manifests.BuildAsync(folder, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return await SyncAsync(folder, manifest, version, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Syncs a manifest computed beforehand (once for every replica of a service): uploads the blobs the pod lacks from
+    /// <paramref name="folder"/> and activates the version. Nothing is uploaded when the pod has every blob.
+    /// </summary>
+    public async Task<SyncResult> SyncAsync(string folder, ContentManifest manifest, string? version = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        version ??= VersionOf(manifest);
         var (blobs, bytes) = await UploadMissingAsync(folder, manifest, cancellationToken).ConfigureAwait(false);
         var activation = await ActivateAsync(version, manifest, cancellationToken).ConfigureAwait(false);
         return new SyncResult(activation.Version, activation.Files, activation.Bytes, blobs, bytes, activation.Reused);
@@ -116,14 +147,14 @@ public sealed class PodClient : IDisposable
     /// <summary>Uploads the blobs of a folder the pod lacks (used before a plan with copy/sync file steps).</summary>
     public async Task<ContentManifest> UploadFolderBlobsAsync(string folder, CancellationToken cancellationToken = default)
     {
-        var manifest = await _manifests.BuildAsync(folder, cancellationToken).ConfigureAwait(false);
+        var manifest = await _manifests.BuildAsync(folder, cancellationToken: cancellationToken).ConfigureAwait(false);
         await UploadMissingAsync(folder, manifest, cancellationToken).ConfigureAwait(false);
         return manifest;
     }
 
     /// <summary>Computes a folder's manifest (cached hashes) without talking to the pod.</summary>
-    public Task<ContentManifest> BuildManifestAsync(string folder, CancellationToken cancellationToken = default) =>
-        _manifests.BuildAsync(folder, cancellationToken);
+    public Task<ContentManifest> BuildManifestAsync(string folder, IReadOnlyCollection<string>? excludedFolders = null, CancellationToken cancellationToken = default) =>
+        _manifests.BuildAsync(folder, excludedFolders, cancellationToken);
 
     /// <summary>Which of the manifest's blobs the pod does not have.</summary>
     public async Task<IReadOnlyList<string>> GetMissingAsync(ContentManifest manifest, CancellationToken cancellationToken = default)
@@ -150,19 +181,33 @@ public sealed class PodClient : IDisposable
         return new SyncResult(root.GetProperty("version").GetString()!, root.GetProperty("files").GetInt32(), root.GetProperty("bytes").GetInt64(), 0, 0, root.GetProperty("reused").GetBoolean());
     }
 
-    private async Task<(int Blobs, long Bytes)> UploadMissingAsync(string folder, ContentManifest manifest, CancellationToken cancellationToken)
+    private Task<(int Blobs, long Bytes)> UploadMissingAsync(string folder, ContentManifest manifest, CancellationToken cancellationToken) =>
+        UploadMissingAsync(manifest.Files.Select(f => new BlobSource(f.Sha256, f.Size, Path.Combine(folder, f.Path))).ToList(), cancellationToken);
+
+    /// <summary>Uploads, from wherever they are on this machine, the blobs the pod lacks (the files of copy/sync steps).</summary>
+    public async Task<(int Blobs, long Bytes)> UploadMissingAsync(IReadOnlyList<BlobSource> blobs, CancellationToken cancellationToken = default)
     {
-        var missing = (await GetMissingAsync(manifest, cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
-        var uploads = manifest.Files.Where(f => missing.Remove(f.Sha256)).ToList();
-        long bytes = 0;
-        await Parallel.ForEachAsync(uploads, new ParallelOptions { MaxDegreeOfParallelism = UploadConcurrency, CancellationToken = cancellationToken }, async (entry, ct) =>
+        ArgumentNullException.ThrowIfNull(blobs);
+        if (blobs.Count == 0)
         {
-            await using var stream = File.OpenRead(Path.Combine(folder, entry.Path));
-            await UploadBlobAsync(entry.Sha256, stream, ct).ConfigureAwait(false);
-            Interlocked.Add(ref bytes, entry.Size);
+            return (0, 0);
+        }
+
+        var asManifest = new ContentManifest(blobs.Select((b, i) => new ContentEntry($"b{i}", b.Size, 420, b.Sha256)).ToList());
+        var missing = (await GetMissingAsync(asManifest, cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+        var uploads = blobs.Where(b => missing.Remove(b.Sha256)).ToList();
+        long bytes = 0;
+        await Parallel.ForEachAsync(uploads, new ParallelOptions { MaxDegreeOfParallelism = UploadConcurrency, CancellationToken = cancellationToken }, async (blob, ct) =>
+        {
+            await using var stream = File.OpenRead(blob.Path);
+            await UploadBlobAsync(blob.Sha256, stream, ct).ConfigureAwait(false);
+            Interlocked.Add(ref bytes, blob.Size);
         }).ConfigureAwait(false);
         return (uploads.Count, bytes);
     }
+
+    /// <summary>The version id a sync gives a manifest when none is named: a prefix of its digest.</summary>
+    public static string VersionOf(ContentManifest manifest) => "v" + ManifestDigest(manifest)[..16];
 
     private static string ManifestDigest(ContentManifest manifest)
     {

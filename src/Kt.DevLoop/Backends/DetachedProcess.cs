@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Kt.DevLoop.Backends;
+
+/// <summary>
+/// Starts a process that outlives its starter (dotnet publish ends, the pods keep serving): its own session, stdin from
+/// /dev/null and stdout/stderr appended to a log file, so that no pipe of the starter is held open.
+/// </summary>
+internal static class DetachedProcess
+{
+    // $1 is the log file; the rest is the command. `setsid` in a background job of a non-interactive shell does not
+    // fork (the job is no group leader), so $! is the runtime's own pid.
+    private const string Script = "log=$1; shift; if command -v setsid >/dev/null 2>&1; then setsid \"$@\" >>\"$log\" 2>&1 </dev/null & else \"$@\" >>\"$log\" 2>&1 </dev/null & fi; echo $!";
+
+    public static int Start(string file, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, string logFile)
+    {
+        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "-c", Script, "kt-start", logFile, file }.Concat(arguments))
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment.Clear();
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
+        using var shell = Process.Start(info) ?? throw new KtException(DevLoopErrors.PodStartFailed, "could not start /bin/sh.");
+        var output = shell.StandardOutput.ReadToEnd();
+        var errors = shell.StandardError.ReadToEnd();
+        shell.WaitForExit();
+        if (!int.TryParse(output.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+        {
+            throw new KtException(DevLoopErrors.PodStartFailed, $"starting {file} failed: {errors.Trim()}");
+        }
+
+        return pid;
+    }
+
+    /// <summary>True when <paramref name="pid"/> runs and its command line mentions <paramref name="marker"/> (a reused pid does not count).</summary>
+    public static bool IsRunning(int pid, string marker)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            if (process.HasExited)
+            {
+                return false;
+            }
+
+            var cmdline = $"/proc/{pid}/cmdline";
+            return !File.Exists(cmdline) || File.ReadAllText(cmdline).Contains(marker, StringComparison.Ordinal);
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Ends the process and its children (worker, app) and waits briefly for it to go.</summary>
+    public static void Stop(int pid, string marker)
+    {
+        if (!IsRunning(pid, marker))
+        {
+            return;
+        }
+
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(TimeSpan.FromSeconds(10));
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // Gone between the check and the kill.
+        }
+    }
+}

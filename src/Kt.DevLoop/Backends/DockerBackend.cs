@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using System.Globalization;
+using Kt.Docker;
+
+namespace Kt.DevLoop.Backends;
+
+/// <summary>
+/// Pods as containers of the local Docker engine, created from the service's base image (any glibc image) on a private
+/// network. Nothing is built: this machine's .NET and the pod runtime are bind-mounted read-only, so the base image
+/// needs no .NET of its own. Containers carry <c>dev.kt.*</c> labels, which is how a later deploy finds them.
+/// </summary>
+public sealed class DockerBackend : IComputeBackend
+{
+    public const string ServiceLabel = "dev.kt.service";
+    public const string RankLabel = "dev.kt.rank";
+    public const string WorldSizeLabel = "dev.kt.world-size";
+    public const int RuntimePort = 32300;
+    private const string MasterPort = "29500";
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private readonly Lazy<PodRuntimeFiles> _runtime;
+    private readonly DockerConnectOptions? _options;
+    private DockerEngine? _engine;
+
+    public DockerBackend(PodRuntimeFiles? runtime = null, DockerConnectOptions? options = null)
+    {
+        _runtime = new Lazy<PodRuntimeFiles>(() => runtime ?? PodRuntimeFiles.Locate());
+        _options = options;
+    }
+
+    public string Name => ComputeBackends.Docker;
+
+    public static string NetworkName(string service) => $"kt-{service}";
+
+    public static string ContainerName(string service, int rank) => $"kt-{service}-{rank.ToString(CultureInfo.InvariantCulture)}";
+
+    public async Task<ServicePods> EnsureAsync(ServiceSpec spec, CancellationToken cancellationToken = default)
+    {
+        spec.Validate();
+        if (string.IsNullOrWhiteSpace(spec.BaseImage))
+        {
+            throw new KtException(DevLoopErrors.InvalidService, "the docker backend needs a base image: set KtBaseImage (or Compute.Image).");
+        }
+
+        var containers = await ContainersAsync(cancellationToken).ConfigureAwait(false);
+        var engine = await EngineAsync(cancellationToken).ConfigureAwait(false);
+        if (!await engine.ImageExistsAsync(spec.BaseImage, cancellationToken).ConfigureAwait(false))
+        {
+            throw new KtException(DevLoopErrors.BaseImageMissing,
+                $"the base image '{spec.BaseImage}' is not in the Docker engine; Kt does not pull implicitly. Pull, build or load it first (docker pull / docker load).");
+        }
+
+        var existing = await containers.ListByLabelAsync(ServiceLabel, spec.Service, cancellationToken).ConfigureAwait(false);
+        var worldSize = spec.Replicas.ToString(CultureInfo.InvariantCulture);
+        if (existing.Any(c => c.Labels.GetValueOrDefault(WorldSizeLabel) != worldSize || c.Image != spec.BaseImage))
+        {
+            // Ranks know the world size, and a container's image is fixed: either change means a new set of pods.
+            await RemoveAllAsync(containers, existing, cancellationToken).ConfigureAwait(false);
+            existing = [];
+        }
+
+        await containers.EnsureNetworkAsync(NetworkName(spec.Service), new Dictionary<string, string> { [ServiceLabel] = spec.Service }, cancellationToken).ConfigureAwait(false);
+        var token = ServiceToken.ReadOrCreate(TokenFile(spec.Service));
+        var results = await Task.WhenAll(Enumerable.Range(0, spec.Replicas).Select(async rank =>
+        {
+            var name = ContainerName(spec.Service, rank);
+            var found = existing.FirstOrDefault(c => c.Name == name);
+            if (found is not null && await RunningEndpointAsync(containers, name, token, cancellationToken).ConfigureAwait(false) is { } endpoint
+                && await ServiceToken.AnswersAsync(endpoint, cancellationToken).ConfigureAwait(false))
+            {
+                return (Endpoint: endpoint, Created: false);
+            }
+
+            if (found is not null)
+            {
+                await containers.RemoveAsync(found.Id, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            }
+
+            return (Endpoint: await StartAsync(containers, spec, rank, token, cancellationToken).ConfigureAwait(false), Created: true);
+        })).ConfigureAwait(false);
+        return new ServicePods(spec.Service, Name, results.Select(r => r.Endpoint).ToList(), results.Count(r => r.Created), TokenFile(spec.Service));
+    }
+
+    public async Task<ServicePods?> FindAsync(string service, CancellationToken cancellationToken = default)
+    {
+        var containers = await ContainersAsync(cancellationToken).ConfigureAwait(false);
+        var existing = await containers.ListByLabelAsync(ServiceLabel, service, cancellationToken).ConfigureAwait(false);
+        var tokenFile = TokenFile(service);
+        if (existing.Count == 0 || !File.Exists(tokenFile))
+        {
+            return null;
+        }
+
+        var token = File.ReadAllText(tokenFile).Trim();
+        var pods = new List<PodEndpoint>();
+        foreach (var container in existing.OrderBy(c => c.Labels.GetValueOrDefault(RankLabel), StringComparer.Ordinal))
+        {
+            if (await RunningEndpointAsync(containers, container.Name, token, cancellationToken).ConfigureAwait(false) is not { } endpoint)
+            {
+                return null;
+            }
+
+            pods.Add(endpoint);
+        }
+
+        return new ServicePods(service, Name, pods.OrderBy(p => p.Rank).ToList(), 0, tokenFile);
+    }
+
+    public async Task<PodEndpoint> RecreateAsync(ServiceSpec spec, int rank, CancellationToken cancellationToken = default)
+    {
+        var containers = await ContainersAsync(cancellationToken).ConfigureAwait(false);
+        await containers.RemoveAsync(ContainerName(spec.Service, rank), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        return await StartAsync(containers, spec, rank, ServiceToken.ReadOrCreate(TokenFile(spec.Service)), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> TeardownAsync(string service, CancellationToken cancellationToken = default)
+    {
+        var containers = await ContainersAsync(cancellationToken).ConfigureAwait(false);
+        var existing = await containers.ListByLabelAsync(ServiceLabel, service, cancellationToken).ConfigureAwait(false);
+        await RemoveAllAsync(containers, existing, cancellationToken).ConfigureAwait(false);
+        var network = await containers.NetworkExistsAsync(NetworkName(service), cancellationToken).ConfigureAwait(false);
+        if (network)
+        {
+            await containers.RemoveNetworkAsync(NetworkName(service), cancellationToken).ConfigureAwait(false);
+        }
+
+        var folder = KtHome.Combine("docker", service);
+        var hadFolder = Directory.Exists(folder);
+        if (hadFolder)
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        return existing.Count > 0 || network || hadFolder;
+    }
+
+    /// <summary>Containers are the pods' own machines: every step runs as declared.</summary>
+    public LivePlan Adapt(LivePlan plan, ServiceSpec spec, PodEndpoint pod) => plan;
+
+    public void Dispose() => _engine?.Dispose();
+
+    private async Task<PodEndpoint> StartAsync(DockerContainers containers, ServiceSpec spec, int rank, string token, CancellationToken cancellationToken)
+    {
+        var runtime = _runtime.Value;
+        var name = ContainerName(spec.Service, rank);
+        string I(int value) => value.ToString(CultureInfo.InvariantCulture);
+        var container = new ContainerSpec(
+            Name: name,
+            Image: spec.BaseImage!,
+            Command:
+            [
+                "/opt/kt/runtime/" + PodRuntimeFiles.AssemblyName, "--port", I(RuntimePort), "--root", "/kt", "--token-file", "/var/run/kt/token",
+                "--service", spec.Service, "--pod-name", name, "--world-size", I(spec.Replicas), "--rank", I(rank), "--local-rank", "0",
+                "--node-rank", I(rank), "--master-addr", ContainerName(spec.Service, 0), "--master-port", MasterPort,
+            ],
+            Environment: new Dictionary<string, string>
+            {
+                ["DOTNET_ROOT"] = "/opt/kt/dotnet",
+                // Base images need not carry ICU; user code that needs cultures can install it and unset this.
+                ["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "1",
+                ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+            },
+            Labels: new Dictionary<string, string>
+            {
+                [ServiceLabel] = spec.Service,
+                [RankLabel] = I(rank),
+                [WorldSizeLabel] = I(spec.Replicas),
+            },
+            PublishedPorts: [RuntimePort],
+            Mounts:
+            [
+                new BindMount(runtime.DotnetRoot, "/opt/kt/dotnet", ReadOnly: true),
+                new BindMount(runtime.RuntimeDirectory, "/opt/kt/runtime", ReadOnly: true),
+                new BindMount(TokenFile(spec.Service), "/var/run/kt/token", ReadOnly: true),
+            ],
+            Network: NetworkName(spec.Service),
+            NetworkAliases: [name],
+            Entrypoint: ["/opt/kt/dotnet/dotnet"],
+            Resources: new ContainerResources(Quantities.Cpus(spec.Cpus, "KtCpus"), Quantities.Bytes(spec.Memory, "KtMemory"), spec.Gpus));
+
+        var started = await containers.RunAsync(container, cancellationToken).ConfigureAwait(false);
+        var endpoint = new PodEndpoint(rank, name, new Uri($"http://127.0.0.1:{started.HostPorts[RuntimePort]}/"), token);
+        var clock = Stopwatch.StartNew();
+        while (!await ServiceToken.AnswersAsync(endpoint, cancellationToken).ConfigureAwait(false))
+        {
+            var status = await containers.InspectAsync(started.Id, cancellationToken).ConfigureAwait(false);
+            if (status is not { Running: true } || clock.Elapsed > StartTimeout)
+            {
+                var why = status is { Running: true } ? $"did not answer within {StartTimeout.TotalSeconds:0} s" : $"stopped (exit code {status?.ExitCode})";
+                throw new KtException(DevLoopErrors.PodStartFailed,
+                    $"container {name} from {spec.BaseImage} {why}. The base image must be glibc-based with /bin/sh; see `docker logs {name}`.");
+            }
+
+            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+        }
+
+        return endpoint;
+    }
+
+    private static async Task<PodEndpoint?> RunningEndpointAsync(DockerContainers containers, string name, string token, CancellationToken cancellationToken)
+    {
+        var status = await containers.InspectAsync(name, cancellationToken).ConfigureAwait(false);
+        if (status is not { Running: true } || !status.HostPorts.TryGetValue(RuntimePort, out var port)
+            || !int.TryParse(status.Labels.GetValueOrDefault(RankLabel), NumberStyles.None, CultureInfo.InvariantCulture, out var rank))
+        {
+            return null;
+        }
+
+        return new PodEndpoint(rank, name, new Uri($"http://127.0.0.1:{port}/"), token);
+    }
+
+
+    private static async Task RemoveAllAsync(DockerContainers containers, IReadOnlyList<ContainerSummary> existing, CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(existing.Select(c => containers.RemoveAsync(c.Id, TimeSpan.FromSeconds(5), cancellationToken))).ConfigureAwait(false);
+    }
+
+    private async Task<DockerEngine> EngineAsync(CancellationToken cancellationToken) =>
+        _engine ??= await DockerEngine.ConnectAsync(_options, cancellationToken).ConfigureAwait(false);
+
+    private async Task<DockerContainers> ContainersAsync(CancellationToken cancellationToken) =>
+        new((await EngineAsync(cancellationToken).ConfigureAwait(false)).Connection);
+
+    private static string TokenFile(string service) => KtHome.Combine("docker", service, "token");
+
+}

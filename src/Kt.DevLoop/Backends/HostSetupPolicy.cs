@@ -1,0 +1,34 @@
+namespace Kt.DevLoop.Backends;
+
+/// <summary>
+/// The process backend's pods share this machine. Steps that would change it for everybody (system packages, files at
+/// absolute paths, another user) are refused unless the user opts in; command steps run in the pod's own work folder
+/// instead of the image's working directory (which usually does not exist here).
+/// </summary>
+internal static class HostSetupPolicy
+{
+    private static readonly HashSet<string> HostChanging = new(StringComparer.Ordinal) { "apt", "pip", "dotnet-tool", "copy", "sync", "user" };
+
+    public static LivePlan Adapt(LivePlan plan, ServiceSpec spec, PodEndpoint pod)
+    {
+        if (spec.AllowHostSetup)
+        {
+            return plan;
+        }
+
+        if (plan.Steps.FirstOrDefault(s => HostChanging.Contains(s.Kind)) is { } refused)
+        {
+            throw new KtException(DevLoopErrors.HostSetupRefused,
+                $"the process backend runs on this machine, and the step '{refused.Description}' ({refused.Kind}) would change it. "
+                + "Set KtAllowHostSetup=true (Compute.AllowHostSetup) to run it here anyway, or deploy with KtCompute=docker.");
+        }
+
+        var work = pod.WorkDirectory;
+        return plan with
+        {
+            WorkingDirectory = work,
+            User = null,
+            Steps = plan.Steps.Select(s => s with { WorkingDirectory = s.Shell is null ? s.WorkingDirectory : work, User = null }).ToList(),
+        };
+    }
+}

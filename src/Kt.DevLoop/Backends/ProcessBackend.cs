@@ -1,0 +1,250 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Kt.DevLoop.Backends;
+
+/// <summary>
+/// The embedded default: every replica is a pod runtime process on 127.0.0.1 with its own root folder under
+/// <c>$KT_HOME/process/&lt;service&gt;/</c>. The processes outlive the deploy that started them; the state file and
+/// each pod's root (journal, blobs, versions) survive them, so a restarted pod comes back with its journal.
+/// </summary>
+public sealed class ProcessBackend : IComputeBackend
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private readonly Lazy<PodRuntimeFiles> _runtime;
+
+    public ProcessBackend(PodRuntimeFiles? runtime = null)
+    {
+        _runtime = new Lazy<PodRuntimeFiles>(() => runtime ?? PodRuntimeFiles.Locate());
+    }
+
+    public string Name => ComputeBackends.Process;
+
+    public static string ServiceFolder(string service) => KtHome.Combine("process", service);
+
+    public async Task<ServicePods> EnsureAsync(ServiceSpec spec, CancellationToken cancellationToken = default)
+    {
+        spec.Validate();
+        var folder = ServiceFolder(spec.Service);
+        Directory.CreateDirectory(folder);
+        using var serviceLock = await ServiceLock.AcquireAsync(folder, cancellationToken).ConfigureAwait(false);
+        var token = ServiceToken.ReadOrCreate(TokenFile(folder));
+        var state = ProcessServiceState.Read(StateFile(folder));
+        if (state is not null && state.WorldSize != spec.Replicas)
+        {
+            // Every rank was told the world size when it started: a new size means a new world.
+            StopAll(state);
+            state = null;
+        }
+
+        var masterPort = state?.MasterPort ?? FreePort();
+        var known = state?.Pods.ToDictionary(p => p.Rank) ?? [];
+        var results = await Task.WhenAll(Enumerable.Range(0, spec.Replicas).Select(rank =>
+            ReuseOrStartAsync(spec, folder, token, masterPort, rank, known.GetValueOrDefault(rank), cancellationToken))).ConfigureAwait(false);
+        new ProcessServiceState(spec.Service, spec.Replicas, masterPort, results.Select(r => r.State).ToList()).Write(StateFile(folder));
+        return new ServicePods(spec.Service, Name, results.Select(r => r.Endpoint).ToList(), results.Count(r => r.Created), TokenFile(folder));
+    }
+
+    public async Task<ServicePods?> FindAsync(string service, CancellationToken cancellationToken = default)
+    {
+        var folder = ServiceFolder(service);
+        if (ProcessServiceState.Read(StateFile(folder)) is not { } state || !File.Exists(TokenFile(folder)))
+        {
+            return null;
+        }
+
+        var token = File.ReadAllText(TokenFile(folder)).Trim();
+        var pods = new List<PodEndpoint>();
+        foreach (var pod in state.Pods.OrderBy(p => p.Rank))
+        {
+            var endpoint = Endpoint(folder, pod, token);
+            if (!DetachedProcess.IsRunning(pod.Pid, PodRuntimeFiles.AssemblyName) || !await ServiceToken.AnswersAsync(endpoint, cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+
+            pods.Add(endpoint);
+        }
+
+        return new ServicePods(service, Name, pods, 0, TokenFile(folder));
+    }
+
+    public async Task<PodEndpoint> RecreateAsync(ServiceSpec spec, int rank, CancellationToken cancellationToken = default)
+    {
+        var folder = ServiceFolder(spec.Service);
+        using var serviceLock = await ServiceLock.AcquireAsync(folder, cancellationToken).ConfigureAwait(false);
+        var state = ProcessServiceState.Read(StateFile(folder))
+            ?? throw new KtException(DevLoopErrors.ServiceNotFound, $"no process service '{spec.Service}' to recreate a pod of.");
+        var old = state.Pods.Single(p => p.Rank == rank);
+        DetachedProcess.Stop(old.Pid, PodRuntimeFiles.AssemblyName);
+        DeleteTree(PodFolder(folder, rank));
+        var started = await StartAsync(spec, folder, ServiceToken.ReadOrCreate(TokenFile(folder)), state.MasterPort, rank, cancellationToken).ConfigureAwait(false);
+        (state with { Pods = state.Pods.Select(p => p.Rank == rank ? started.State : p).ToList() }).Write(StateFile(folder));
+        return started.Endpoint;
+    }
+
+    public async Task<bool> TeardownAsync(string service, CancellationToken cancellationToken = default)
+    {
+        var folder = ServiceFolder(service);
+        if (!Directory.Exists(folder))
+        {
+            return false;
+        }
+
+        using (await ServiceLock.AcquireAsync(folder, cancellationToken).ConfigureAwait(false))
+        {
+            if (ProcessServiceState.Read(StateFile(folder)) is { } state)
+            {
+                StopAll(state);
+            }
+        }
+
+        DeleteTree(folder);
+        return true;
+    }
+
+    public LivePlan Adapt(LivePlan plan, ServiceSpec spec, PodEndpoint pod) => HostSetupPolicy.Adapt(plan, spec, pod);
+
+    public void Dispose()
+    {
+    }
+
+    private async Task<(ProcessPodState State, PodEndpoint Endpoint, bool Created)> ReuseOrStartAsync(
+        ServiceSpec spec, string folder, string token, int masterPort, int rank, ProcessPodState? known, CancellationToken cancellationToken)
+    {
+        if (known is not null && DetachedProcess.IsRunning(known.Pid, PodRuntimeFiles.AssemblyName))
+        {
+            var endpoint = Endpoint(folder, known, token);
+            if (await ServiceToken.AnswersAsync(endpoint, cancellationToken).ConfigureAwait(false))
+            {
+                return (known, endpoint, false);
+            }
+
+            DetachedProcess.Stop(known.Pid, PodRuntimeFiles.AssemblyName); // alive but deaf: replaced
+        }
+
+        var started = await StartAsync(spec, folder, token, masterPort, rank, cancellationToken).ConfigureAwait(false);
+        return (started.State, started.Endpoint, true);
+    }
+
+    private async Task<(ProcessPodState State, PodEndpoint Endpoint)> StartAsync(ServiceSpec spec, string folder, string token, int masterPort, int rank, CancellationToken cancellationToken)
+    {
+        var runtime = _runtime.Value;
+        var podFolder = PodFolder(folder, rank);
+        var root = Path.Combine(podFolder, "root");
+        Directory.CreateDirectory(root);
+        Directory.CreateDirectory(Path.Combine(podFolder, "work"));
+        var portFile = Path.Combine(podFolder, "port");
+        File.Delete(portFile);
+        var name = $"{spec.Service}-{rank}";
+        string I(int value) => value.ToString(CultureInfo.InvariantCulture);
+        string[] arguments =
+        [
+            runtime.RuntimeAssembly, "--bind", "127.0.0.1", "--port", "0", "--port-file", portFile, "--root", root,
+            "--token-file", TokenFile(folder), "--service", spec.Service, "--pod-name", name,
+            "--world-size", I(spec.Replicas), "--rank", I(rank), "--local-rank", I(rank), "--node-rank", "0",
+            "--master-addr", "127.0.0.1", "--master-port", I(masterPort),
+        ];
+        var log = Path.Combine(podFolder, "runtime.log");
+        var pid = DetachedProcess.Start(runtime.DotnetHost, arguments, RuntimeEnvironment(runtime), log);
+
+        var clock = Stopwatch.StartNew();
+        while (!File.Exists(portFile) || new FileInfo(portFile).Length == 0)
+        {
+            if (!DetachedProcess.IsRunning(pid, PodRuntimeFiles.AssemblyName))
+            {
+                throw new KtException(DevLoopErrors.PodStartFailed, $"pod {name} exited while starting. The end of {log}:\n{Tail(log)}");
+            }
+
+            if (clock.Elapsed > StartTimeout)
+            {
+                DetachedProcess.Stop(pid, PodRuntimeFiles.AssemblyName);
+                throw new KtException(DevLoopErrors.PodStartFailed, $"pod {name} did not bind a port within {StartTimeout.TotalSeconds:0} s. The end of {log}:\n{Tail(log)}");
+            }
+
+            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+        }
+
+        var port = int.Parse(File.ReadAllText(portFile).Trim(), CultureInfo.InvariantCulture);
+        var state = new ProcessPodState(rank, name, pid, port);
+        return (state, Endpoint(folder, state, token));
+    }
+
+    /// <summary>The runtime gets this process's environment minus the build's own variables (MSBuild, NuGet, test host).</summary>
+    private static Dictionary<string, string> RuntimeEnvironment(PodRuntimeFiles runtime)
+    {
+        string[] buildPrefixes = ["MSBUILD", "_MSBUILD", "DOTNET_HOST_PATH", "DOTNET_MSBUILD", "NUGET_", "VSTEST", "KT_TOKEN", "MSBuild"];
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            var name = (string)entry.Key;
+            if (!buildPrefixes.Any(p => name.StartsWith(p, StringComparison.OrdinalIgnoreCase)))
+            {
+                environment[name] = (string?)entry.Value ?? "";
+            }
+        }
+
+        environment["DOTNET_ROOT"] = runtime.DotnetRoot;
+        return environment;
+    }
+
+    private static PodEndpoint Endpoint(string folder, ProcessPodState pod, string token) =>
+        new(pod.Rank, pod.Name, new Uri($"http://127.0.0.1:{pod.Port}/"), token, Path.Combine(PodFolder(folder, pod.Rank), "work"));
+
+
+    private static void StopAll(ProcessServiceState state)
+    {
+        foreach (var pod in state.Pods)
+        {
+            DetachedProcess.Stop(pod.Pid, PodRuntimeFiles.AssemblyName);
+        }
+    }
+
+
+    private static string Tail(string file)
+    {
+        try
+        {
+            var lines = File.ReadAllLines(file);
+            return string.Join('\n', lines.TakeLast(15));
+        }
+        catch (IOException)
+        {
+            return "(no log)";
+        }
+    }
+
+    private static void DeleteTree(string folder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            return;
+        }
+
+        // Version trees are read-only (their bytes are shared with the blob store): make them writable to delete them.
+        foreach (var directory in Directory.EnumerateDirectories(folder, "*", SearchOption.AllDirectories).Prepend(folder))
+        {
+            if (!OperatingSystem.IsWindows() && new DirectoryInfo(directory).LinkTarget is null)
+            {
+                File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+        }
+
+        Directory.Delete(folder, recursive: true);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string StateFile(string folder) => Path.Combine(folder, "service.json");
+
+    private static string TokenFile(string folder) => Path.Combine(folder, "token");
+
+    private static string PodFolder(string folder, int rank) => Path.Combine(folder, "pods", rank.ToString(CultureInfo.InvariantCulture));
+}

@@ -1,0 +1,35 @@
+namespace Kt.DevLoop;
+
+/// <summary>KT7xxx: the dev loop and its backends (docs/errors-devloop.md).</summary>
+public static class DevLoopErrors
+{
+    /// <summary>A service name, replica count or resource quantity is not usable.</summary>
+    public const string InvalidService = "KT7001";
+
+    /// <summary>The pod runtime's files or a .NET host to run them were not found.</summary>
+    public const string RuntimeNotFound = "KT7002";
+
+    /// <summary>A pod (runtime process or container) did not start or did not answer in time.</summary>
+    public const string PodStartFailed = "KT7003";
+
+    /// <summary>No service of that name is running on this backend.</summary>
+    public const string ServiceNotFound = "KT7004";
+
+    /// <summary>An unknown backend name (process, docker, kubernetes).</summary>
+    public const string UnknownBackend = "KT7005";
+
+    /// <summary>The docker backend's base image is not in the engine (nothing is pulled implicitly).</summary>
+    public const string BaseImageMissing = "KT7006";
+
+    /// <summary>The process backend refuses a setup step that would change this machine, unless the user opts in.</summary>
+    public const string HostSetupRefused = "KT7010";
+
+    /// <summary>A function, class or app given to the client cannot be called remotely (lambda, local function, open generic…).</summary>
+    public const string NotRemotable = "KT7020";
+
+    /// <summary>The project's kt.definition.json could not be found or read.</summary>
+    public const string DefinitionMissing = "KT7021";
+
+    /// <summary>This backend does not offer the requested operation in this version.</summary>
+    public const string NotSupported = "KT7030";
+}

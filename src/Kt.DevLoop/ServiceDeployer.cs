@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using Kt.DevLoop.Backends;
+using Kt.ImageCompiler.Planning;
+using Kt.ImageCompiler.Resolution;
+using Kt.PodRuntime.Client;
+
+namespace Kt.DevLoop;
+
+/// <summary>
+/// The dev loop's one operation, in named phases: <b>compile</b> the definition, make sure the <b>pods</b> exist,
+/// apply each pod's differential <b>setup</b> plan (only steps its journal lacks), <b>sync</b> the code (only blobs a
+/// pod lacks) and wait until every pod is <b>ready</b> with the new version. Phases run for all pods in parallel.
+/// </summary>
+public sealed class ServiceDeployer(IComputeBackend backend, Action<string>? output = null)
+{
+    public async Task<DeployReport> DeployAsync(DeployRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var spec = request.Service.Validate();
+        var clock = Stopwatch.StartNew();
+
+        var image = new DefinitionResolver(request.ProjectDirectory).Resolve(request.Image with { App = null });
+        var compile = Lap(clock);
+
+        var pods = await backend.EnsureAsync(spec, cancellationToken).ConfigureAwait(false);
+        var podsTime = Lap(clock);
+
+        var clients = pods.Pods.Select(p => new PodClient(p.Address, p.Token)).ToArray();
+        try
+        {
+            var setups = await Task.WhenAll(pods.Pods.Select((pod, i) => SetupAsync(pod, clients[i], image, spec, cancellationToken))).ConfigureAwait(false);
+            for (var i = 0; i < setups.Length; i++)
+            {
+                if (setups[i].Replaced is { } replaced)
+                {
+                    clients[i].Dispose();
+                    clients[i] = new PodClient(replaced.Address, replaced.Token);
+                }
+            }
+
+            var setup = Lap(clock);
+
+            var manifest = await clients[0].BuildManifestAsync(request.CodeDirectory, request.ExcludedFolders, cancellationToken).ConfigureAwait(false);
+            var version = PodClient.VersionOf(manifest);
+            var syncs = await Task.WhenAll(clients.Select(c => c.SyncAsync(request.CodeDirectory, manifest, version, cancellationToken))).ConfigureAwait(false);
+            var sync = Lap(clock);
+
+            await Task.WhenAll(clients.Select(c => c.WaitReadyAsync(version, request.ReadyTimeout, cancellationToken))).ConfigureAwait(false);
+            var ready = Lap(clock);
+
+            var finalPods = pods with { Pods = pods.Pods.Select((p, i) => setups[i].Replaced ?? p).ToList() };
+            return new DeployReport
+            {
+                Pods = finalPods,
+                Version = version,
+                StepsRun = setups.Max(s => s.Steps),
+                Recreated = setups.Count(s => s.Replaced is not null),
+                Files = manifest.Files.Count,
+                Bytes = manifest.Files.Sum(f => f.Size),
+                UploadedBlobs = syncs.Sum(s => s.UploadedBlobs),
+                UploadedBytes = syncs.Sum(s => s.UploadedBytes),
+                Timings = new DeployTimings(compile, podsTime, setup, sync, ready),
+            };
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                client.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Computes and applies one pod's plan; a pod whose setup cannot change in place is replaced first.</summary>
+    private async Task<(int Steps, PodEndpoint? Replaced)> SetupAsync(PodEndpoint pod, PodClient client, ResolvedImage image, ServiceSpec spec, CancellationToken cancellationToken)
+    {
+        PodEndpoint? replaced = null;
+        var plan = LivePlanner.Plan(image, await client.GetJournalAsync(cancellationToken).ConfigureAwait(false));
+        if (plan.RecreateRequired)
+        {
+            output?.Invoke($"[{pod.Name}] recreating: {plan.RecreateReason}");
+            replaced = await backend.RecreateAsync(spec, pod.Rank, cancellationToken).ConfigureAwait(false);
+            pod = replaced;
+            using var fresh = new PodClient(pod.Address, pod.Token);
+            return (await ApplyAsync(pod, fresh, LivePlanner.Plan(image, []), image, spec, cancellationToken).ConfigureAwait(false), replaced);
+        }
+
+        return (await ApplyAsync(pod, client, plan, image, spec, cancellationToken).ConfigureAwait(false), replaced);
+    }
+
+    private async Task<int> ApplyAsync(PodEndpoint pod, PodClient client, LivePlan plan, ResolvedImage image, ServiceSpec spec, CancellationToken cancellationToken)
+    {
+        // A pod with a journal already has this definition's environment; a fresh one gets the plan even without steps,
+        // so that its environment and working directory are the definition's from the first call on.
+        if (plan.IsEmpty && plan.JournalLength > 0)
+        {
+            return 0;
+        }
+
+        plan = backend.Adapt(plan, spec, pod);
+        var planned = plan.Steps.Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
+        var blobs = image.Steps.Where(s => planned.Contains(s.Key.Hex)).SelectMany(s => s.Files)
+            .Select(f => new BlobSource(f.Sha256, f.Size, f.SourcePath)).DistinctBy(b => b.Sha256).ToList();
+        await client.UploadMissingAsync(blobs, cancellationToken).ConfigureAwait(false);
+        var progress = output is null ? null : new InlineProgress<PlanEvent>(e => Report(pod, e));
+        var result = await client.ApplyPlanAsync(plan, progress, cancellationToken).ConfigureAwait(false);
+        return result.StepsRun;
+    }
+
+    private void Report(PodEndpoint pod, PlanEvent e)
+    {
+        switch (e.Event)
+        {
+            case "step-start":
+                output!($"[{pod.Name}] step {e.Description}");
+                break;
+            case "output":
+                output!($"[{pod.Name}]   {e.Line}");
+                break;
+        }
+    }
+
+    private static double Lap(Stopwatch clock)
+    {
+        var elapsed = clock.Elapsed.TotalMilliseconds;
+        clock.Restart();
+        return elapsed;
+    }
+
+    /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to a thread pool and reorder lines).</summary>
+    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

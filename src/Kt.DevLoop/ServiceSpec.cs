@@ -1,0 +1,63 @@
+using System.Text.RegularExpressions;
+
+namespace Kt.DevLoop;
+
+/// <summary>
+/// What a backend must run for a service (Kubetorch's Compute, minus the image steps, which the deployer applies):
+/// how many replicas, on which base image, with which resources.
+/// </summary>
+public sealed partial record ServiceSpec
+{
+    public required string Service { get; init; }
+
+    public int Replicas { get; init; } = 1;
+
+    /// <summary>The image pods start from (docker backend); the process backend runs on this machine instead.</summary>
+    public string? BaseImage { get; init; }
+
+    /// <summary>CPU limit, Kubernetes quantity syntax (<c>2</c>, <c>500m</c>).</summary>
+    public string? Cpus { get; init; }
+
+    /// <summary>Memory limit, Kubernetes quantity syntax (<c>4Gi</c>, <c>512Mi</c>).</summary>
+    public string? Memory { get; init; }
+
+    public int Gpus { get; init; }
+
+    /// <summary>Lets the process backend run steps that change this machine (apt, pip, file copies to absolute paths).</summary>
+    public bool AllowHostSetup { get; init; }
+
+    /// <summary>Refuses what no backend could run (KT7001), naming the property at fault.</summary>
+    public ServiceSpec Validate()
+    {
+        if (!ServiceName().IsMatch(Service))
+        {
+            throw new KtException(DevLoopErrors.InvalidService,
+                $"KtService '{Service}' is not a valid service name: 1–40 characters of a–z, 0–9 and '-', starting with a letter and not ending with '-'.");
+        }
+
+        if (Replicas is < 1 or > 64)
+        {
+            throw new KtException(DevLoopErrors.InvalidService, $"KtReplicas is {Replicas}; a service has 1 to 64 replicas.");
+        }
+
+        if (Gpus < 0)
+        {
+            throw new KtException(DevLoopErrors.InvalidService, $"KtGpus is {Gpus}; it cannot be negative.");
+        }
+
+        _ = Quantities.Cpus(Cpus, "KtCpus");
+        _ = Quantities.Bytes(Memory, "KtMemory");
+        return this;
+    }
+
+    [GeneratedRegex("^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$")]
+    private static partial Regex ServiceName();
+}
+
+/// <summary>One pod of a service: its rank, its name, where its runtime answers and the token it expects.</summary>
+/// <param name="WorkDirectory">For pods on this machine: a folder command steps may use as their working directory.</param>
+public sealed record PodEndpoint(int Rank, string Name, Uri Address, string Token, string? WorkDirectory = null);
+
+/// <summary>Every pod of a service, in rank order, and how many were created (not found running) by this call.</summary>
+/// <param name="TokenFile">Where the service's bearer token is kept on this machine (for a ready-to-paste call).</param>
+public sealed record ServicePods(string Service, string Backend, IReadOnlyList<PodEndpoint> Pods, int Created, string? TokenFile = null);
