@@ -1,10 +1,13 @@
 // Kt's build, as named steps. Run through ./build.sh TARGET or ./build.ps1 TARGET (they restore the pinned Cake tool).
-// Targets: build, test, pack, bench, demo (the README's main job), clean.
+// Targets: build, test, pack, bench, demo (the README's main job), demo-image, clean.
 using System.Xml.Linq;
 
 var target = Argument("target", "build");
 var configuration = Argument("configuration", "Release");
 var filter = Argument("filter", "");
+// Each pack gets its own version, so a project restoring from artifacts/packages never sees an older package of the
+// same version in the NuGet cache. Pass --package-version (or KT_PACKAGE_VERSION) for a release.
+var packageVersion = Argument("package-version", EnvironmentVariable("KT_PACKAGE_VERSION") ?? $"0.1.0-dev.{DateTime.UtcNow:yyyyMMddHHmmss}");
 
 var root = MakeAbsolute(Directory(".."));   // build.sh runs Cake with build/ as the working folder
 var solution = root.CombineWithFilePath("Kt.slnx");
@@ -77,18 +80,32 @@ Task("pack")
     .IsDependentOn("build")
     .Does(() =>
 {
-    EnsureDirectoryExists(packages);
+    CleanDirectory(packages);
+    var versioned = new DotNetMSBuildSettings().WithProperty("Version", packageVersion);
     DotNetPack(solution.FullPath, new DotNetPackSettings
     {
         Configuration = configuration,
         NoBuild = true,
         OutputDirectory = packages,
+        MSBuildSettings = versioned,
     });
-    var templatePack = root.CombineWithFilePath("templates/Kt.Templates.csproj");
-    if (FileExists(templatePack))
+
+    // The template references the Kt packages by version: stamp this pack's version into a staged copy of it.
+    var staged = artifacts.Combine("obj/kt-project");
+    CleanDirectory(staged);
+    CopyDirectory(root.Combine("templates/kt-project"), staged);
+    var templateJson = staged.CombineWithFilePath(".template.config/template.json").FullPath;
+    var text = System.IO.File.ReadAllText(templateJson);
+    const string defaultVersion = "\"defaultValue\": \"0.1.0\"";
+    if (!text.Contains(defaultVersion)) throw new Exception($"{templateJson} has no {defaultVersion} to stamp");
+    System.IO.File.WriteAllText(templateJson, text.Replace(defaultVersion, $"\"defaultValue\": \"{packageVersion}\""));
+    DotNetPack(root.CombineWithFilePath("templates/Kt.Templates.csproj").FullPath, new DotNetPackSettings
     {
-        DotNetPack(templatePack.FullPath, new DotNetPackSettings { Configuration = configuration, OutputDirectory = packages });
-    }
+        Configuration = configuration,
+        OutputDirectory = packages,
+        MSBuildSettings = new DotNetMSBuildSettings().WithProperty("Version", packageVersion).WithProperty("KtTemplateContent", staged.FullPath),
+    });
+    Information($"packages {packageVersion} in {packages}");
 });
 
 Task("bench")
@@ -104,9 +121,21 @@ Task("bench")
     }
 });
 
-// The main job. Until the dev loop lands it shows the image compiler at work: one definition compiled to a
-// Dockerfile, a live-setup plan and a frozen OCI image pushed to the local registry, then a one-line edit.
+// The main job: the dev loop on the embedded default (process backend). Packs Kt, installs the kt-project template,
+// creates a project in a temporary folder, deploys it, calls it, edits one line, deploys again and prints the new
+// result with the measured iteration time.
 Task("demo")
+    .IsDependentOn("pack")
+    .Does(() =>
+{
+    var demo = root.CombineWithFilePath("samples/Kt.DevLoopDemo/Kt.DevLoopDemo.csproj");
+    DotNetRun(demo.FullPath, new ProcessArgumentBuilder().Append("--packages").AppendQuoted(packages.FullPath).Append("--version").Append(packageVersion),
+        new DotNetRunSettings { Configuration = configuration, NoBuild = true, WorkingDirectory = root });
+});
+
+// The image compiler on its own: one definition compiled to a Dockerfile, live plans and a frozen image pushed to
+// the local registry (127.0.0.1:5000), then a one-line edit that rebuilds and pushes only the app layer.
+Task("demo-image")
     .IsDependentOn("build")
     .Does(() =>
 {

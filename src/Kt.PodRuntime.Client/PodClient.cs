@@ -270,6 +270,12 @@ public sealed class PodClient : IDisposable
         using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Put, $"cls/{Uri.EscapeDataString(type)}") { Content = Json(new { args = args ?? [], kwargs = kwargs ?? new Dictionary<string, object?>() }) }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Starts (or restarts) the pod's app: a shell command run in the code folder, listening on <paramref name="port"/>.</summary>
+    public async Task SetAppAsync(string command, int port, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Put, "app") { Content = Json(new { command, port }) }, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The raw form of a call: path, body and options; returns the JSON result.</summary>
     public async Task<JsonElement> CallRawAsync(string path, string jsonBody, CallOptions? options = null, CancellationToken cancellationToken = default)
     {

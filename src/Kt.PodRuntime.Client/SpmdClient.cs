@@ -22,14 +22,24 @@ public sealed class SpmdClient
     public int WorldSize => _replicas.Count;
 
     /// <param name="ranks">A subset of ranks to call (all when null).</param>
-    public async Task<IReadOnlyList<T?>> BroadcastAsync<T>(
+    public Task<IReadOnlyList<T?>> BroadcastAsync<T>(
         string type, string method, object?[]? args = null, IReadOnlyDictionary<string, object?>? kwargs = null,
         IReadOnlyList<int>? ranks = null, CancellationToken cancellationToken = default)
     {
+        var requestId = Guid.NewGuid().ToString("N");
+        return BroadcastAsync((client, rank, ct) => client.CallAsync<T>(type, method, args, kwargs, new CallOptions { RequestId = $"{requestId}-r{rank}" }, ct), ranks, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="call"/> on every selected replica at once; results in rank order. The first failure cancels
+    /// the other calls and is thrown with its <see cref="RemoteException.Rank"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<T?>> BroadcastAsync<T>(Func<PodClient, int, CancellationToken, Task<T?>> call, IReadOnlyList<int>? ranks = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(call);
         var selected = ranks ?? Enumerable.Range(0, _replicas.Count).ToArray();
         using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var requestId = Guid.NewGuid().ToString("N");
-        var calls = selected.Select(rank => RunAsync<T>(rank, type, method, args, kwargs, requestId, failFast.Token)).ToList();
+        var calls = selected.Select(rank => RunAsync(rank, call, failFast.Token)).ToList();
         var pending = calls.ToList();
         while (pending.Count > 0)
         {
@@ -45,11 +55,11 @@ public sealed class SpmdClient
         return calls.Select(c => c.Result).ToArray();
     }
 
-    private async Task<T?> RunAsync<T>(int rank, string type, string method, object?[]? args, IReadOnlyDictionary<string, object?>? kwargs, string requestId, CancellationToken cancellationToken)
+    private async Task<T?> RunAsync<T>(int rank, Func<PodClient, int, CancellationToken, Task<T?>> call, CancellationToken cancellationToken)
     {
         try
         {
-            return await _replicas[rank].CallAsync<T>(type, method, args, kwargs, new CallOptions { RequestId = $"{requestId}-r{rank}" }, cancellationToken).ConfigureAwait(false);
+            return await call(_replicas[rank], rank, cancellationToken).ConfigureAwait(false);
         }
         catch (RemoteException ex)
         {

@@ -1,0 +1,82 @@
+using Kt.DevLoop;
+using Kt.DevLoop.Backends;
+using Kt.ImageCompiler;
+using Kt.ImageCompiler.Model;
+
+namespace Kt.Client;
+
+/// <summary>
+/// Where remote code runs, in Kubetorch's words: a backend (<c>process</c>, the embedded default, or <c>docker</c>),
+/// cpus, memory, gpus, replicas, and the <see cref="Image"/> whose setup steps the pods get.
+/// <c>Compute.FromProject()</c> loads the very definition the csproj declares (written by the build as kt.definition.json).
+/// </summary>
+public sealed record Compute
+{
+    /// <summary>process (default) or docker.</summary>
+    public string Backend { get; init; } = ComputeBackends.Process;
+
+    /// <summary>The service name; by default the project's (KtService), else the entry assembly's name.</summary>
+    public string? Service { get; init; }
+
+    public string? Cpus { get; init; }
+
+    public string? Memory { get; init; }
+
+    public int Gpus { get; init; }
+
+    public int Replicas { get; init; } = 1;
+
+    /// <summary>Lets the process backend run steps that change this machine (apt, pip, copies to absolute paths).</summary>
+    public bool AllowHostSetup { get; init; }
+
+    /// <summary>Base image and setup steps; null means no steps (the process backend needs none).</summary>
+    public Image? Image { get; init; }
+
+    /// <summary>Where copy/sync sources are resolved; the current directory when null.</summary>
+    public string? ProjectDirectory { get; init; }
+
+    /// <summary>
+    /// The compute and image the project declares (KtCompute, KtCpus, KtGpus, KtReplicas, KtBaseImage, KtSetup…), read
+    /// from <c>kt.definition.json</c> next to this program (or <paramref name="definitionFile"/>).
+    /// </summary>
+    public static Compute FromProject(string? definitionFile = null, string? projectDirectory = null)
+    {
+        var file = definitionFile ?? Path.Combine(AppContext.BaseDirectory, ProjectDefinition.FileName);
+        var project = ProjectDefinitionFile.Read(file, DevLoopErrors.DefinitionMissing);
+        var directory = projectDirectory ?? Environment.CurrentDirectory;
+        var spec = ProjectDeployment.Service(project);
+        return new Compute
+        {
+            Backend = project.Compute.Backend,
+            Service = spec.Service,
+            Cpus = spec.Cpus,
+            Memory = spec.Memory,
+            Gpus = spec.Gpus,
+            Replicas = spec.Replicas,
+            AllowHostSetup = spec.AllowHostSetup,
+            Image = Image.From(ProjectDeployment.Image(project, directory)),
+            ProjectDirectory = directory,
+        };
+    }
+
+    internal ServiceSpec ToServiceSpec() => new()
+    {
+        Service = Service ?? DefaultServiceName(),
+        Replicas = Replicas,
+        BaseImage = Image?.Definition.Base.Reference,
+        Cpus = Cpus,
+        Memory = Memory,
+        Gpus = Gpus,
+        AllowHostSetup = AllowHostSetup,
+    };
+
+    /// <summary>No image: no steps; the base only matters to the docker backend, which then says it needs one.</summary>
+    internal ImageDefinition ImageDefinition() => Image?.Definition ?? new ImageDefinition(new ImageBase("scratch"), []);
+
+    private static string DefaultServiceName()
+    {
+        var name = (System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name ?? "kt-app").ToLowerInvariant();
+        var cleaned = new string(name.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
+        return cleaned.Length == 0 || !char.IsAsciiLetter(cleaned[0]) ? "kt-" + cleaned : cleaned[..Math.Min(cleaned.Length, 40)].TrimEnd('-');
+    }
+}

@@ -1,0 +1,31 @@
+namespace Kt.DevLoop.Tests;
+
+/// <summary>
+/// User code the tests deploy: this very test assembly is synced to the pods (as Kt.Client syncs a program's own
+/// output), and these methods are called there. They report what the pod sees, so tests can assert on it.
+/// </summary>
+public static class SampleFunctions
+{
+    /// <summary>The content of <c>message.txt</c> in the active code version, and the GREETING variable.</summary>
+    public static string Describe()
+    {
+        var code = Environment.GetEnvironmentVariable("KT_CODE_DIR") ?? AppContext.BaseDirectory;
+        var message = File.Exists(Path.Combine(code, "message.txt")) ? File.ReadAllText(Path.Combine(code, "message.txt")).Trim() : "(none)";
+        Console.WriteLine($"describing {message}");
+        return $"{message}|{Environment.GetEnvironmentVariable("GREETING")}";
+    }
+
+    public static int Rank() => int.Parse(Environment.GetEnvironmentVariable("RANK") ?? "-1", System.Globalization.CultureInfo.InvariantCulture);
+
+    public static string ReadFile(string path) => File.Exists(path) ? File.ReadAllText(path).Trim() : "(missing)";
+
+    public static string Twice(string text) => text + text;
+}
+
+/// <summary>A stateful class for kt.Cls.</summary>
+public sealed class SampleCounter(int start)
+{
+    private int _value = start;
+
+    public int Add(int amount) => _value += amount;
+}
