@@ -27,6 +27,8 @@ public sealed class PackedTaskFixture : IDisposable
         _root.Write("Directory.Build.props", "<Project />");
         _root.Write("Directory.Build.targets", "<Project />");
         _root.Write("Directory.Packages.props", "<Project />");
+        // Whatever KtDeploy creates is recorded under the fixture (the dotnet processes inherit this).
+        Environment.SetEnvironmentVariable("KT_HOME", _root.Combine("kt-home"));
     }
 
     /// <summary>Blob and step cache shared by the projects of this fixture (kept out of ~/.kt).</summary>

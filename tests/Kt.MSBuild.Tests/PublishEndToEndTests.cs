@@ -77,16 +77,78 @@ public sealed partial class PublishEndToEndTests(PackedTaskFixture fixture) : IC
     }
 
     [Fact]
-    public void KtDeploy_fails_with_KT6003_instead_of_pretending_to_deploy()
+    public async Task KtDeploy_puts_the_publish_output_on_a_process_pod_and_a_code_edit_reaches_it_without_rerunning_setup()
     {
-        var project = fixture.CreateConsoleProject("DeployApp", $"<KtBaseImage>{Environments.RegistryBaseImage}</KtBaseImage>", "");
+        var project = fixture.CreateConsoleProject("DeployApp", "<KtService>deploy-app</KtService>",
+            """<KtSetup Include="env" Name="KT_E2E_GREETING" Value="hello" />""");
+        var functions = Path.Combine(project, "Functions.cs");
+        File.WriteAllText(functions, FunctionsSource("first"));
+        try
+        {
+            var first = fixture.Dotnet(project, "publish", "-c", "Release", "-p:KtDeploy=true").EnsureSuccess("first deploy");
+            Assert.Contains("kt: deploy-app → process: 1 pod, 1 started", first.Output, StringComparison.Ordinal);
+            Assert.Matches(SetupLine(1), first.Output);
+            Assert.Contains("fn/DeployApp.Functions/Greet", first.Output, StringComparison.Ordinal); // the ready-to-paste call
+            Assert.Equal("hello first", await CallGreetAsync(first.Output));
 
-        var publish = fixture.Dotnet(project, "publish", "-c", "Release", "-p:KtDeploy=true");
+            File.WriteAllText(functions, FunctionsSource("second"));
+            var second = fixture.Dotnet(project, "publish", "-c", "Release", "-p:KtDeploy=true").EnsureSuccess("second deploy");
+            Assert.Contains("kt: deploy-app → process: 1 pod\n", second.Output.Replace("\r", "", StringComparison.Ordinal), StringComparison.Ordinal);
+            Assert.Matches(SetupLine(0), second.Output);
+            Assert.Equal("hello second", await CallGreetAsync(second.Output));
 
-        Assert.NotEqual(0, publish.ExitCode);
-        Assert.Contains("error KT6003", publish.Output, StringComparison.Ordinal);
-        Assert.Contains("KtFreeze=true", publish.Output, StringComparison.Ordinal);
+            var unchanged = fixture.Dotnet(project, "publish", "-c", "Release", "-p:KtDeploy=true").EnsureSuccess("unchanged deploy");
+            Assert.Matches(SetupLine(0), unchanged.Output);
+            Assert.Contains("sync 0/", unchanged.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            var teardown = fixture.Dotnet(project, "build", "-c", "Release", "-t:KtTeardown").EnsureSuccess("teardown");
+            Assert.Contains("kt: deploy-app: removed from process", teardown.Output, StringComparison.Ordinal);
+        }
     }
+
+    [Fact]
+    public void KtDeploy_refuses_a_step_that_would_change_this_machine_with_KT7010()
+    {
+        var project = fixture.CreateConsoleProject("HostStepApp", "<KtService>host-step-app</KtService>", """<KtSetup Include="apt" Packages="cowsay" />""");
+        try
+        {
+            var publish = fixture.Dotnet(project, "publish", "-c", "Release", "-p:KtDeploy=true");
+
+            Assert.NotEqual(0, publish.ExitCode);
+            Assert.Contains("error KT7010", publish.Output, StringComparison.Ordinal);
+            Assert.Contains("KtAllowHostSetup=true", publish.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            fixture.Dotnet(project, "build", "-c", "Release", "-t:KtTeardown");
+        }
+    }
+
+    private static string FunctionsSource(string word) => $$"""
+        namespace DeployApp;
+
+        public static class Functions
+        {
+            public static string Greet() => Environment.GetEnvironmentVariable("KT_E2E_GREETING") + " {{word}}";
+        }
+        """;
+
+    /// <summary>Calls Functions.Greet at the endpoint the deploy printed, with the token from the file it named.</summary>
+    private static async Task<string?> CallGreetAsync(string output)
+    {
+        var match = CallLine().Match(output);
+        Assert.True(match.Success, "no 'kt: call:' line in:\n" + output);
+        var token = File.ReadAllText(match.Groups["token"].Value).Trim();
+        using var client = new Kt.PodRuntime.Client.PodClient(new Uri(match.Groups["endpoint"].Value), token);
+        return await client.CallAsync<string>("DeployApp.Functions", "Greet");
+    }
+
+    private static Regex SetupLine(int steps) => new($@"kt: compile \d+ ms · pods \d+ ms · setup {steps} steps? ");
+
+    [GeneratedRegex(@"kt: call: curl -s -H ""Authorization: Bearer \$\(cat (?<token>[^)]+)\)"" -d '[^']*' (?<endpoint>http://127\.0\.0\.1:\d+/)")]
+    private static partial Regex CallLine();
 
     private static string PushedDigest(string output)
     {

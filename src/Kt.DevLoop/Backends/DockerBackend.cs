@@ -187,7 +187,7 @@ public sealed class DockerBackend : IComputeBackend
             {
                 var why = status is { Running: true } ? $"did not answer within {StartTimeout.TotalSeconds:0} s" : $"stopped (exit code {status?.ExitCode})";
                 throw new KtException(DevLoopErrors.PodStartFailed,
-                    $"container {name} from {spec.BaseImage} {why}. The base image must be glibc-based with /bin/sh; see `docker logs {name}`.");
+                    $"container {name} from {spec.BaseImage} {why}. The base image must be glibc-based with /bin/sh, libstdc++ and libssl (as runtime-deps, CUDA and PyTorch images are); see `docker logs {name}`.");
             }
 
             await Task.Delay(10, cancellationToken).ConfigureAwait(false);

@@ -5,6 +5,9 @@ public static class Environments
 {
     public const string TestBaseImage = "kt-test/debian:bookworm";
 
+    /// <summary>TestBaseImage plus libssl, libstdc++ and CA certificates: a base the docker backend can run .NET in.</summary>
+    public const string DotnetReadyBaseImage = "kt-test/dotnet-deps:bookworm";
+
     public const string RegistryHost = "127.0.0.1:5000";
 
     /// <summary>The test base image as pushed to the local registry by .ci/setup.</summary>

@@ -1,0 +1,80 @@
+using Kt.Client;
+using Kt.Core;
+using Kt.DevLoop.Backends;
+using Kt.ImageCompiler;
+
+namespace Kt.DevLoop.Tests;
+
+/// <summary>
+/// Remote.Fn / Remote.Cls as a user's program uses them: this test assembly's own output is synced to two process
+/// pods and its methods are called there; output of the calls comes back to this console.
+/// </summary>
+[Collection(DevLoopCollection.Name)]
+public sealed class ClientApiTests
+{
+    [Fact]
+    public async Task Functions_and_classes_of_this_program_run_on_every_replica_with_their_output_printed_here()
+    {
+        var compute = new Compute
+        {
+            Service = ProcessBackendTests.Unique("client"),
+            Replicas = 2,
+            Image = Image.From("debian:bookworm").Env("GREETING", "from the client"),
+        };
+        var console = new StringWriter();
+        var original = Console.Out;
+        Console.SetOut(TextWriter.Synchronized(console));
+        try
+        {
+            var twice = await Remote.Fn(SampleFunctions.Twice).ToAsync(compute);
+            Assert.Equal("abab", await twice.CallAsync<string>("ab"));
+
+            var ranks = await Remote.Fn(SampleFunctions.Rank).ToAsync(compute);
+            Assert.Equal([0, 1], await ranks.CallAllAsync<int>());
+            Assert.Same(twice.Pods, ranks.Pods); // one deploy per compute: the second Fn shares it
+
+            var describe = await Remote.Fn(SampleFunctions.Describe).ToAsync(compute);
+            var descriptions = await describe.CallAllAsync<string>();
+            Assert.All(descriptions, d => Assert.EndsWith("|from the client", d, StringComparison.Ordinal));
+
+            var counter = await Remote.Cls<SampleCounter>(10).ToAsync(compute);
+            var first = await counter.CallAsync<int>(nameof(SampleCounter.Add), 5);
+            Assert.Equal(15, first);
+            var each = await counter.CallAllAsync<int>(nameof(SampleCounter.Add), 1);
+            Assert.Equal([11, 16], each.Order()); // one instance per pod, each with its own state
+
+            await twice.TeardownAsync();
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
+
+        var printed = console.ToString();
+        Assert.Contains($"[{compute.Service}-0] describing", printed, StringComparison.Ordinal);
+        Assert.Contains($"[{compute.Service}-1] describing", printed, StringComparison.Ordinal);
+        using var backend = new ProcessBackend();
+        Assert.Null(await backend.FindAsync(compute.Service!));
+    }
+
+    [Fact]
+    public void A_lambda_or_a_private_method_cannot_be_remote_and_says_why_with_KT7020()
+    {
+        var lambda = Assert.Throws<KtException>(() => Remote.Fn(() => 42));
+        Assert.Equal(DevLoopErrors.NotRemotable, lambda.Code);
+        Assert.Contains("public static method", lambda.Message, StringComparison.Ordinal);
+
+        var local = Assert.Throws<KtException>(() => Remote.Fn(Hidden));
+        Assert.Equal(DevLoopErrors.NotRemotable, local.Code);
+
+        static int Hidden() => 1;
+    }
+
+    [Fact]
+    public void A_missing_project_definition_is_KT7021_and_names_the_file()
+    {
+        var error = Assert.Throws<KtException>(() => Compute.FromProject("/nonexistent/kt.definition.json"));
+        Assert.Equal(DevLoopErrors.DefinitionMissing, error.Code);
+        Assert.Contains("/nonexistent/kt.definition.json", error.Message, StringComparison.Ordinal);
+    }
+}
