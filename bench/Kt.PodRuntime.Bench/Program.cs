@@ -130,19 +130,17 @@ finally
 }
 
 Console.WriteLine();
-Console.WriteLine($"{"figure",-36} {"value",12} {"unit",-12} {"baseline",12} {"ratio",8}  {"target",-28} pass");
-foreach (var f in figures)
+foreach (var line in BenchFigure.Table(figures))
 {
-    Console.WriteLine($"{f.Name,-36} {f.Value,12:0.###} {f.Unit,-12} {(f.Baseline is { } b ? b.ToString("0.###", CultureInfo.InvariantCulture) : "-"),12} {(f.Ratio is { } r ? r.ToString("0.##", CultureInfo.InvariantCulture) : "-"),8}  {f.Target,-28} {(f.Pass ? "yes" : "NO")}");
+    Console.WriteLine(line);
 }
 
-Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
-await File.WriteAllTextAsync(outPath, JsonSerializer.Serialize(figures, new JsonSerializerOptions { WriteIndented = true }));
+BenchFigure.WriteJson(outPath, figures);
 Console.WriteLine($"\nwrote {outPath}");
 return 0;
 
 static BenchFigure Figure(string name, double value, string unit, double? baseline, string target, bool pass) =>
-    new(name, Math.Round(value, 3), unit, baseline is { } b ? Math.Round(b, 3) : null, baseline is { } bb && bb != 0 ? Math.Round(value / bb, 3) : null, target, pass);
+    new(name, Math.Round(value, 3), unit, baseline is { } b ? Math.Round(b, 3) : null, baseline is { } bb && bb != 0 ? Math.Round(value / bb, 3) : null, target, pass, null);
 
 static double Median(List<double> values)
 {

@@ -50,13 +50,13 @@ internal sealed partial class KtProjectWorkspace : IDisposable
         File.WriteAllText(Path.Combine(root, "Directory.Build.targets"), "<Project />");
         var template = Path.Combine(Path.GetFullPath(packages), $"Kt.Templates.{version}.nupkg");
         // A previous version of the template is replaced (exit code ignored: there may be none).
-        workspace.Dotnet(root, "new", "uninstall", "Kt.Templates");
-        workspace.Dotnet(root, "new", "install", template).EnsureSuccess("dotnet new install");
-        workspace.Dotnet(root, "new", "kt-project", "-n", name, "-o", workspace.ProjectDirectory).EnsureSuccess("dotnet new kt-project");
+        workspace.RunIn(root, "new", "uninstall", "Kt.Templates");
+        workspace.RunIn(root, "new", "install", template).EnsureSuccess("dotnet new install");
+        workspace.RunIn(root, "new", "kt-project", "-n", name, "-o", workspace.ProjectDirectory).EnsureSuccess("dotnet new kt-project");
         return workspace;
     }
 
-    public RunResult Dotnet(params string[] arguments) => Dotnet(ProjectDirectory, arguments);
+    public RunResult Dotnet(params string[] arguments) => RunIn(ProjectDirectory, arguments);
 
     public RunResult Publish(params string[] extra) => Dotnet(["publish", "-p:KtDeploy=true", .. extra]);
 
@@ -114,7 +114,7 @@ internal sealed partial class KtProjectWorkspace : IDisposable
         }
     }
 
-    private RunResult Dotnet(string folder, params string[] arguments)
+    private RunResult RunIn(string folder, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments)

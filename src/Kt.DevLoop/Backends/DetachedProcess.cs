@@ -42,22 +42,39 @@ internal static class DetachedProcess
     /// <summary>True when <paramref name="pid"/> runs and its command line mentions <paramref name="marker"/> (a reused pid does not count).</summary>
     public static bool IsRunning(int pid, string marker)
     {
-        try
+        var proc = $"/proc/{pid.ToString(CultureInfo.InvariantCulture)}";
+        if (Directory.Exists("/proc/self"))
         {
-            using var process = Process.GetProcessById(pid);
-            if (process.HasExited)
+            try
+            {
+                // A zombie (or a dying process) still has a /proc entry: its state letter says it is gone.
+                var stat = File.ReadAllText(proc + "/stat");
+                var state = stat[(stat.LastIndexOf(')') + 2)..].TrimStart()[0];
+                if (state is 'Z' or 'X' or 'x')
+                {
+                    return false;
+                }
+
+                // Empty while the process is between fork and exec (the shell, then setsid, then dotnet): still ours.
+                var cmdline = File.ReadAllText(proc + "/cmdline");
+                return cmdline.Length == 0 || cmdline.Contains(marker, StringComparison.Ordinal);
+            }
+            catch (IOException)
             {
                 return false;
             }
+            catch (UnauthorizedAccessException)
+            {
+                return false;
+            }
+        }
 
-            var cmdline = $"/proc/{pid}/cmdline";
-            return !File.Exists(cmdline) || File.ReadAllText(cmdline).Contains(marker, StringComparison.Ordinal);
-        }
-        catch (ArgumentException)
+        try
         {
-            return false;
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
             return false;
         }

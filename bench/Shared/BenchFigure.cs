@@ -2,10 +2,10 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Kt.ImageCompiler.Bench;
+namespace Kt.Bench;
 
 /// <summary>
-/// One benchmark figure against its same-run baseline, written to <c>image.json</c> as
+/// One benchmark figure against its same-run baseline, written to <c>artifacts/bench/&lt;area&gt;.json</c> as
 /// <c>{name, value, unit, baseline, ratio, target, pass, note}</c>. A figure that could not be measured has null
 /// value, ratio and pass, and says why in <see cref="Note"/>.
 /// </summary>

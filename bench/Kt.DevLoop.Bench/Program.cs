@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Kt.DevLoop.Backends;
+using Kt.DevLoopDemo;
+
+// The dev loop, edit → result, on the process and docker backends, against a plain incremental `dotnet publish`
+// of the same project measured in the same run. Writes artifacts/bench/devloop.json.
+var outPath = Path.Combine("artifacts", "bench", "devloop.json");
+string? packages = null, version = null;
+var iterations = 5;
+for (var i = 0; i + 1 < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--out": outPath = args[i + 1].EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? args[i + 1] : Path.Combine(args[i + 1], "devloop.json"); break;
+        case "--packages": packages = args[i + 1]; break;
+        case "--version": version = args[i + 1]; break;
+        case "--iterations": iterations = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
+    }
+}
+
+if (packages is null || version is null)
+{
+    Console.Error.WriteLine("usage: --packages <folder> --version <package version> [--out <folder>] (./build.sh bench passes them)");
+    return 2;
+}
+
+var figures = new List<BenchFigure>();
+using (var workspace = KtProjectWorkspace.Create(packages, version, "BenchLoop"))
+{
+    workspace.Publish().EnsureSuccess("first deploy (process)");
+
+    // Baseline: the same one-line edit, published without Kt.
+    var plain = Measure(iterations, n =>
+    {
+        workspace.EditGreeting($" plain {n}");
+        return workspace.PublishOnly().EnsureSuccess("plain publish").Milliseconds;
+    });
+
+    var process = await LoopAsync(workspace, ComputeBackends.Process, []);
+    figures.Add(Figure("process_edit_to_result_p50", Median(process), "ms", null, "report (Tilt 4.8 s; goal 2.4 s)", null));
+    figures.Add(Figure("process_kt_share_p50", Median(process) - Median(plain), "ms", Median(plain), "<= 300 ms", Median(process) - Median(plain) <= 300));
+    figures.Add(Figure("plain_incremental_publish_p50", Median(plain), "ms", null, "baseline", null));
+    figures.Add(Figure("process_edit_to_result_under_2400ms", Median(process), "ms", 2400, "<= 2400 ms total", Median(process) <= 2400));
+
+    // One new setup step runs exactly one step; an unchanged publish runs none and sends nothing.
+    workspace.AddSetupStep("<KtSetup Include=\"run\" Command=\"echo bench > bench.txt\" />");
+    var added = workspace.Publish().EnsureSuccess("deploy with one more step");
+    var stepsRun = Parse(added.Output, SetupSteps());
+    figures.Add(Figure("added_step_runs", stepsRun, "steps", null, "== 1", stepsRun == 1));
+    var unchanged = workspace.Publish().EnsureSuccess("deploy without change");
+    var (noSteps, noBlobs) = (Parse(unchanged.Output, SetupSteps()), Parse(unchanged.Output, SyncedFiles()));
+    figures.Add(Figure("unchanged_publish_steps_and_files_sent", noSteps + noBlobs, "count", null, "== 0", noSteps + noBlobs == 0));
+
+    if (File.Exists("/var/run/docker.sock"))
+    {
+        string[] docker = ["-p:KtCompute=docker", "-p:KtBaseImage=kt-test/dotnet-deps:bookworm"];
+        workspace.Publish(docker).EnsureSuccess("first deploy (docker)");
+        var dockerLoop = await LoopAsync(workspace, ComputeBackends.Docker, docker);
+        figures.Add(Figure("docker_edit_to_result_p50", Median(dockerLoop), "ms", null, "report", null));
+        figures.Add(Figure("docker_kt_share_p50", Median(dockerLoop) - Median(plain), "ms", Median(plain), "<= 600 ms", Median(dockerLoop) - Median(plain) <= 600));
+        using var backend = ComputeBackends.Create(ComputeBackends.Docker);
+        await backend.TeardownAsync(workspace.Service);
+    }
+    else
+    {
+        figures.Add(BenchFigure.NotMeasured("docker_kt_share_p50", "ms", "<= 600 ms", "no Docker engine at /var/run/docker.sock"));
+    }
+}
+
+foreach (var line in BenchFigure.Table(figures))
+{
+    Console.WriteLine(line);
+}
+
+BenchFigure.WriteJson(outPath, figures);
+Console.WriteLine($"\nwrote {outPath}");
+return 0;
+
+async Task<List<double>> LoopAsync(KtProjectWorkspace workspace, string backend, string[] extra)
+{
+    var times = new List<double>();
+    for (var n = 0; n < iterations; n++)
+    {
+        var expected = $" {backend} {n}";
+        var clock = Stopwatch.StartNew();
+        workspace.EditGreeting(expected);
+        workspace.Publish(extra).EnsureSuccess($"deploy ({backend})");
+        var result = await workspace.CallHelloAsync("bench", backend);
+        clock.Stop();
+        if (result is null || !result.EndsWith(expected + "!", StringComparison.Ordinal) && !result.EndsWith("!" + expected, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"the {backend} pod answered '{result}', not the edited version ('{expected}')");
+        }
+
+        times.Add(clock.Elapsed.TotalMilliseconds);
+        Console.WriteLine($"  {backend} edit → result {n}: {clock.Elapsed.TotalMilliseconds:0} ms");
+    }
+
+    return times;
+}
+
+static List<double> Measure(int count, Func<int, double> run)
+{
+    var times = new List<double>();
+    for (var n = 0; n < count; n++)
+    {
+        times.Add(run(n));
+        Console.WriteLine($"  plain publish {n}: {times[^1]:0} ms");
+    }
+
+    return times;
+}
+
+static double Median(List<double> values)
+{
+    var sorted = values.Order().ToArray();
+    return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+}
+
+static int Parse(string output, Regex pattern)
+{
+    var match = pattern.Match(output);
+    return match.Success ? int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : throw new InvalidOperationException($"'{pattern}' not in:\n{output}");
+}
+
+static BenchFigure Figure(string name, double value, string unit, double? baseline, string target, bool? pass) =>
+    new(name, Math.Round(value, 1), unit, baseline is { } b ? Math.Round(b, 1) : null,
+        baseline is { } bb && bb != 0 ? Math.Round(value / bb, 3) : null, target, pass, null);
+
+static Regex SetupSteps() => new(@"· setup (\d+) steps? ");
+
+static Regex SyncedFiles() => new(@"· sync (\d+)/\d+ files");
