@@ -99,6 +99,7 @@ internal sealed partial class KtProjectWorkspace : IDisposable
 
     public void Dispose()
     {
+        RunIn(Root, "build-server", "shutdown");
         using (var backend = ComputeBackends.Create(ComputeBackends.Process))
         {
             backend.TeardownAsync(Service).GetAwaiter().GetResult();
@@ -126,6 +127,11 @@ internal sealed partial class KtProjectWorkspace : IDisposable
         {
             start.Environment.Remove(key); // the build that runs this program must not steer the one it starts
         }
+
+        // The SDK's defaults, as a developer has them: the compiler and MSBuild servers stay warm between publishes.
+        // (CI machines often switch them off with these variables; Dispose shuts the servers down again.)
+        start.Environment.Remove("UseSharedCompilation");
+        start.Environment.Remove("DOTNET_CLI_USE_MSBUILD_SERVER");
 
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");

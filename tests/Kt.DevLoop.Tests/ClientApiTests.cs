@@ -58,6 +58,54 @@ public sealed class ClientApiTests
     }
 
     [Fact]
+    public async Task An_app_runs_on_the_pod_and_is_reached_through_its_authenticated_proxy()
+    {
+        using var temp = new Kt.TestSupport.TempFolder();
+        var compute = new Compute { Service = ProcessBackendTests.Unique("app") };
+        // The app is a web server that needs nothing installed: a second pod runtime, answering /health.
+        var tokenFile = temp.Write("app-token", "app-token-0123456789");
+        var runtime = PodRuntimeFiles.Locate();
+        var command = $"exec \"{runtime.DotnetHost}\" \"{runtime.RuntimeAssembly}\" --bind 127.0.0.1 --port \"$PORT\" --root \"{temp.Combine("app-root")}\" "
+            + $"--token-file \"{tokenFile}\" --service proxied --pod-name proxied-app";
+        var app = await Remote.App(command, FreePort()).ToAsync(compute);
+        try
+        {
+            using var http = app.CreateHttpClient();
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            HttpResponseMessage? response = null;
+            while (DateTime.UtcNow < deadline)
+            {
+                response = await http.GetAsync("health");
+                if (response.IsSuccessStatusCode)
+                {
+                    break;
+                }
+
+                await Task.Delay(100);
+            }
+
+            Assert.NotNull(response);
+            Assert.True(response.IsSuccessStatusCode, $"the proxy answered {(int)response.StatusCode}");
+            Assert.Contains("\"pod\":\"proxied-app\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+            // Without the service token the proxy does not let anyone through.
+            using var anonymous = new HttpClient { BaseAddress = app.ProxyAddress };
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await anonymous.GetAsync("health")).StatusCode);
+        }
+        finally
+        {
+            await app.TeardownAsync();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [Fact]
     public void A_lambda_or_a_private_method_cannot_be_remote_and_says_why_with_KT7020()
     {
         var lambda = Assert.Throws<KtException>(() => Remote.Fn(() => 42));
