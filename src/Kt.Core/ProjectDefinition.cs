@@ -62,7 +62,7 @@ public sealed record ComputeDeclaration
 /// <summary>Reads and writes <c>kt.definition.json</c>; every reader reports a missing or broken file the same way.</summary>
 public static class ProjectDefinitionFile
 {
-    public static System.Text.Json.JsonSerializerOptions Options { get; } = new() { WriteIndented = true };
+    public static System.Text.Json.JsonSerializerOptions Options { get; } = new() { WriteIndented = true, TypeInfoResolver = KtJsonContext.ContractsFirst };
 
     /// <param name="file">The definition file.</param>
     /// <param name="errorCode">The KT code the caller reports (KT6004 in MSBuild, KT7021 in the client).</param>

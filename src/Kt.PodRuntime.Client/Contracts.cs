@@ -37,5 +37,5 @@ public sealed record CallOptions
 
 internal static class ClientJson
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { TypeInfoResolver = KtJsonContext.ContractsFirst };
 }

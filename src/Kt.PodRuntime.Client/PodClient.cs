@@ -174,7 +174,7 @@ public sealed class PodClient : IDisposable
 
     public async Task<SyncResult> ActivateAsync(string version, ContentManifest manifest, CancellationToken cancellationToken = default)
     {
-        var body = Json(new { version, manifest });
+        var body = Json(new ActivateRequest(version, manifest));
         using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Post, "sync/activate") { Content = body }, cancellationToken).ConfigureAwait(false);
         using var document = await ReadDocumentAsync(response, cancellationToken).ConfigureAwait(false);
         var root = document.RootElement;

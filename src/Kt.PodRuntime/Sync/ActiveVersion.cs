@@ -11,11 +11,6 @@ public sealed record ActiveVersion(
     [property: JsonPropertyName("bytes")] long Bytes,
     [property: JsonPropertyName("activatedAt")] DateTimeOffset ActivatedAt);
 
-/// <summary>The body of POST /sync/activate.</summary>
-public sealed record ActivateRequest(
-    [property: JsonPropertyName("version")] string Version,
-    [property: JsonPropertyName("manifest")] Kt.Core.ContentManifest Manifest);
-
 /// <summary>The answer of POST /sync/activate.</summary>
 public sealed record ActivateResult(
     [property: JsonPropertyName("version")] string Version,
