@@ -19,6 +19,8 @@ public sealed class ServiceDeployer(IComputeBackend backend, Action<string>? out
         var spec = request.Service.Validate();
         var clock = Stopwatch.StartNew();
 
+        // The code's manifest does not depend on the pods: it is hashed while they are found and set up.
+        var manifestTask = Task.Run(() => new ManifestBuilder().BuildAsync(request.CodeDirectory, request.ExcludedFolders, cancellationToken), cancellationToken);
         var image = new DefinitionResolver(request.ProjectDirectory).Resolve(request.Image with { App = null });
         var compile = Lap(clock);
 
@@ -40,7 +42,7 @@ public sealed class ServiceDeployer(IComputeBackend backend, Action<string>? out
 
             var setup = Lap(clock);
 
-            var manifest = await clients[0].BuildManifestAsync(request.CodeDirectory, request.ExcludedFolders, cancellationToken).ConfigureAwait(false);
+            var manifest = await manifestTask.ConfigureAwait(false);
             var version = PodClient.VersionOf(manifest);
             var syncs = await Task.WhenAll(clients.Select(c => c.SyncAsync(request.CodeDirectory, manifest, version, cancellationToken))).ConfigureAwait(false);
             var sync = Lap(clock);

@@ -41,14 +41,12 @@ public sealed class DockerBackend : IComputeBackend
             throw new KtException(DevLoopErrors.InvalidService, "the docker backend needs a base image: set KtBaseImage (or Compute.Image).");
         }
 
-        var containers = await ContainersAsync(cancellationToken).ConfigureAwait(false);
-        var engine = await EngineAsync(cancellationToken).ConfigureAwait(false);
-        if (!await engine.ImageExistsAsync(spec.BaseImage, cancellationToken).ConfigureAwait(false))
+        if (await RememberedAsync(spec.Service, spec, cancellationToken).ConfigureAwait(false) is { } remembered)
         {
-            throw new KtException(DevLoopErrors.BaseImageMissing,
-                $"the base image '{spec.BaseImage}' is not in the Docker engine; Kt does not pull implicitly. Pull, build or load it first (docker pull / docker load).");
+            return remembered;
         }
 
+        var containers = await ContainersAsync(cancellationToken).ConfigureAwait(false);
         var existing = await containers.ListByLabelAsync(ServiceLabel, spec.Service, cancellationToken).ConfigureAwait(false);
         var worldSize = spec.Replicas.ToString(CultureInfo.InvariantCulture);
         if (existing.Any(c => c.Labels.GetValueOrDefault(WorldSizeLabel) != worldSize || c.Image != spec.BaseImage))
@@ -56,6 +54,20 @@ public sealed class DockerBackend : IComputeBackend
             // Ranks know the world size, and a container's image is fixed: either change means a new set of pods.
             await RemoveAllAsync(containers, existing, cancellationToken).ConfigureAwait(false);
             existing = [];
+        }
+        else if (existing.Count == spec.Replicas && await RunningPodsAsync(containers, spec.Service, existing, cancellationToken).ConfigureAwait(false) is { } running
+                 && await AllAnswerAsync(running, cancellationToken).ConfigureAwait(false))
+        {
+            // Every pod runs and answers, so the image and network checks below are not needed.
+            Remember(spec, running);
+            return running;
+        }
+
+        var engine = await EngineAsync(cancellationToken).ConfigureAwait(false);
+        if (!await engine.ImageExistsAsync(spec.BaseImage, cancellationToken).ConfigureAwait(false))
+        {
+            throw new KtException(DevLoopErrors.BaseImageMissing,
+                $"the base image '{spec.BaseImage}' is not in the Docker engine; Kt does not pull implicitly. Pull, build or load it first (docker pull / docker load).");
         }
 
         await containers.EnsureNetworkAsync(NetworkName(spec.Service), new Dictionary<string, string> { [ServiceLabel] = spec.Service }, cancellationToken).ConfigureAwait(false);
@@ -77,38 +89,28 @@ public sealed class DockerBackend : IComputeBackend
 
             return (Endpoint: await StartAsync(containers, spec, rank, token, cancellationToken).ConfigureAwait(false), Created: true);
         })).ConfigureAwait(false);
-        return new ServicePods(spec.Service, Name, results.Select(r => r.Endpoint).ToList(), results.Count(r => r.Created), TokenFile(spec.Service));
+        var pods = new ServicePods(spec.Service, Name, results.Select(r => r.Endpoint).ToList(), results.Count(r => r.Created), TokenFile(spec.Service));
+        Remember(spec, pods);
+        return pods;
     }
 
     public async Task<ServicePods?> FindAsync(string service, CancellationToken cancellationToken = default)
     {
+        if (await RememberedAsync(service, null, cancellationToken).ConfigureAwait(false) is { } remembered)
+        {
+            return remembered;
+        }
+
         var containers = await ContainersAsync(cancellationToken).ConfigureAwait(false);
         var existing = await containers.ListByLabelAsync(ServiceLabel, service, cancellationToken).ConfigureAwait(false);
-        var tokenFile = TokenFile(service);
-        if (existing.Count == 0 || !File.Exists(tokenFile))
-        {
-            return null;
-        }
-
-        var token = File.ReadAllText(tokenFile).Trim();
-        var pods = new List<PodEndpoint>();
-        foreach (var container in existing.OrderBy(c => c.Labels.GetValueOrDefault(RankLabel), StringComparer.Ordinal))
-        {
-            if (await RunningEndpointAsync(containers, container.Name, token, cancellationToken).ConfigureAwait(false) is not { } endpoint)
-            {
-                return null;
-            }
-
-            pods.Add(endpoint);
-        }
-
-        return new ServicePods(service, Name, pods.OrderBy(p => p.Rank).ToList(), 0, tokenFile);
+        return await RunningPodsAsync(containers, service, existing, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<PodEndpoint> RecreateAsync(ServiceSpec spec, int rank, CancellationToken cancellationToken = default)
     {
         var containers = await ContainersAsync(cancellationToken).ConfigureAwait(false);
         await containers.RemoveAsync(ContainerName(spec.Service, rank), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        File.Delete(StateFile(spec.Service)); // the next deploy asks the engine again
         return await StartAsync(containers, spec, rank, ServiceToken.ReadOrCreate(TokenFile(spec.Service)), cancellationToken).ConfigureAwait(false);
     }
 
@@ -195,6 +197,48 @@ public sealed class DockerBackend : IComputeBackend
 
         return endpoint;
     }
+
+    /// <summary>
+    /// The pods as last recorded, when every one still answers /health with its own name and token and, for a deploy,
+    /// the image and world size are the ones asked for; else null (the engine is asked instead).
+    /// </summary>
+    private static async Task<ServicePods?> RememberedAsync(string service, ServiceSpec? spec, CancellationToken cancellationToken)
+    {
+        var tokenFile = TokenFile(service);
+        if (DockerServiceState.Read(StateFile(service)) is not { } state || !File.Exists(tokenFile)
+            || (spec is not null && (state.Image != spec.BaseImage || state.WorldSize != spec.Replicas)))
+        {
+            return null;
+        }
+
+        var token = File.ReadAllText(tokenFile).Trim();
+        var pods = new ServicePods(service, ComputeBackends.Docker, state.Pods.OrderBy(p => p.Rank).Select(p => new PodEndpoint(p.Rank, p.Name, p.Address, token)).ToList(), 0, tokenFile);
+        return pods.Pods.Count == state.WorldSize && await AllAnswerAsync(pods, cancellationToken).ConfigureAwait(false) ? pods : null;
+    }
+
+    private static void Remember(ServiceSpec spec, ServicePods pods) =>
+        new DockerServiceState(spec.BaseImage!, spec.Replicas, pods.Pods.Select(p => new DockerPodState(p.Rank, p.Name, p.Address)).ToList()).Write(StateFile(spec.Service));
+
+    private static string StateFile(string service) => KtHome.Combine("docker", service, "service.json");
+
+    /// <summary>The pods of <paramref name="existing"/> when every one of them runs, else null.</summary>
+    private static async Task<ServicePods?> RunningPodsAsync(DockerContainers containers, string service, IReadOnlyList<ContainerSummary> existing, CancellationToken cancellationToken)
+    {
+        var tokenFile = TokenFile(service);
+        if (existing.Count == 0 || !File.Exists(tokenFile))
+        {
+            return null;
+        }
+
+        var token = File.ReadAllText(tokenFile).Trim();
+        var endpoints = await Task.WhenAll(existing.Select(c => RunningEndpointAsync(containers, c.Name, token, cancellationToken))).ConfigureAwait(false);
+        return endpoints.Any(e => e is null)
+            ? null
+            : new ServicePods(service, ComputeBackends.Docker, endpoints.Select(e => e!).OrderBy(p => p.Rank).ToList(), 0, tokenFile);
+    }
+
+    private static async Task<bool> AllAnswerAsync(ServicePods pods, CancellationToken cancellationToken) =>
+        (await Task.WhenAll(pods.Pods.Select(p => ServiceToken.AnswersAsync(p, cancellationToken))).ConfigureAwait(false)).All(ok => ok);
 
     private static async Task<PodEndpoint?> RunningEndpointAsync(DockerContainers containers, string name, string token, CancellationToken cancellationToken)
     {

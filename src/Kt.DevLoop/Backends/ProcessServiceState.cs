@@ -10,13 +10,11 @@ internal sealed record ProcessServiceState(
     [property: JsonPropertyName("masterPort")] int MasterPort,
     [property: JsonPropertyName("pods")] IReadOnlyList<ProcessPodState> Pods)
 {
-    private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
-
     public static ProcessServiceState? Read(string file)
     {
         try
         {
-            return File.Exists(file) ? JsonSerializer.Deserialize<ProcessServiceState>(File.ReadAllText(file), Options) : null;
+            return File.Exists(file) ? JsonSerializer.Deserialize(File.ReadAllText(file), BackendStateJson.Default.ProcessServiceState) : null;
         }
         catch (JsonException)
         {
@@ -28,7 +26,7 @@ internal sealed record ProcessServiceState(
     public void Write(string file)
     {
         var temp = file + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(this, Options));
+        File.WriteAllText(temp, JsonSerializer.Serialize(this, BackendStateJson.Default.ProcessServiceState));
         File.Move(temp, file, overwrite: true);
     }
 }
