@@ -110,7 +110,7 @@ public sealed class DockerBackend : IComputeBackend
     {
         var containers = await ContainersAsync(cancellationToken).ConfigureAwait(false);
         await containers.RemoveAsync(ContainerName(spec.Service, rank), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
-        File.Delete(StateFile(spec.Service)); // the next deploy asks the engine again
+        File.Delete(StatePath(spec.Service)); // the next deploy asks the engine again
         return await StartAsync(containers, spec, rank, ServiceToken.ReadOrCreate(TokenFile(spec.Service)), cancellationToken).ConfigureAwait(false);
     }
 
@@ -205,7 +205,7 @@ public sealed class DockerBackend : IComputeBackend
     private static async Task<ServicePods?> RememberedAsync(string service, ServiceSpec? spec, CancellationToken cancellationToken)
     {
         var tokenFile = TokenFile(service);
-        if (DockerServiceState.Read(StateFile(service)) is not { } state || !File.Exists(tokenFile)
+        if (DockerServiceState.Read(StatePath(service)) is not { } state || !File.Exists(tokenFile)
             || (spec is not null && (state.Image != spec.BaseImage || state.WorldSize != spec.Replicas)))
         {
             return null;
@@ -217,9 +217,9 @@ public sealed class DockerBackend : IComputeBackend
     }
 
     private static void Remember(ServiceSpec spec, ServicePods pods) =>
-        new DockerServiceState(spec.BaseImage!, spec.Replicas, pods.Pods.Select(p => new DockerPodState(p.Rank, p.Name, p.Address)).ToList()).Write(StateFile(spec.Service));
+        new DockerServiceState(spec.BaseImage!, spec.Replicas, pods.Pods.Select(p => new DockerPodState(p.Rank, p.Name, p.Address)).ToList()).Write(StatePath(spec.Service));
 
-    private static string StateFile(string service) => KtHome.Combine("docker", service, "service.json");
+    private static string StatePath(string service) => KtHome.Combine("docker", service, "service.json");
 
     /// <summary>The pods of <paramref name="existing"/> when every one of them runs, else null.</summary>
     private static async Task<ServicePods?> RunningPodsAsync(DockerContainers containers, string service, IReadOnlyList<ContainerSummary> existing, CancellationToken cancellationToken)

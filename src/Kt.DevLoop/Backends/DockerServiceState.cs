@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Kt.DevLoop.Backends;
@@ -13,24 +12,9 @@ internal sealed record DockerServiceState(
     [property: JsonPropertyName("worldSize")] int WorldSize,
     [property: JsonPropertyName("pods")] IReadOnlyList<DockerPodState> Pods)
 {
-    public static DockerServiceState? Read(string file)
-    {
-        try
-        {
-            return File.Exists(file) ? JsonSerializer.Deserialize(File.ReadAllText(file), BackendStateJson.Default.DockerServiceState) : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    public static DockerServiceState? Read(string file) => StateFile.Read(file, BackendStateJson.Default.DockerServiceState);
 
-    public void Write(string file)
-    {
-        var temp = file + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(this, BackendStateJson.Default.DockerServiceState));
-        File.Move(temp, file, overwrite: true);
-    }
+    public void Write(string file) => StateFile.Write(file, this, BackendStateJson.Default.DockerServiceState);
 }
 
 internal sealed record DockerPodState(

@@ -31,7 +31,7 @@ public sealed class ProcessBackend : IComputeBackend
         Directory.CreateDirectory(folder);
         using var serviceLock = await ServiceLock.AcquireAsync(folder, cancellationToken).ConfigureAwait(false);
         var token = ServiceToken.ReadOrCreate(TokenFile(folder));
-        var state = ProcessServiceState.Read(StateFile(folder));
+        var state = ProcessServiceState.Read(StatePath(folder));
         if (state is not null && state.WorldSize != spec.Replicas)
         {
             // Every rank was told the world size when it started: a new size means a new world.
@@ -43,14 +43,14 @@ public sealed class ProcessBackend : IComputeBackend
         var known = state?.Pods.ToDictionary(p => p.Rank) ?? [];
         var results = await Task.WhenAll(Enumerable.Range(0, spec.Replicas).Select(rank =>
             ReuseOrStartAsync(spec, folder, token, masterPort, rank, known.GetValueOrDefault(rank), cancellationToken))).ConfigureAwait(false);
-        new ProcessServiceState(spec.Service, spec.Replicas, masterPort, results.Select(r => r.State).ToList()).Write(StateFile(folder));
+        new ProcessServiceState(spec.Service, spec.Replicas, masterPort, results.Select(r => r.State).ToList()).Write(StatePath(folder));
         return new ServicePods(spec.Service, Name, results.Select(r => r.Endpoint).ToList(), results.Count(r => r.Created), TokenFile(folder));
     }
 
     public async Task<ServicePods?> FindAsync(string service, CancellationToken cancellationToken = default)
     {
         var folder = ServiceFolder(service);
-        if (ProcessServiceState.Read(StateFile(folder)) is not { } state || !File.Exists(TokenFile(folder)))
+        if (ProcessServiceState.Read(StatePath(folder)) is not { } state || !File.Exists(TokenFile(folder)))
         {
             return null;
         }
@@ -75,13 +75,13 @@ public sealed class ProcessBackend : IComputeBackend
     {
         var folder = ServiceFolder(spec.Service);
         using var serviceLock = await ServiceLock.AcquireAsync(folder, cancellationToken).ConfigureAwait(false);
-        var state = ProcessServiceState.Read(StateFile(folder))
+        var state = ProcessServiceState.Read(StatePath(folder))
             ?? throw new KtException(DevLoopErrors.ServiceNotFound, $"no process service '{spec.Service}' to recreate a pod of.");
         var old = state.Pods.Single(p => p.Rank == rank);
         DetachedProcess.Stop(old.Pid, PodRuntimeFiles.AssemblyName);
         DeleteTree(PodFolder(folder, rank));
         var started = await StartAsync(spec, folder, ServiceToken.ReadOrCreate(TokenFile(folder)), state.MasterPort, rank, cancellationToken).ConfigureAwait(false);
-        (state with { Pods = state.Pods.Select(p => p.Rank == rank ? started.State : p).ToList() }).Write(StateFile(folder));
+        (state with { Pods = state.Pods.Select(p => p.Rank == rank ? started.State : p).ToList() }).Write(StatePath(folder));
         return started.Endpoint;
     }
 
@@ -95,7 +95,7 @@ public sealed class ProcessBackend : IComputeBackend
 
         using (await ServiceLock.AcquireAsync(folder, cancellationToken).ConfigureAwait(false))
         {
-            if (ProcessServiceState.Read(StateFile(folder)) is { } state)
+            if (ProcessServiceState.Read(StatePath(folder)) is { } state)
             {
                 StopAll(state);
             }
@@ -242,7 +242,7 @@ public sealed class ProcessBackend : IComputeBackend
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static string StateFile(string folder) => Path.Combine(folder, "service.json");
+    private static string StatePath(string folder) => Path.Combine(folder, "service.json");
 
     private static string TokenFile(string folder) => Path.Combine(folder, "token");
 

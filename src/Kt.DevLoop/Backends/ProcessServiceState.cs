@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Kt.DevLoop.Backends;
@@ -10,25 +9,9 @@ internal sealed record ProcessServiceState(
     [property: JsonPropertyName("masterPort")] int MasterPort,
     [property: JsonPropertyName("pods")] IReadOnlyList<ProcessPodState> Pods)
 {
-    public static ProcessServiceState? Read(string file)
-    {
-        try
-        {
-            return File.Exists(file) ? JsonSerializer.Deserialize(File.ReadAllText(file), BackendStateJson.Default.ProcessServiceState) : null;
-        }
-        catch (JsonException)
-        {
-            return null; // a torn or foreign file: treated as nothing created; live pods are found by their pid files again
-        }
-    }
+    public static ProcessServiceState? Read(string file) => StateFile.Read(file, BackendStateJson.Default.ProcessServiceState);
 
-    /// <summary>Written to a temp file and renamed, so a reader sees the old or the new state, never half of one.</summary>
-    public void Write(string file)
-    {
-        var temp = file + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(this, BackendStateJson.Default.ProcessServiceState));
-        File.Move(temp, file, overwrite: true);
-    }
+    public void Write(string file) => StateFile.Write(file, this, BackendStateJson.Default.ProcessServiceState);
 }
 
 internal sealed record ProcessPodState(
