@@ -23,6 +23,10 @@ public class DeployerTests
 
         Assert.Equal(["Service", "Deployment"], result.Applied.Select(r => r.Kind));
         Assert.Equal(["hello-1", "hello-2"], result.ReadyPods);
+        Assert.Equal("Secret", api.Applies[0].Resource.Kind); // the token exists before any pod could need it
+        var secret = (await api.GetAsync(new ResourceRef("v1", "Secret", "team-a", "hello-kt-token")))!;
+        Assert.Equal(result.Token, System.Text.Encoding.UTF8.GetString(Convert.FromBase64String((string)secret["data"]!["token"]!)));
+        Assert.Equal(64, result.Token!.Length);
         Assert.All(api.Applies, a => Assert.Equal(("kt", true), (a.FieldManager, a.Force)));
         Assert.NotNull(await api.GetAsync(new ResourceRef("apps/v1", "Deployment", "team-a", "hello")));
     }
@@ -32,15 +36,16 @@ public class DeployerTests
     {
         var deployer = new Deployer(api);
         api.ScriptPods([Pods.Ready("hello-1")]);
-        await deployer.DeployAsync(Samples.Cpu(), Samples.Context(("kt.dev/code-version", "v1")));
+        var first = await deployer.DeployAsync(Samples.Cpu(), Samples.Context(("kt.dev/code-version", "v1")));
         var template = (await api.GetAsync(new ResourceRef("apps/v1", "Deployment", "team-a", "hello")))!["spec"]!["template"]!.ToJsonString();
 
         api.ScriptPods([Pods.Ready("hello-1")]);
-        await deployer.DeployAsync(Samples.Cpu(), Samples.Context(("kt.dev/code-version", "v2")));
+        var second = await deployer.DeployAsync(Samples.Cpu(), Samples.Context(("kt.dev/code-version", "v2")));
         var stored = (await api.GetAsync(new ResourceRef("apps/v1", "Deployment", "team-a", "hello")))!;
 
-        Assert.Equal(4, api.Applies.Count);
-        Assert.Equal(2, api.Objects.Count);
+        Assert.Equal(5, api.Applies.Count); // the token Secret once, Service and Deployment twice
+        Assert.Equal(3, api.Objects.Count);
+        Assert.Equal(first.Token, second.Token); // running pods and clients keep their token
         Assert.Equal(template, stored["spec"]!["template"]!.ToJsonString());
         Assert.Equal("v2", (string?)stored["metadata"]!["annotations"]!["kt.dev/code-version"]);
     }
@@ -151,8 +156,8 @@ public class DeployerTests
 
         var deleted = await deployer.TeardownAsync("a", "team-a");
 
-        Assert.Equal(["RayCluster", "Service"], deleted.Select(r => r.Kind));
-        Assert.All(api.Objects.Keys, r => Assert.Equal("b", r.Name));
+        Assert.Equal(["RayCluster", "Service", "Secret"], deleted.Select(r => r.Kind));
+        Assert.All(api.Objects.Keys, r => Assert.StartsWith("b", r.Name, StringComparison.Ordinal)); // b and b-kt-token
         Assert.Empty(await deployer.TeardownAsync("a", "team-a"));
     }
 

@@ -44,7 +44,7 @@ public class DistributedAndAutoscaleRenderingTests
         Assert.Equal(8, (int?)template["spec"]!["containerConcurrency"]);
         var container = template["spec"]!["containers"]![0]!;
         Assert.Equal("http1", (string?)container["ports"]![0]!["name"]);
-        Assert.Equal("/ready", (string?)container["readinessProbe"]!["httpGet"]!["path"]);
+        Assert.Equal("/health/ready", (string?)container["readinessProbe"]!["httpGet"]!["path"]);
     }
 
     [Fact]
@@ -159,7 +159,7 @@ public class DistributedAndAutoscaleRenderingTests
                       env:
                         - name: LOG_LEVEL
                           value: debug
-                        - name: KT_SERVICE_NAME
+                        - name: KT_SERVICE
                           value: custom-name
                     - name: sidecar
                       image: registry.local/sidecar:1
@@ -179,10 +179,10 @@ public class DistributedAndAutoscaleRenderingTests
         Assert.Equal(["kt", "sidecar"], containers.Select(c => (string?)c!["name"]));
         var kt = containers[0]!;
         Assert.Equal("registry.local/custom:1", (string?)kt["image"]);
-        Assert.Equal("/ready", (string?)kt["readinessProbe"]!["httpGet"]!["path"]);
+        Assert.Equal("/health/ready", (string?)kt["readinessProbe"]!["httpGet"]!["path"]);
         var env = kt["env"]!.AsArray().ToDictionary(e => (string)e!["name"]!);
         Assert.Equal("debug", (string?)env["LOG_LEVEL"]!["value"]);
-        Assert.Equal("custom-name", (string?)env["KT_SERVICE_NAME"]!["value"]);
+        Assert.Equal("custom-name", (string?)env["KT_SERVICE"]!["value"]);
         Assert.True(env.ContainsKey("KT_POD_NAME"));
         Assert.Equal(["scratch", "dshm"], merged["spec"]!["template"]!["spec"]!["volumes"]!.AsArray().Select(v => (string?)v!["name"]));
         Assert.Equal("hello", (string?)merged["spec"]!["selector"]!["matchLabels"]![KtLabels.Service]);

@@ -29,7 +29,10 @@ public class RenderingTests
         Assert.Equal("hello", deployment.Metadata.Labels[KtLabels.Name]);
         Assert.Equal("hello", deployment.Spec.Template.Metadata.Labels[KtLabels.Service]);
         var container = Assert.Single(deployment.Spec.Template.Spec.Containers);
-        Assert.Equal(["/kt/runtime/kt-podruntime"], container.Command);
+        Assert.Equal(["/kt/dotnet/dotnet", "/kt/runtime/Kt.PodRuntime.dll"], container.Command);
+        var token = Assert.Single(container.Env, e => e.Name == "KT_TOKEN");
+        Assert.Equal(("hello-kt-token", "token"), (token.ValueFrom.SecretKeyRef.Name, token.ValueFrom.SecretKeyRef.Key));
+        Assert.Equal("hello", Assert.Single(container.Env, e => e.Name == "KT_SERVICE").Value);
         Assert.Equal(["--port", "32300", "--root", "/kt/data"], container.Args);
         Assert.Equal("500m", container.Resources.Requests["cpu"].ToString());
         Assert.Equal("1Gi", container.Resources.Requests["memory"].ToString());
@@ -46,7 +49,7 @@ public class RenderingTests
         var container = deployment.Spec.Template.Spec.Containers[0];
 
         Assert.Equal("/health", container.LivenessProbe.HttpGet.Path);
-        Assert.Equal("/ready", container.ReadinessProbe.HttpGet.Path);
+        Assert.Equal("/health/ready", container.ReadinessProbe.HttpGet.Path); // the kubelet sends no bearer token
         Assert.Equal("/health", container.StartupProbe.HttpGet.Path);
         Assert.Equal(5, container.StartupProbe.PeriodSeconds);
         Assert.Equal(36, container.StartupProbe.FailureThreshold); // 180 s / 5 s
@@ -155,8 +158,7 @@ public class RenderingTests
         var pinned = Samples.Cpu() with { Image = $"registry.local/kt/app@{Samples.Digest}" };
         var json = Schemas.AssertValid(ManifestRenderer.Render(pinned, context)[1]);
         var container = json["spec"]!["template"]!["spec"]!["containers"]![0]!;
-        Assert.Equal("--frozen", (string?)container["args"]!.AsArray().Last());
-        Assert.Contains(container["env"]!.AsArray(), e => (string?)e!["name"] == "KT_FROZEN" && (string?)e["value"] == "1");
+        Assert.Equal(["--port", "32300", "--root", "/kt/data", "--frozen-app", "/app"], container["args"]!.AsArray().Select(a => (string?)a));
         Assert.Equal($"registry.local/kt/app@{Samples.Digest}", (string?)container["image"]);
         Assert.Equal("KT5008", Assert.Throws<Core.KtException>(() => ManifestRenderer.Render(pinned, context with { DevMode = true })).Code);
     }

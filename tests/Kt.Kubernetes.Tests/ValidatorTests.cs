@@ -83,7 +83,7 @@ public class ValidatorTests
     {
         var (json, podSpecPath) = Rendered("Deployment");
         var env = At(json, podSpecPath)["containers"]![0]!["env"]!.AsArray();
-        env.Add(new JsonObject { ["name"] = "KT_SERVICE_NAME", ["value"] = "again" });
+        env.Add(new JsonObject { ["name"] = "KT_SERVICE", ["value"] = "again" });
 
         var problem = Assert.Single(Schemas.Validator.ValidateJson(json.ToJsonString()));
         Assert.StartsWith($"$.{podSpecPath}.containers[0].env[", problem.Path, StringComparison.Ordinal);

@@ -36,6 +36,7 @@ public sealed class KubernetesClientApi(IKubernetes client) : IKubernetesApi
         return await Call(resource, async () => (resource.ApiVersion, resource.Kind) switch
         {
             ("v1", "Service") => (object)await client.CoreV1.PatchNamespacedServiceAsync(patch, resource.Name, resource.Namespace, fieldManager: fieldManager, force: force, cancellationToken: cancellationToken).ConfigureAwait(false),
+            ("v1", "Secret") => await client.CoreV1.PatchNamespacedSecretAsync(patch, resource.Name, resource.Namespace, fieldManager: fieldManager, force: force, cancellationToken: cancellationToken).ConfigureAwait(false),
             ("apps/v1", "Deployment") => await client.AppsV1.PatchNamespacedDeploymentAsync(patch, resource.Name, resource.Namespace, fieldManager: fieldManager, force: force, cancellationToken: cancellationToken).ConfigureAwait(false),
             ("apps/v1", "StatefulSet") => await client.AppsV1.PatchNamespacedStatefulSetAsync(patch, resource.Name, resource.Namespace, fieldManager: fieldManager, force: force, cancellationToken: cancellationToken).ConfigureAwait(false),
             _ => await client.CustomObjects.PatchNamespacedCustomObjectAsync(patch, Group(resource.ApiVersion), Version(resource.ApiVersion), resource.Namespace, Plural(resource.Kind), resource.Name, fieldManager: fieldManager, force: force, cancellationToken: cancellationToken).ConfigureAwait(false),
@@ -49,6 +50,7 @@ public sealed class KubernetesClientApi(IKubernetes client) : IKubernetesApi
             return await Call(resource, async () => (resource.ApiVersion, resource.Kind) switch
             {
                 ("v1", "Service") => (object)await client.CoreV1.ReadNamespacedServiceAsync(resource.Name, resource.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false),
+                ("v1", "Secret") => await client.CoreV1.ReadNamespacedSecretAsync(resource.Name, resource.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false),
                 ("apps/v1", "Deployment") => await client.AppsV1.ReadNamespacedDeploymentAsync(resource.Name, resource.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false),
                 ("apps/v1", "StatefulSet") => await client.AppsV1.ReadNamespacedStatefulSetAsync(resource.Name, resource.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false),
                 _ => await client.CustomObjects.GetNamespacedCustomObjectAsync(Group(resource.ApiVersion), Version(resource.ApiVersion), resource.Namespace, Plural(resource.Kind), resource.Name, cancellationToken).ConfigureAwait(false),
@@ -67,6 +69,7 @@ public sealed class KubernetesClientApi(IKubernetes client) : IKubernetesApi
             await Call(resource, async () => (resource.ApiVersion, resource.Kind) switch
             {
                 ("v1", "Service") => (object)await client.CoreV1.DeleteNamespacedServiceAsync(resource.Name, resource.Namespace, propagationPolicy: "Background", cancellationToken: cancellationToken).ConfigureAwait(false),
+                ("v1", "Secret") => await client.CoreV1.DeleteNamespacedSecretAsync(resource.Name, resource.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false),
                 ("apps/v1", "Deployment") => await client.AppsV1.DeleteNamespacedDeploymentAsync(resource.Name, resource.Namespace, propagationPolicy: "Background", cancellationToken: cancellationToken).ConfigureAwait(false),
                 ("apps/v1", "StatefulSet") => await client.AppsV1.DeleteNamespacedStatefulSetAsync(resource.Name, resource.Namespace, propagationPolicy: "Background", cancellationToken: cancellationToken).ConfigureAwait(false),
                 _ => await client.CustomObjects.DeleteNamespacedCustomObjectAsync(Group(resource.ApiVersion), Version(resource.ApiVersion), resource.Namespace, Plural(resource.Kind), resource.Name, propagationPolicy: "Background", cancellationToken: cancellationToken).ConfigureAwait(false),
@@ -85,6 +88,7 @@ public sealed class KubernetesClientApi(IKubernetes client) : IKubernetesApi
         var list = await Call(probe, async () => (apiVersion, kind) switch
         {
             ("v1", "Service") => (object)await client.CoreV1.ListNamespacedServiceAsync(@namespace, labelSelector: labelSelector, cancellationToken: cancellationToken).ConfigureAwait(false),
+            ("v1", "Secret") => await client.CoreV1.ListNamespacedSecretAsync(@namespace, labelSelector: labelSelector, cancellationToken: cancellationToken).ConfigureAwait(false),
             ("apps/v1", "Deployment") => await client.AppsV1.ListNamespacedDeploymentAsync(@namespace, labelSelector: labelSelector, cancellationToken: cancellationToken).ConfigureAwait(false),
             ("apps/v1", "StatefulSet") => await client.AppsV1.ListNamespacedStatefulSetAsync(@namespace, labelSelector: labelSelector, cancellationToken: cancellationToken).ConfigureAwait(false),
             _ => await client.CustomObjects.ListNamespacedCustomObjectAsync(Group(apiVersion), Version(apiVersion), @namespace, Plural(kind), labelSelector: labelSelector, cancellationToken: cancellationToken).ConfigureAwait(false),
@@ -126,12 +130,22 @@ public sealed class KubernetesClientApi(IKubernetes client) : IKubernetesApi
     }
 
     /// <summary>
-    /// Not implemented yet (KT5299). The intended implementation: a <see cref="System.Net.Sockets.TcpListener"/> on
-    /// 127.0.0.1:<paramref name="localPort"/>; per accepted connection, <c>WebSocketNamespacedPodPortForwardAsync</c>
-    /// with <c>StreamDemuxer</c> channel 0 copied both ways. Until then use <c>kubectl port-forward</c>.
+    /// Listens on 127.0.0.1:<paramref name="localPort"/> (0 picks a free port) and opens, per accepted connection,
+    /// the API server's port-forward WebSocket to the pod (<c>v4.channel.k8s.io</c>), copying bytes both ways. A
+    /// dropped tunnel ends only its own connection; the next connection dials again, which is the reconnect.
     /// </summary>
-    public Task<IAsyncDisposable> PortForwardAsync(string @namespace, string podName, int podPort, int localPort, CancellationToken cancellationToken = default) =>
-        throw new KtException("KT5299", $"Port forwarding is not implemented yet; run 'kubectl port-forward -n {@namespace} pod/{podName} {localPort}:{podPort}'.");
+    public Task<IAsyncDisposable> PortForwardAsync(string @namespace, string podName, int podPort, int localPort, CancellationToken cancellationToken = default)
+    {
+        var forward = PortForwarder.Start(localPort, async (socketStream, token) =>
+        {
+            using var webSocket = await client.WebSocketNamespacedPodPortForwardAsync(podName, @namespace, [podPort], "v4.channel.k8s.io", cancellationToken: token).ConfigureAwait(false);
+            using var demuxer = new StreamDemuxer(webSocket, StreamType.PortForward);
+            demuxer.Start();
+            await using var tunnel = demuxer.GetStream((byte?)0, (byte?)0);
+            await PortForwarder.PumpAsync(socketStream, tunnel, token).ConfigureAwait(false);
+        });
+        return Task.FromResult<IAsyncDisposable>(forward);
+    }
 
     private static async Task<JsonObject?> Call(ResourceRef resource, Func<Task<object>> request)
     {

@@ -25,6 +25,7 @@ public sealed class Deployer(IKubernetesApi api, ManifestValidator? validator = 
         ("apps/v1", "StatefulSet"),
         ("apps/v1", "Deployment"),
         ("v1", "Service"),
+        ("v1", "Secret"),
     ];
 
     /// <summary>Applies the service's manifests and waits for readiness (at most <see cref="Compute.LaunchTimeout"/> unless <paramref name="timeout"/> is given).</summary>
@@ -36,6 +37,8 @@ public sealed class Deployer(IKubernetesApi api, ManifestValidator? validator = 
             validator?.EnsureValid(manifest);
         }
 
+        // Adopted pods run with whatever token they were started with; Kt's own pods read the service's Secret.
+        var token = context.AdoptPodsSelector is null ? await EnsureTokenAsync(compute, cancellationToken).ConfigureAwait(false) : null;
         var applied = new List<ResourceRef>();
         foreach (var manifest in objects)
         {
@@ -47,7 +50,35 @@ public sealed class Deployer(IKubernetesApi api, ManifestValidator? validator = 
             ? string.Join(",", adopt.Select(kv => $"{kv.Key}={kv.Value}"))
             : $"{KtLabels.Service}={compute.ServiceName}";
         var ready = await WaitReadyAsync(compute.Namespace, selector, ExpectedPods(compute, context), timeout ?? compute.LaunchTimeout, cancellationToken).ConfigureAwait(false);
-        return new DeployResult(applied, ready);
+        return new DeployResult(applied, ready, token);
+    }
+
+    /// <summary>
+    /// The service's bearer token: read from its Secret, or created once (random, 256 bits) so that re-deploys keep
+    /// the token that running pods and clients already hold.
+    /// </summary>
+    public async Task<string> EnsureTokenAsync(Compute compute, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(compute);
+        var name = PodRuntimeLayout.TokenSecretName(compute.ServiceName);
+        var existing = await api.GetAsync(new ResourceRef("v1", "Secret", compute.Namespace, name), cancellationToken).ConfigureAwait(false);
+        if ((string?)existing?["data"]?[PodRuntimeLayout.TokenSecretKey] is { Length: > 0 } encoded)
+        {
+            return System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(encoded));
+        }
+
+        var token = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var secret = new k8s.Models.V1Secret
+        {
+            ApiVersion = "v1",
+            Kind = "Secret",
+            Metadata = new k8s.Models.V1ObjectMeta { Name = name, NamespaceProperty = compute.Namespace, Labels = ManifestRenderer.Labels(compute) },
+            Type = "Opaque",
+            StringData = new Dictionary<string, string> { [PodRuntimeLayout.TokenSecretKey] = token },
+        };
+        validator?.EnsureValid(secret);
+        await api.ApplyAsync(secret, FieldManager, force: true, cancellationToken).ConfigureAwait(false);
+        return token;
     }
 
     /// <summary>How many ready pods mean "deployed".</summary>
@@ -139,5 +170,5 @@ public sealed class Deployer(IKubernetesApi api, ManifestValidator? validator = 
     }
 }
 
-/// <summary>What a deploy applied and which pods were ready at the end.</summary>
-public sealed record DeployResult(IReadOnlyList<ResourceRef> Applied, IReadOnlyList<string> ReadyPods);
+/// <summary>What a deploy applied, which pods were ready at the end, and the bearer token the pods accept (null for adopted pods).</summary>
+public sealed record DeployResult(IReadOnlyList<ResourceRef> Applied, IReadOnlyList<string> ReadyPods, string? Token = null);

@@ -1,4 +1,5 @@
 using k8s.Models;
+using Kt.Core;
 using Kt.Kubernetes.Model;
 
 namespace Kt.Kubernetes.Rendering;
@@ -10,6 +11,9 @@ namespace Kt.Kubernetes.Rendering;
 internal static class PodTemplateBuilder
 {
     public const string ContainerName = "kt";
+    /// <summary>The runtime's unauthenticated readiness path (yes/no only).</summary>
+    public const string ReadinessPath = "/health/ready";
+
     private const int ProbePeriodSeconds = 5;
 
     public static V1PodTemplateSpec Build(
@@ -54,7 +58,7 @@ internal static class PodTemplateBuilder
         var args = context.Args.ToList();
         if (context.Frozen)
         {
-            args.Add("--frozen");
+            args.AddRange(["--frozen-app", context.FrozenAppDirectory]);
         }
 
         return new V1Container
@@ -72,7 +76,8 @@ internal static class PodTemplateBuilder
             Resources = BuildResources(compute),
             StartupProbe = Probe("/health", compute, StartupFailureThreshold(compute.LaunchTimeout)),
             LivenessProbe = Probe("/health", compute, failureThreshold: 3),
-            ReadinessProbe = Probe("/ready", compute, failureThreshold: 1),
+            // The kubelet cannot send the bearer token: the runtime answers this bare readiness path without it.
+            ReadinessProbe = Probe(ReadinessPath, compute, failureThreshold: 1),
             VolumeMounts = NullIfEmpty(BuildVolumeMounts(compute)),
         };
     }
@@ -96,17 +101,21 @@ internal static class PodTemplateBuilder
             .OrderBy(e => e.Key, StringComparer.Ordinal)
             .Select(e => new V1EnvVar { Name = e.Key, Value = e.Value })
             .ToList();
-        env.Add(new V1EnvVar { Name = "KT_SERVICE_NAME", Value = compute.ServiceName });
+        env.Add(new V1EnvVar { Name = "KT_SERVICE", Value = compute.ServiceName });
+        env.Add(new V1EnvVar
+        {
+            // The runtime refuses to start without a token; the deployer creates this Secret before any workload.
+            Name = "KT_TOKEN",
+            ValueFrom = new V1EnvVarSource
+            {
+                SecretKeyRef = new V1SecretKeySelector { Name = PodRuntimeLayout.TokenSecretName(compute.ServiceName), Key = PodRuntimeLayout.TokenSecretKey },
+            },
+        });
         env.Add(new V1EnvVar
         {
             Name = "KT_POD_NAME",
             ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "metadata.name" } },
         });
-        if (context.Frozen)
-        {
-            env.Add(new V1EnvVar { Name = "KT_FROZEN", Value = "1" });
-        }
-
         env.AddRange(extraEnv ?? []);
         return env;
     }

@@ -1,3 +1,5 @@
+using Kt.Core;
+
 namespace Kt.Kubernetes.Rendering;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace Kt.Kubernetes.Rendering;
 /// </summary>
 public sealed record RenderContext
 {
-    /// <summary>The container command, e.g. <c>["/kt/runtime/kt-podruntime"]</c>.</summary>
+    /// <summary>The container command, e.g. <see cref="PodRuntimeLayout.Command"/>.</summary>
     public required IReadOnlyList<string> Command { get; init; }
 
     /// <summary>The container arguments, e.g. <c>["--port", "32300", "--root", "/kt/data"]</c>.</summary>
@@ -23,9 +25,13 @@ public sealed record RenderContext
 
     /// <summary>
     /// Frozen (production) mode: the image must be pinned by digest and already contain everything; the runtime is
-    /// started with <c>--frozen</c> (and <c>KT_FROZEN=1</c>) so it neither syncs code nor runs live setup.
+    /// started with <c>--frozen-app</c> <see cref="FrozenAppDirectory"/> so it serves the baked app and neither syncs
+    /// code nor runs live setup.
     /// </summary>
     public bool Frozen { get; init; }
+
+    /// <summary>Where the frozen image holds the app (the definition's app working directory).</summary>
+    public string FrozenAppDirectory { get; init; } = PodRuntimeLayout.AppDirectory;
 
     /// <summary>
     /// Per-deploy data (code version, live plan digest, ...) recorded as annotations on the workload object only
@@ -39,10 +45,10 @@ public sealed record RenderContext
     /// <summary>Selector-only mode: adopt pods that already run with these labels; only a Service is rendered.</summary>
     public IReadOnlyDictionary<string, string>? AdoptPodsSelector { get; init; }
 
-    /// <summary>The usual context for the Kt pod runtime binary at <c>/kt/runtime/kt-podruntime</c>.</summary>
-    public static RenderContext ForPodRuntime(int port = 32300, string root = "/kt/data") => new()
+    /// <summary>The usual context for the Kt pod runtime an image built by Kt carries (<see cref="PodRuntimeLayout"/>).</summary>
+    public static RenderContext ForPodRuntime(int port = PodRuntimeLayout.Port, string root = PodRuntimeLayout.DataRoot) => new()
     {
-        Command = ["/kt/runtime/kt-podruntime"],
+        Command = PodRuntimeLayout.Command,
         Args = ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--root", root],
     };
 }

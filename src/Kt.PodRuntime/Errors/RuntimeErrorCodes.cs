@@ -39,5 +39,7 @@ public static class RuntimeErrorCodes
     public const string AppNotConfigured = "KT4040";
     public const string AppUnreachable = "KT4041";
 
+    public const string FrozenPod = "KT4050";
+
     public const string Internal = "KT4099";
 }

@@ -18,6 +18,12 @@ namespace Kt.PodRuntime.Hosting;
 /// <summary>The HTTP surface of the pod runtime (documented in docs/pod-runtime.md).</summary>
 internal sealed class RuntimeEndpoints
 {
+    /// <summary>
+    /// The kubelet's readiness probe cannot carry the bearer token, so readiness (a bare yes/no, nothing else) is
+    /// also answered without authentication here; <c>/ready?version=</c> with its details stays authenticated.
+    /// </summary>
+    public const string ReadinessProbePath = "/health/ready";
+
     private const string NdJson = "application/x-ndjson";
     private const string RequestIdItem = "kt.requestId";
     private readonly RuntimeOptions _options;
@@ -55,6 +61,7 @@ internal sealed class RuntimeEndpoints
     {
         app.Use(GuardAsync);
         app.MapGet("/health", (HttpContext c) => HttpJson.WriteAsync(c, 200, new { status = "ok", service = _options.Service, pod = _options.PodName }));
+        app.MapGet(ReadinessProbePath, (HttpContext c) => HttpJson.WriteAsync(c, IsReady(null) ? 200 : 503, new { ready = IsReady(null) }));
         app.MapGet("/ready", ReadyAsync);
         app.MapGet("/metrics", (HttpContext c) =>
         {
@@ -91,7 +98,7 @@ internal sealed class RuntimeEndpoints
         try
         {
             var path = context.Request.Path;
-            if (path == "/health")
+            if (path == "/health" || path == ReadinessProbePath)
             {
                 await next(context).ConfigureAwait(false);
                 return;
@@ -106,6 +113,11 @@ internal sealed class RuntimeEndpoints
             if (_state.Terminating)
             {
                 throw new RuntimeError(RuntimeErrorCodes.Terminating, 503, "The pod is terminating; retry on another replica.");
+            }
+
+            if (path.StartsWithSegments("/setup") || (path.StartsWithSegments("/sync") && !HttpMethods.IsGet(context.Request.Method)))
+            {
+                _versions.RefuseWhenFrozen();
             }
 
             await next(context).ConfigureAwait(false);
@@ -133,11 +145,13 @@ internal sealed class RuntimeEndpoints
     private Task ReadyAsync(HttpContext context)
     {
         var wanted = context.Request.Query["version"].ToString();
-        var serving = _supervisor.ServingVersion;
-        var ready = !_state.Terminating && _state.SetupActive && _supervisor.WorkerProcessId is not null
-            && (wanted.Length == 0 || (serving == wanted && _versions.Active?.Version == wanted));
-        return HttpJson.WriteAsync(context, ready ? 200 : 503, new { ready, version = serving, setup = _state.Setup });
+        var ready = IsReady(wanted.Length == 0 ? null : wanted);
+        return HttpJson.WriteAsync(context, ready ? 200 : 503, new { ready, version = _supervisor.ServingVersion, setup = _state.Setup });
     }
+
+    private bool IsReady(string? wantedVersion) =>
+        !_state.Terminating && _state.SetupActive && _supervisor.WorkerProcessId is not null
+        && (wantedVersion is null || (_supervisor.ServingVersion == wantedVersion && _versions.Active?.Version == wantedVersion));
 
     private async Task ApplyPlanAsync(HttpContext context)
     {

@@ -50,6 +50,15 @@ public sealed record RuntimeOptions
     public string MasterAddr { get; init; } = "127.0.0.1";
     public int MasterPort { get; init; } = 29500;
 
+    /// <summary>
+    /// Frozen mode: serve the app folder baked into the image (e.g. <c>/app</c>) and refuse sync and setup; the image
+    /// already holds every setup step. Null for a live (dev) pod.
+    /// </summary>
+    public string? FrozenApp { get; init; }
+
+    /// <summary>The version id a frozen pod reports (what <c>/ready?version=</c> compares with).</summary>
+    public string FrozenVersion { get; init; } = "frozen";
+
     /// <summary>How many versions (besides the active one) stay on disk.</summary>
     public int KeepVersions { get; init; } = 3;
 
@@ -60,7 +69,7 @@ public sealed record RuntimeOptions
         ("max-generations", "KT_MAX_GENERATIONS"), ("port-file", "KT_PORT_FILE"), ("app-command", "KT_APP_COMMAND"),
         ("app-port", "KT_APP_PORT"), ("world-size", "WORLD_SIZE"), ("rank", "RANK"), ("local-rank", "LOCAL_RANK"),
         ("node-rank", "NODE_RANK"), ("master-addr", "MASTER_ADDR"), ("master-port", "MASTER_PORT"),
-        ("keep-versions", "KT_KEEP_VERSIONS"),
+        ("keep-versions", "KT_KEEP_VERSIONS"), ("frozen-app", "KT_FROZEN_APP"), ("frozen-version", "KT_FROZEN_VERSION"),
     ];
 
     /// <summary>Parses options; throws <see cref="KtException"/> KT4000 for unknown or malformed options.</summary>
@@ -132,6 +141,8 @@ public sealed record RuntimeOptions
             MasterAddr = values.GetValueOrDefault("master-addr") ?? "127.0.0.1",
             MasterPort = Int(values, "master-port", 29500),
             KeepVersions = Int(values, "keep-versions", 3),
+            FrozenApp = values.GetValueOrDefault("frozen-app") is { } frozen ? Path.GetFullPath(frozen) : null,
+            FrozenVersion = values.GetValueOrDefault("frozen-version") ?? "frozen",
         };
     }
 

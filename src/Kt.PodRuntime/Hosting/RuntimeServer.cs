@@ -38,10 +38,13 @@ public static class RuntimeServer
         var metrics = new RuntimeMetrics();
         var logs = new LogHub();
         var blobs = new BlobStore(options.Root);
-        var versions = new VersionStore(options.Root, blobs, options.KeepVersions);
+        var frozen = options.FrozenApp is { } frozenApp ? new FrozenApp(frozenApp, options.FrozenVersion) : null;
+        var versions = new VersionStore(options.Root, blobs, options.KeepVersions, frozen);
         var journal = new JournalStore(options.Root);
         var applier = new PlanApplier(journal, new FilePlacer(options.Root, blobs), options.MaxBlobBytes);
-        var environment = UserEnvironment.Create(options, journal.Environment?.Variables, journal.Environment?.WorkingDirectory);
+        // A frozen image carries its setup in its own environment and working directory; a journal plays no part.
+        var applied = frozen is null ? journal.Environment : null;
+        var environment = UserEnvironment.Create(options, applied?.Variables, applied?.WorkingDirectory, frozen?.Directory);
         var supervisor = new WorkerSupervisor(options, environment, logs, metrics, logger);
         var apps = new AppHost(options, logger);
         var state = new RuntimeState();

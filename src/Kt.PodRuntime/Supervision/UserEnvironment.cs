@@ -11,7 +11,8 @@ public sealed record UserEnvironment(IReadOnlyDictionary<string, string> Variabl
 {
     private static readonly string[] Secrets = ["KT_TOKEN", "KT_TOKEN_FILE"];
 
-    public static UserEnvironment Create(RuntimeOptions options, IReadOnlyDictionary<string, string>? planEnvironment, string? planWorkingDirectory)
+    /// <param name="codeDirectory">Where the code is (KT_CODE_DIR): the root's <c>current</c> link, or a frozen image's app folder.</param>
+    public static UserEnvironment Create(RuntimeOptions options, IReadOnlyDictionary<string, string>? planEnvironment, string? planWorkingDirectory, string? codeDirectory = null)
     {
         var variables = new Dictionary<string, string>(StringComparer.Ordinal);
         if (planEnvironment is not null)
@@ -42,7 +43,7 @@ public sealed record UserEnvironment(IReadOnlyDictionary<string, string> Variabl
         variables["MASTER_PORT"] = options.MasterPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         variables["KT_SERVICE"] = options.Service;
         variables["KT_POD_NAME"] = options.PodName;
-        variables["KT_CODE_DIR"] = Path.Combine(options.Root, "current");
+        variables["KT_CODE_DIR"] = codeDirectory ?? Path.Combine(options.Root, "current");
         return new UserEnvironment(variables, planWorkingDirectory);
     }
 }

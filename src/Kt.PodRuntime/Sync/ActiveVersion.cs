@@ -17,3 +17,6 @@ public sealed record ActivateResult(
     [property: JsonPropertyName("files")] int Files,
     [property: JsonPropertyName("bytes")] long Bytes,
     [property: JsonPropertyName("reused")] bool Reused);
+
+/// <summary>Frozen mode: the app folder baked into the image (absolute) and the version id it reports.</summary>
+public sealed record FrozenApp(string Directory, string Version);

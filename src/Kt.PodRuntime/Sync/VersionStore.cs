@@ -22,7 +22,8 @@ public sealed class VersionStore
     private readonly int _keep;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    public VersionStore(string root, BlobStore blobs, int keepVersions)
+    /// <param name="frozen">A frozen pod serves this folder baked into its image, forever; activation is refused.</param>
+    public VersionStore(string root, BlobStore blobs, int keepVersions, FrozenApp? frozen = null)
     {
         _root = root;
         _blobs = blobs;
@@ -37,11 +38,16 @@ public sealed class VersionStore
         }
 
         Directory.CreateDirectory(_staging);
-        Active = ReadPointer();
+        Frozen = frozen;
+        Active = frozen is null ? ReadPointer() : FrozenVersion(frozen);
     }
+
+    /// <summary>Set when the pod serves code baked into a frozen image.</summary>
+    public FrozenApp? Frozen { get; }
 
     public ActiveVersion? Active { get; private set; }
 
+    /// <summary>The folder of a version; a frozen version's folder is absolute (Path.Combine keeps it).</summary>
     public string DirectoryOf(ActiveVersion version) => Path.Combine(_versions, version.Folder);
 
     public static void ValidateVersionId(string? version)
@@ -57,6 +63,7 @@ public sealed class VersionStore
     /// <param name="beforeSwitch">Runs after the tree is complete and before the pointer changes (e.g. nothing); may throw to abort.</param>
     public async Task<(ActiveVersion Version, bool Reused)> ActivateAsync(string version, ContentManifest manifest, long maxBlobBytes, CancellationToken cancellationToken)
     {
+        RefuseWhenFrozen();
         ValidateVersionId(version);
         PathRules.Validate(manifest, maxBlobBytes);
         var missing = manifest.Files.Select(f => f.Sha256).Distinct(StringComparer.Ordinal).Where(h => !_blobs.Contains(h)).ToList();
@@ -104,6 +111,28 @@ public sealed class VersionStore
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>A frozen pod takes no code: its image is the version (freeze again to change it).</summary>
+    public void RefuseWhenFrozen()
+    {
+        if (Frozen is { } frozen)
+        {
+            throw new RuntimeError(RuntimeErrorCodes.FrozenPod, 409,
+                $"This pod is frozen: it serves version '{frozen.Version}' baked into its image and takes neither code nor setup; build and deploy a new frozen image instead.");
+        }
+    }
+
+    private static ActiveVersion FrozenVersion(FrozenApp frozen)
+    {
+        if (!Directory.Exists(frozen.Directory))
+        {
+            throw new KtException(RuntimeErrorCodes.InvalidOptions, $"The frozen app folder '{frozen.Directory}' does not exist in this image.");
+        }
+
+        ValidateVersionId(frozen.Version);
+        var files = new DirectoryInfo(frozen.Directory).EnumerateFiles("*", SearchOption.AllDirectories).ToList();
+        return new ActiveVersion(frozen.Version, frozen.Directory, "frozen", files.Count, files.Sum(f => f.Length), DateTimeOffset.UtcNow);
     }
 
     private async Task AssembleAsync(string staging, ContentManifest manifest, CancellationToken cancellationToken)

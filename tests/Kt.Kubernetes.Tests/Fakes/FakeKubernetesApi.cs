@@ -38,6 +38,19 @@ internal sealed class FakeKubernetesApi(ManifestValidator validator) : IKubernet
         }
 
         var node = ManifestJson.ToNode(manifest);
+        if (resource.Kind == "Secret" && node["stringData"] is JsonObject plain)
+        {
+            // As the API server does: stringData is write-only and is stored base64-encoded under data.
+            var data = node["data"] as JsonObject ?? [];
+            foreach (var (key, value) in plain)
+            {
+                data[key] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes((string?)value ?? ""));
+            }
+
+            node.Remove("stringData");
+            node["data"] = data;
+        }
+
         store[resource] = node;
         Applies.Add((resource, fieldManager, force));
         return Task.FromResult((JsonObject)node.DeepClone());
