@@ -18,4 +18,5 @@ public static class ImageErrors
     public const string MissingBase = "KT1013";
     public const string EngineRequired = "KT1014";
     public const string StepFailed = "KT1015";
+    public const string BundleMissing = "KT1016";
 }

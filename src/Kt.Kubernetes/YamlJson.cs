@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using YamlDotNet.Core;
@@ -29,6 +30,40 @@ public static partial class YamlJson
             ? documents[0]
             : throw new Core.KtException("KT5011", $"Expected exactly one YAML document, found {documents.Count}.");
     }
+
+    /// <summary>
+    /// Writes JSON documents as one multi-document YAML stream (as <c>kubectl apply -f</c> reads it). Strings that a
+    /// YAML reader would take for another type (<c>"true"</c>, <c>"32300"</c>, <c>""</c>) are quoted.
+    /// </summary>
+    public static string WriteAll(IEnumerable<JsonNode> documents)
+    {
+        var text = new StringBuilder();
+        foreach (var document in documents)
+        {
+            var stream = new YamlStream(new YamlDocument(ToYaml(document)));
+            using var writer = new StringWriter(CultureInfo.InvariantCulture);
+            stream.Save(writer, assignAnchors: false);
+            text.Append("---\n").Append(writer.ToString().Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd().TrimEnd('.').TrimEnd()).Append('\n');
+        }
+
+        return text.ToString();
+    }
+
+    private static YamlNode ToYaml(JsonNode? node) => node switch
+    {
+        JsonObject map => new YamlMappingNode(map.Select(p => new KeyValuePair<YamlNode, YamlNode>(new YamlScalarNode(p.Key), ToYaml(p.Value)))),
+        JsonArray array => new YamlSequenceNode(array.Select(ToYaml)),
+        null => new YamlScalarNode("null"),
+        JsonValue value when value.TryGetValue<string>(out var text) => new YamlScalarNode(text)
+        {
+            Style = ConvertScalar(new YamlScalarNode(text) { Style = ScalarStyle.Plain }) is JsonValue parsed && parsed.TryGetValue<string>(out var back) && back == text
+                && !text.Contains('\n', StringComparison.Ordinal) && text.Trim() == text && text.Length > 0 && !text.StartsWith('*') && !text.StartsWith('&')
+                ? ScalarStyle.Any
+                : ScalarStyle.DoubleQuoted,
+        },
+        JsonValue value => new YamlScalarNode(value.ToJsonString()),
+        _ => throw new Core.KtException("KT5011", $"Cannot write {node.GetValueKind()} as YAML."),
+    };
 
     private static JsonNode? Convert(YamlNode node) => node switch
     {

@@ -1,8 +1,17 @@
 namespace Kt.ImageCompiler.Model;
 
-/// <summary>A base image plus ordered setup steps, then optionally the app. Immutable: builders return new instances.</summary>
+/// <summary>
+/// A base image plus ordered setup steps, then the file bundles Kt itself adds (the pod runtime), then optionally the
+/// app. Immutable: builders return new instances.
+/// </summary>
 public sealed record ImageDefinition(ImageBase Base, IReadOnlyList<SetupStep> Steps, AppSpec? App = null)
 {
+    /// <summary>
+    /// Files Kt places itself, one layer each, after the setup steps (so a Kt upgrade never re-runs them) and before
+    /// the app (so an app change never rebuilds them). They are part of the frozen image only: a live plan has none.
+    /// </summary>
+    public IReadOnlyList<FileBundle> Bundles { get; init; } = [];
+
     /// <summary>True when freezing needs a container engine (a step runs a command).</summary>
     public bool NeedsEngine => Steps.Any(s => s.Effect == StepEffect.Command);
 }
@@ -18,7 +27,16 @@ public sealed record ImageBase(string Reference, IReadOnlyList<string>? Entrypoi
 /// <param name="EntryAssembly">The main dll in that folder (run with <c>dotnet</c>), or null when <see cref="Command"/> is given.</param>
 /// <param name="WorkingDirectory">Where the app's files go in the image.</param>
 /// <param name="Command">A command to run instead of <c>dotnet EntryAssembly</c>.</param>
-public sealed record AppSpec(string PublishDirectory, string? EntryAssembly, string WorkingDirectory = "/app", IReadOnlyList<string>? Command = null)
+/// <param name="Arguments">The image's default arguments (CMD) after the command, e.g. the pod runtime's options.</param>
+public sealed record AppSpec(string PublishDirectory, string? EntryAssembly, string WorkingDirectory = "/app", IReadOnlyList<string>? Command = null,
+    IReadOnlyList<string>? Arguments = null)
 {
     public IReadOnlyList<string> Entrypoint => Command ?? ["dotnet", EntryAssembly ?? throw new InvalidOperationException("An app needs an entry assembly or a command.")];
 }
+
+/// <summary>A folder of this machine (or chosen parts of it) placed at a fixed path in the image as one layer.</summary>
+/// <param name="Name">Names the layer in progress lines and the image history (e.g. <c>kt pod runtime</c>).</param>
+/// <param name="SourceDirectory">The local folder.</param>
+/// <param name="Destination">Absolute folder in the image.</param>
+/// <param name="Include">Relative files or folders to take from the source; null takes all of it.</param>
+public sealed record FileBundle(string Name, string SourceDirectory, string Destination, IReadOnlyList<string>? Include = null);

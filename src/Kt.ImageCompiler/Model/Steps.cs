@@ -101,6 +101,7 @@ public static class StepKinds
     public const string WorkDir = "workdir";
     public const string User = "user";
     public const string App = "app";
+    public const string Bundle = "bundle";
 
     public static IReadOnlyList<string> Declarable { get; } = [Apt, Pip, DotnetTool, Run, Env, Copy, Sync, WorkDir, User];
 }

@@ -13,7 +13,7 @@ public static class LivePlanner
 {
     public static LivePlan Plan(ResolvedImage image, IReadOnlyList<JournalEntry> journal)
     {
-        var steps = image.Steps.Where(s => s.Kind != StepKinds.App).ToList();
+        var steps = image.Steps.Where(s => s.Kind is not (StepKinds.App or StepKinds.Bundle)).ToList(); // a live pod already runs Kt and has the code synced
         var firstChanged = 0;
         while (firstChanged < steps.Count && firstChanged < journal.Count
                && journal[firstChanged].Key == steps[firstChanged].Key.Hex && !steps[firstChanged].Force)

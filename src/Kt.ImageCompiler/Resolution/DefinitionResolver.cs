@@ -106,6 +106,26 @@ public sealed class DefinitionResolver
             previous = key;
         }
 
+        foreach (var bundle in definition.Bundles)
+        {
+            var files = _files.ResolveBundle(bundle);
+            var key = StepKey.Chain(previous, StepKinds.Bundle, [bundle.Name, bundle.Destination], Fingerprints(files));
+            resolved.Add(new ResolvedStep
+            {
+                Index = resolved.Count,
+                Key = key,
+                Kind = StepKinds.Bundle,
+                Effect = StepEffect.Files,
+                Description = $"{bundle.Name} ({files.Count} files)",
+                Environment = environment,
+                WorkingDirectory = workingDirectory,
+                User = user,
+                Files = files,
+                Destination = bundle.Destination,
+            });
+            previous = key;
+        }
+
         IReadOnlyList<string>? entrypoint = definition.Base.Entrypoint;
         IReadOnlyList<string>? cmd = definition.Base.Cmd;
         if (definition.App is { } app)
@@ -117,7 +137,7 @@ public sealed class DefinitionResolver
 
             workingDirectory = app.WorkingDirectory;
             entrypoint = app.Entrypoint;
-            cmd = null;
+            cmd = app.Arguments;
         }
 
         return new ResolvedImage
@@ -158,7 +178,7 @@ public sealed class DefinitionResolver
                 continue; // no empty layers: an app without packages or project references has fewer parts
             }
 
-            var key = StepKey.Chain(previous, StepKinds.App, [part.ToString().ToLowerInvariant(), app.WorkingDirectory, string.Join(' ', app.Entrypoint)], Fingerprints(files));
+            var key = StepKey.Chain(previous, StepKinds.App, [part.ToString().ToLowerInvariant(), app.WorkingDirectory, string.Join(' ', app.Entrypoint), .. app.Arguments is null ? Array.Empty<string>() : [string.Join(' ', app.Arguments)]], Fingerprints(files));
             steps.Add(new ResolvedStep
             {
                 Index = firstIndex + steps.Count,

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using Kt.Core;
 
+using Kt.ImageCompiler.Model;
+
 namespace Kt.ImageCompiler.Resolution;
 
 /// <summary>
@@ -69,6 +71,41 @@ public sealed class FileSetResolver
         {
             var relative = Path.GetRelativePath(folder, file).Replace('\\', '/');
             files.Add(Describe(file, ImagePaths.Join(destination, relative)));
+        }
+
+        return files.OrderBy(f => f.ImagePath, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>A bundle's files: the whole folder, or only the listed relative files and folders (sorted by image path).</summary>
+    public IReadOnlyList<ResolvedFile> ResolveBundle(FileBundle bundle)
+    {
+        if (!Directory.Exists(bundle.SourceDirectory))
+        {
+            throw new KtException(ImageErrors.BundleMissing, $"the {bundle.Name} folder '{bundle.SourceDirectory}' does not exist.");
+        }
+
+        if (bundle.Include is null)
+        {
+            return ResolveFolder(bundle.SourceDirectory, bundle.Destination, checkInsideRoot: false, origin: null);
+        }
+
+        var files = new List<ResolvedFile>();
+        foreach (var relative in bundle.Include)
+        {
+            var path = Path.Combine(bundle.SourceDirectory, relative);
+            var imagePath = ImagePaths.Join(bundle.Destination, relative.Replace('\\', '/'));
+            if (File.Exists(path))
+            {
+                files.Add(Describe(path, imagePath));
+            }
+            else if (Directory.Exists(path))
+            {
+                files.AddRange(ResolveFolder(path, imagePath, checkInsideRoot: false, origin: null));
+            }
+            else
+            {
+                throw new KtException(ImageErrors.BundleMissing, $"the {bundle.Name} lacks '{relative}' (looked in '{bundle.SourceDirectory}').");
+            }
         }
 
         return files.OrderBy(f => f.ImagePath, StringComparer.Ordinal).ToList();
