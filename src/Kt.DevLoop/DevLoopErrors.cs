@@ -30,6 +30,9 @@ public static class DevLoopErrors
     /// <summary>The project's kt.definition.json could not be found or read.</summary>
     public const string DefinitionMissing = "KT7021";
 
+    /// <summary>A frozen service image needs an app (the publish output) for its pods to serve.</summary>
+    public const string FrozenWithoutApp = "KT7022";
+
     /// <summary>This backend does not offer the requested operation in this version.</summary>
     public const string NotSupported = "KT7030";
 }

@@ -1,4 +1,6 @@
 using Kt.Core;
+using Kt.DevLoop;
+using Kt.DevLoop.Backends;
 using Kt.Docker;
 using Kt.ImageCompiler;
 using Kt.ImageCompiler.Freezing;
@@ -41,6 +43,12 @@ public sealed class KtFreezeImage : KtTaskBase
     /// <summary><c>KtCacheDirectory</c>: blob and step cache root; default <c>~/.kt/cache</c>.</summary>
     public string? CacheDirectory { get; set; }
 
+    /// <summary>
+    /// <c>KtFreezeWithRuntime</c> (default true): bake the pod runtime and the .NET it runs on into the image and start
+    /// it in frozen mode on the app; false keeps the app's own entry point (a plain app image).
+    /// </summary>
+    public bool WithRuntime { get; set; } = true;
+
     /// <summary>The image manifest digest (<c>sha256:…</c>).</summary>
     [Output] public string ImageDigest { get; private set; } = "";
 
@@ -56,7 +64,9 @@ public sealed class KtFreezeImage : KtTaskBase
     {
         var project = ProjectDefinitionFile.Read(DefinitionFile, MSBuildErrors.DefinitionUnreadable);
         var name = FrozenImageName.Create(Registry, Repository, Tags);
-        var definition = StepFactory.FromProject(project, ProjectDirectory, PublishDirectory);
+        var definition = WithRuntime
+            ? FrozenServiceImage.Definition(project, ProjectDirectory, PublishDirectory, PodRuntimeFiles.Locate())
+            : StepFactory.FromProject(project, ProjectDirectory, PublishDirectory);
 
         var blobs = new BlobCache(string.IsNullOrWhiteSpace(CacheDirectory) ? null : Path.Combine(CacheDirectory, "blobs"));
         using var registry = new RegistryClient();

@@ -26,7 +26,8 @@ public sealed partial class PublishEndToEndTests(PackedTaskFixture fixture) : IC
         var runTag = "run-" + Guid.NewGuid().ToString("N")[..12];
         string[] publish =
         [
-            "publish", "-c", "Release", "-p:KtFreeze=true", $"-p:ContainerRegistry={Environments.RegistryHost}",
+            // A plain app image (the app's own entry point); FrozenServiceTests covers the service image with the runtime.
+            "publish", "-c", "Release", "-p:KtFreeze=true", "-p:KtFreezeWithRuntime=false", $"-p:ContainerRegistry={Environments.RegistryHost}",
             $"-p:ContainerRepository={Repository}", $"-p:ContainerImageTags=\"{runTag};latest\"", $"-p:KtCacheDirectory={fixture.CacheDirectory}",
         ];
 

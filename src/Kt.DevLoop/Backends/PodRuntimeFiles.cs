@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Kt.ImageCompiler.Model;
 
 namespace Kt.DevLoop.Backends;
 
@@ -14,6 +15,33 @@ public sealed record PodRuntimeFiles(string RuntimeDirectory, string DotnetRoot)
     public string RuntimeAssembly => Path.Combine(RuntimeDirectory, AssemblyName);
 
     public string DotnetHost => Path.Combine(DotnetRoot, OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet");
+
+    /// <summary>
+    /// The two layers a frozen image needs to start the runtime on any glibc base (CUDA, PyTorch, plain Debian): the
+    /// runtime's files at <see cref="PodRuntimeLayout.RuntimeDirectory"/>, and only the parts of this .NET that run it
+    /// (host, hostfxr, Microsoft.NETCore.App and Microsoft.AspNetCore.App of the running version) at
+    /// <see cref="PodRuntimeLayout.DotnetRoot"/>; the SDK and other versions stay out.
+    /// </summary>
+    public IReadOnlyList<FileBundle> ImageBundles()
+    {
+        var version = Path.GetFileName(Path.TrimEndingDirectorySeparator(RuntimeEnvironment.GetRuntimeDirectory()));
+        var fxr = Directory.Exists(Path.Combine(DotnetRoot, "host", "fxr"))
+            ? new DirectoryInfo(Path.Combine(DotnetRoot, "host", "fxr")).GetDirectories().Select(d => d.Name)
+                .OrderByDescending(v => Version.TryParse(v.Split('-')[0], out var parsed) ? parsed : new Version()).FirstOrDefault()
+            : null;
+        var include = new List<string> { "dotnet", $"shared/Microsoft.NETCore.App/{version}", $"shared/Microsoft.AspNetCore.App/{version}" };
+        if (fxr is not null)
+        {
+            include.Add($"host/fxr/{fxr}");
+        }
+
+        include.AddRange(new[] { "LICENSE.txt", "ThirdPartyNotices.txt" }.Where(f => File.Exists(Path.Combine(DotnetRoot, f))));
+        return
+        [
+            new FileBundle($".NET {version} for the kt runtime", DotnetRoot, PodRuntimeLayout.DotnetRoot, include),
+            new FileBundle("kt pod runtime", RuntimeDirectory, PodRuntimeLayout.RuntimeDirectory),
+        ];
+    }
 
     public static PodRuntimeFiles Locate()
     {

@@ -13,6 +13,9 @@ public static class Environments
     /// <summary>The test base image as pushed to the local registry by .ci/setup.</summary>
     public const string RegistryBaseImage = RegistryHost + "/kt-test/debian:bookworm";
 
+    /// <summary>DotnetReadyBaseImage as pushed to the local registry: a base for frozen service images.</summary>
+    public const string RegistryDotnetReadyBaseImage = RegistryHost + "/kt-test/dotnet-deps:bookworm";
+
     public static bool HasRegistry
     {
         get
