@@ -33,6 +33,12 @@ public sealed class KtDeployService : KtTaskBase
     private async Task DeployAsync()
     {
         var project = ProjectDefinitionFile.Read(DefinitionFile, MSBuildErrors.DefinitionUnreadable);
+        if (project.Compute.Backend == ComputeBackends.Kubernetes)
+        {
+            await FrozenKubernetesDeploy.RunAsync(project, FrozenImage, Progress, CancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         if (!string.IsNullOrEmpty(FrozenImage))
         {
             Log.LogMessage(MessageImportance.High,
@@ -66,6 +72,14 @@ public sealed class KtTeardownService : KtTaskBase
     protected override void ExecuteCore()
     {
         var project = ProjectDefinitionFile.Read(DefinitionFile, MSBuildErrors.DefinitionUnreadable);
+        if (project.Compute.Backend == ComputeBackends.Kubernetes)
+        {
+            var deleted = new Kt.Kubernetes.Deploy.Deployer(Kt.Kubernetes.Api.KubernetesClientApi.FromDefaultConfig())
+                .TeardownAsync(project.Service, project.Compute.Namespace, CancellationToken).GetAwaiter().GetResult();
+            Progress($"{project.Service}: removed {deleted.Count} object(s) from kubernetes ({project.Compute.Namespace})");
+            return;
+        }
+
         using var backend = ComputeBackends.Create(project.Compute.Backend);
         var removed = backend.TeardownAsync(project.Service, CancellationToken).GetAwaiter().GetResult();
         Progress(removed

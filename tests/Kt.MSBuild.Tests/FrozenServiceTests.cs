@@ -84,3 +84,33 @@ public sealed partial class PublishEndToEndTests
     [GeneratedRegex(@"kt: image (?<pinned>127\.0\.0\.1:5000/kt-msbuild-test/service@sha256:[0-9a-f]{64})")]
     private static partial Regex ServiceImageLine();
 }
+
+/// <summary>KtCompute=kubernetes from MSBuild: frozen images only, and a clear error where no cluster is configured.</summary>
+public sealed partial class PublishEndToEndTests
+{
+    [Fact]
+    public void Kubernetes_deploys_need_a_frozen_image_and_a_configured_cluster()
+    {
+        var project = fixture.CreateConsoleProject("ClusterApp",
+            $"<KtBaseImage>{Environments.RegistryDotnetReadyBaseImage}</KtBaseImage><KtService>cluster-app</KtService><KtCompute>kubernetes</KtCompute>", "");
+
+        var live = fixture.Dotnet(project, "publish", "-c", "Release", "-p:KtDeploy=true");
+        Assert.NotEqual(0, live.ExitCode);
+        Assert.Contains("error KT7030", live.Output, StringComparison.Ordinal);
+        Assert.Contains("-p:KtFreeze=true", live.Output, StringComparison.Ordinal);
+
+        // No registry: the image stays in the OCI layout, and the deploy stops at the missing cluster, not earlier.
+        Environment.SetEnvironmentVariable("KUBECONFIG", Path.Combine(project, "no-such-kubeconfig"));
+        try
+        {
+            var frozen = fixture.Dotnet(project, "publish", "-c", "Release", "-p:KtDeploy=true", "-p:KtFreeze=true", $"-p:KtCacheDirectory={fixture.CacheDirectory}");
+            Assert.NotEqual(0, frozen.ExitCode);
+            Assert.Contains("error KT5210", frozen.Output, StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(project, "bin", "Release", "net10.0", "publish", "kt-manifests", "cluster-app.yaml")), "manifests are written before the deploy");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("KUBECONFIG", null);
+        }
+    }
+}

@@ -26,8 +26,17 @@ public sealed class KubernetesClientApi(IKubernetes client) : IKubernetesApi
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>A client from the default kubeconfig (<c>$KUBECONFIG</c> / <c>~/.kube/config</c>) or the in-cluster config.</summary>
-    public static KubernetesClientApi FromDefaultConfig() =>
-        new(new k8s.Kubernetes(KubernetesClientConfiguration.BuildDefaultConfig()));
+    public static KubernetesClientApi FromDefaultConfig()
+    {
+        try
+        {
+            return new(new k8s.Kubernetes(KubernetesClientConfiguration.BuildDefaultConfig()));
+        }
+        catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new KtException("KT5210", $"No Kubernetes cluster is configured (KUBECONFIG, ~/.kube/config or in-cluster): {e.Message}", e);
+        }
+    }
 
     public async Task<JsonObject> ApplyAsync(object manifest, string fieldManager = "kt", bool force = true, CancellationToken cancellationToken = default)
     {

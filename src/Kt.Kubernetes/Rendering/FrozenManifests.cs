@@ -11,12 +11,15 @@ namespace Kt.Kubernetes.Rendering;
 /// </summary>
 public static class FrozenManifests
 {
-    public static IReadOnlyList<object> Render(ProjectDefinition project, string pinnedImage)
+    public static IReadOnlyList<object> Render(ProjectDefinition project, string pinnedImage) =>
+        ManifestRenderer.Render(ProjectCompute.From(project, pinnedImage), Context(project));
+
+    /// <summary>Production mode: the runtime serves the app folder baked into the image, no sync, no live setup.</summary>
+    public static RenderContext Context(ProjectDefinition project)
     {
         ArgumentNullException.ThrowIfNull(project);
         var appDirectory = project.App?.WorkingDirectory ?? PodRuntimeLayout.AppDirectory;
-        var context = RenderContext.ForPodRuntime() with { DevMode = false, Frozen = true, FrozenAppDirectory = appDirectory };
-        return ManifestRenderer.Render(ProjectCompute.From(project, pinnedImage), context);
+        return RenderContext.ForPodRuntime() with { DevMode = false, Frozen = true, FrozenAppDirectory = appDirectory };
     }
 
     /// <summary>Writes <c>&lt;folder&gt;/&lt;service&gt;.yaml</c> (replacing it atomically) and returns its path.</summary>
