@@ -52,18 +52,27 @@ public static class RuntimeServer
         endpoints.Map(app);
 
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
+        var exitCode = 0;
+        RayNode? ray = null;
         lifetime.ApplicationStopping.Register(() =>
         {
-            // SIGTERM: refuse new work, answer in-flight calls with "pod terminating", end worker and app trees.
+            // SIGTERM: refuse new work, answer in-flight calls with "pod terminating", end worker, app and Ray trees.
             state.BeginTermination();
             supervisor.TerminateAsync().GetAwaiter().GetResult();
             apps.Stop();
+            ray?.Dispose();
         });
 
         var active = versions.Active is { } current ? (current.Version, versions.DirectoryOf(current)) : ((string, string)?)null;
         var workerStart = supervisor.StartAsync(active, CancellationToken.None);
         await app.StartAsync().ConfigureAwait(false);
         WritePortFile(app, options);
+        // After the server is up, so that a node dying at once stops a started host, not one still starting.
+        ray = RayNode.StartIfRequested(supervisor.Environment, logger, code =>
+        {
+            exitCode = code == 0 ? 1 : code;
+            lifetime.StopApplication();
+        });
         try
         {
             await workerStart.ConfigureAwait(false);
@@ -82,7 +91,8 @@ public static class RuntimeServer
         await app.WaitForShutdownAsync().ConfigureAwait(false);
         await supervisor.DisposeAsync().ConfigureAwait(false);
         await apps.DisposeAsync().ConfigureAwait(false);
-        return 0;
+        ray?.Dispose();
+        return exitCode;
     }
 
     private static void WritePortFile(WebApplication app, RuntimeOptions options)

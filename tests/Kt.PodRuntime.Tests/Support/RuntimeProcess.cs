@@ -53,7 +53,11 @@ public sealed class RuntimeProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<RuntimeProcess> StartAsync(string root, string token = "test-token-0123456789", params string[] extra)
+    public static Task<RuntimeProcess> StartAsync(string root, string token = "test-token-0123456789", params string[] extra) =>
+        StartAsync(root, new Dictionary<string, string>(), token, extra);
+
+    /// <param name="environment">Variables set for the runtime process on top of this one's.</param>
+    public static async Task<RuntimeProcess> StartAsync(string root, IReadOnlyDictionary<string, string> environment, string token = "test-token-0123456789", params string[] extra)
     {
         Directory.CreateDirectory(root);
         var tokenFile = Path.Combine(Path.GetDirectoryName(root)!, $"token-{Guid.NewGuid():N}");
@@ -65,6 +69,11 @@ public sealed class RuntimeProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         info.ArgumentList.Add(RuntimeAssembly);
         foreach (var arg in new[] { "--port", "0", "--bind", "127.0.0.1", "--root", root, "--token-file", tokenFile, "--port-file", portFile, "--service", "test", "--pod-name", "pod-a" }.Concat(extra))
         {
