@@ -54,6 +54,32 @@ internal static class HttpJson
         return context.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(value, Options)).AsTask();
     }
 
+    /// <summary>Writes a body prepared once (probes): no serializer work on the paths a fresh pod answers first.</summary>
+    public static Task WriteRawAsync(HttpContext context, int status, ReadOnlyMemory<byte> json)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        return context.Response.Body.WriteAsync(json).AsTask();
+    }
+
+    /// <summary>A flat JSON object of string fields, written without reflection.</summary>
+    public static byte[] FlatObject(params (string Name, string Value)[] fields)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var (name, value) in fields)
+            {
+                writer.WriteString(name, value);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
     public static Task WriteErrorAsync(HttpContext context, ErrorEnvelope error)
     {
         if (context.Response.HasStarted)

@@ -25,6 +25,8 @@ internal sealed class RuntimeEndpoints
     public const string ReadinessProbePath = "/health/ready";
 
     private const string NdJson = "application/x-ndjson";
+    private static readonly byte[] ProbeReady = "{\"ready\":true}"u8.ToArray();
+    private static readonly byte[] ProbeNotReady = "{\"ready\":false}"u8.ToArray();
     private const string RequestIdItem = "kt.requestId";
     private readonly RuntimeOptions _options;
     private readonly RuntimeState _state;
@@ -60,8 +62,11 @@ internal sealed class RuntimeEndpoints
     public void Map(WebApplication app)
     {
         app.Use(GuardAsync);
-        app.MapGet("/health", (HttpContext c) => HttpJson.WriteAsync(c, 200, new { status = "ok", service = _options.Service, pod = _options.PodName }));
-        app.MapGet(ReadinessProbePath, (HttpContext c) => HttpJson.WriteAsync(c, IsReady(null) ? 200 : 503, new { ready = IsReady(null) }));
+        var health = HttpJson.FlatObject(("status", "ok"), ("service", _options.Service), ("pod", _options.PodName));
+        app.MapGet("/health", (HttpContext c) => HttpJson.WriteRawAsync(c, 200, health));
+        app.MapGet(ReadinessProbePath, (HttpContext c) => IsReady(null)
+            ? HttpJson.WriteRawAsync(c, 200, ProbeReady)
+            : HttpJson.WriteRawAsync(c, 503, ProbeNotReady));
         app.MapGet("/ready", ReadyAsync);
         app.MapGet("/metrics", (HttpContext c) =>
         {

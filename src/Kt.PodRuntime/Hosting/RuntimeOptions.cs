@@ -59,6 +59,12 @@ public sealed record RuntimeOptions
     /// <summary>The version id a frozen pod reports (what <c>/ready?version=</c> compares with).</summary>
     public string FrozenVersion { get; init; } = "frozen";
 
+    /// <summary>
+    /// Blobs that no version tree links to any more are deleted after an activation once they are this old; the grace
+    /// keeps blobs uploaded for a sync that has not activated yet.
+    /// </summary>
+    public TimeSpan BlobGrace { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>How many versions (besides the active one) stay on disk.</summary>
     public int KeepVersions { get; init; } = 3;
 
@@ -70,6 +76,7 @@ public sealed record RuntimeOptions
         ("app-port", "KT_APP_PORT"), ("world-size", "WORLD_SIZE"), ("rank", "RANK"), ("local-rank", "LOCAL_RANK"),
         ("node-rank", "NODE_RANK"), ("master-addr", "MASTER_ADDR"), ("master-port", "MASTER_PORT"),
         ("keep-versions", "KT_KEEP_VERSIONS"), ("frozen-app", "KT_FROZEN_APP"), ("frozen-version", "KT_FROZEN_VERSION"),
+        ("blob-grace-seconds", "KT_BLOB_GRACE_SECONDS"),
     ];
 
     /// <summary>Parses options; throws <see cref="KtException"/> KT4000 for unknown or malformed options.</summary>
@@ -143,6 +150,7 @@ public sealed record RuntimeOptions
             KeepVersions = Int(values, "keep-versions", 3),
             FrozenApp = values.GetValueOrDefault("frozen-app") is { } frozen ? Path.GetFullPath(frozen) : null,
             FrozenVersion = values.GetValueOrDefault("frozen-version") ?? "frozen",
+            BlobGrace = TimeSpan.FromSeconds(Long(values, "blob-grace-seconds", 3600)),
         };
     }
 

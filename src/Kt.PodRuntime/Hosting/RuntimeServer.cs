@@ -20,11 +20,26 @@ public static class RuntimeServer
     public static async Task<int> RunAsync(RuntimeOptions options)
     {
         Directory.CreateDirectory(options.Root);
+        // Kt's own logger exists before the web host so that the worker (a second process, the longer pole of
+        // start-to-ready) is spawned first and starts while the host is built.
+        using var loggers = LoggerFactory.Create(ConfigureLogging);
+        var logger = loggers.CreateLogger("Kt.PodRuntime");
+        var metrics = new RuntimeMetrics();
+        var logs = new LogHub();
+        var blobs = new BlobStore(options.Root);
+        var frozen = options.FrozenApp is { } frozenApp ? new FrozenApp(frozenApp, options.FrozenVersion) : null;
+        var versions = new VersionStore(options.Root, blobs, options.KeepVersions, frozen, options.BlobGrace);
+        var journal = new JournalStore(options.Root);
+        // A frozen image carries its setup in its own environment and working directory; a journal plays no part.
+        var applied = frozen is null ? journal.Environment : null;
+        var environment = UserEnvironment.Create(options, applied?.Variables, applied?.WorkingDirectory, frozen?.Directory);
+        var supervisor = new WorkerSupervisor(options, environment, logs, metrics, logger);
+        var active = versions.Active is { } current ? (current.Version, versions.DirectoryOf(current)) : ((string, string)?)null;
+        var workerStart = supervisor.StartAsync(active, CancellationToken.None);
+
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = options.Root });
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-        builder.Logging.SetMinimumLevel(LogLevel.Information);
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        ConfigureLogging(builder.Logging);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Parse(options.BindAddress), options.Port);
@@ -34,18 +49,7 @@ public static class RuntimeServer
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
 
         var app = builder.Build();
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Kt.PodRuntime");
-        var metrics = new RuntimeMetrics();
-        var logs = new LogHub();
-        var blobs = new BlobStore(options.Root);
-        var frozen = options.FrozenApp is { } frozenApp ? new FrozenApp(frozenApp, options.FrozenVersion) : null;
-        var versions = new VersionStore(options.Root, blobs, options.KeepVersions, frozen);
-        var journal = new JournalStore(options.Root);
         var applier = new PlanApplier(journal, new FilePlacer(options.Root, blobs), options.MaxBlobBytes);
-        // A frozen image carries its setup in its own environment and working directory; a journal plays no part.
-        var applied = frozen is null ? journal.Environment : null;
-        var environment = UserEnvironment.Create(options, applied?.Variables, applied?.WorkingDirectory, frozen?.Directory);
-        var supervisor = new WorkerSupervisor(options, environment, logs, metrics, logger);
         var apps = new AppHost(options, logger);
         var state = new RuntimeState();
         var endpoints = new RuntimeEndpoints(options, state, metrics, logs, blobs, versions, journal, applier, supervisor, apps, new AppProxy());
@@ -63,8 +67,6 @@ public static class RuntimeServer
             ray?.Dispose();
         });
 
-        var active = versions.Active is { } current ? (current.Version, versions.DirectoryOf(current)) : ((string, string)?)null;
-        var workerStart = supervisor.StartAsync(active, CancellationToken.None);
         await app.StartAsync().ConfigureAwait(false);
         WritePortFile(app, options);
         // After the server is up, so that a node dying at once stops a started host, not one still starting.
@@ -93,6 +95,13 @@ public static class RuntimeServer
         await apps.DisposeAsync().ConfigureAwait(false);
         ray?.Dispose();
         return exitCode;
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging)
+    {
+        logging.AddSimpleConsole(o => o.SingleLine = true);
+        logging.SetMinimumLevel(LogLevel.Information);
+        logging.AddFilter("Microsoft", LogLevel.Warning);
     }
 
     private static void WritePortFile(WebApplication app, RuntimeOptions options)

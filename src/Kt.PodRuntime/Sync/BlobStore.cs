@@ -139,4 +139,41 @@ public sealed class BlobStore
 
         return variant;
     }
+
+    /// <summary>
+    /// Deletes blobs (and their mode variants) that no version tree or placed file links to any more and that are older
+    /// than <paramref name="grace"/>, so that blobs uploaded for a sync not yet activated survive. Returns what it freed.
+    /// </summary>
+    public (int Files, long Bytes) CollectGarbage(TimeSpan grace)
+    {
+        var cutoff = DateTime.UtcNow - grace;
+        var blobsRoot = Path.GetDirectoryName(_directory)!;
+        var (files, bytes) = (0, 0L);
+        foreach (var folder in Directory.EnumerateDirectories(blobsRoot).Where(d => Path.GetFileName(d) is var name && (name == "sha256" || name.StartsWith("mode-", StringComparison.Ordinal))))
+        {
+            foreach (var file in new DirectoryInfo(folder).EnumerateFiles())
+            {
+                if (file.LastWriteTimeUtc > cutoff || NativeFiles.LinkCount(file.FullName) != 1)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var length = file.Length;
+                    file.Delete();
+                    files++;
+                    bytes += length;
+                }
+                catch (IOException)
+                {
+                }
+                catch (UnauthorizedAccessException)
+                {
+                }
+            }
+        }
+
+        return (files, bytes);
+    }
 }

@@ -20,11 +20,14 @@ public sealed class VersionStore
     private readonly string _pointer;
     private readonly BlobStore _blobs;
     private readonly int _keep;
+    private readonly TimeSpan _blobGrace;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     /// <param name="frozen">A frozen pod serves this folder baked into its image, forever; activation is refused.</param>
-    public VersionStore(string root, BlobStore blobs, int keepVersions, FrozenApp? frozen = null)
+    /// <param name="blobGrace">Blobs no tree links to are deleted after each activation once they are this old.</param>
+    public VersionStore(string root, BlobStore blobs, int keepVersions, FrozenApp? frozen = null, TimeSpan? blobGrace = null)
     {
+        _blobGrace = blobGrace ?? TimeSpan.FromHours(1);
         _root = root;
         _blobs = blobs;
         _keep = Math.Max(1, keepVersions);
@@ -41,6 +44,9 @@ public sealed class VersionStore
         Frozen = frozen;
         Active = frozen is null ? ReadPointer() : FrozenVersion(frozen);
     }
+
+    /// <summary>What the blob collection after the last activation freed.</summary>
+    public (int Files, long Bytes) LastCollected { get; private set; }
 
     /// <summary>Set when the pod serves code baked into a frozen image.</summary>
     public FrozenApp? Frozen { get; }
@@ -105,6 +111,7 @@ public sealed class VersionStore
             SwapCurrentLink(folder);
             Active = active;
             RemoveOldVersions(folder);
+            LastCollected = _blobs.CollectGarbage(_blobGrace);
             return (active, reused);
         }
         finally
