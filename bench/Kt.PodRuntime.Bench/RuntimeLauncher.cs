@@ -60,6 +60,43 @@ internal sealed class RuntimeLauncher : IAsyncDisposable
         return launcher;
     }
 
+    /// <summary>Milliseconds from starting a bare Kestrel app (this executable, <see cref="BareKestrel.ServeVerb"/>) to its /health answering.</summary>
+    public static async Task<double> BareStartMsAsync()
+    {
+        var port = FreePort();
+        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Kt.PodRuntime.Bench.dll"));
+        info.ArgumentList.Add(BareKestrel.ServeVerb);
+        info.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(info)!;
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    using var answer = await probe.GetAsync(new Uri($"http://127.0.0.1:{port}/health"));
+                    if (answer.IsSuccessStatusCode)
+                    {
+                        return clock.Elapsed.TotalMilliseconds;
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                }
+
+                await Task.Delay(2);
+            }
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
     private static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
