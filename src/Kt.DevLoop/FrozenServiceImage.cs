@@ -4,7 +4,7 @@ using Kt.ImageCompiler.Model;
 namespace Kt.DevLoop;
 
 /// <summary>
-/// The frozen image of a Kt service: the project's definition (base, setup steps, app) plus the pod runtime and the
+/// The images Kt builds for a service. The frozen image of a Kt service: the project's definition (base, setup steps, app) plus the pod runtime and the
 /// .NET it runs on, started in frozen mode on the app folder. The same definition the dev loop applies live, so what
 /// was developed is what gets frozen.
 /// </summary>
@@ -24,6 +24,23 @@ public static class FrozenServiceImage
         {
             Bundles = runtime.ImageBundles(),
             App = app with { Command = PodRuntimeLayout.Command, Arguments = PodRuntimeLayout.FrozenArguments(app.WorkingDirectory) },
+        };
+    }
+
+    /// <summary>
+    /// The image the live dev loop runs on a cluster: the project's base plus the pod runtime and its .NET, nothing
+    /// else. Setup steps and code arrive live, so this image changes only with the base or Kt itself, and file-only
+    /// layers build without a container engine.
+    /// </summary>
+    public static ImageDefinition RuntimeImage(ProjectDefinition project, string projectDirectory, PodRuntimeFiles runtime)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        var definition = StepFactory.FromProject(project with { Steps = [], App = null }, projectDirectory, publishDirectory: null);
+        return definition with
+        {
+            Steps = definition.Steps.Where(s => s.Effect != StepEffect.Command).ToList(), // a Dockerfile base's RUNs stay in its own FROM
+            Bundles = runtime.ImageBundles(),
+            Base = definition.Base with { Entrypoint = PodRuntimeLayout.Command, Cmd = ["--port", PodRuntimeLayout.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--root", PodRuntimeLayout.DataRoot] },
         };
     }
 }

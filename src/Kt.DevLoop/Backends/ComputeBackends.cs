@@ -7,12 +7,13 @@ public static class ComputeBackends
     public const string Docker = "docker";
     public const string Kubernetes = "kubernetes";
 
-    public static IComputeBackend Create(string? name) => (string.IsNullOrWhiteSpace(name) ? Process : name.Trim().ToLowerInvariant()) switch
+    /// <param name="namespace">Kubernetes only: the namespace of the service.</param>
+    /// <param name="runtimeImage">Kubernetes only: the image with the pod runtime that pods start (null: find running pods only).</param>
+    public static IComputeBackend Create(string? name, string @namespace = "default", string? runtimeImage = null) => (string.IsNullOrWhiteSpace(name) ? Process : name.Trim().ToLowerInvariant()) switch
     {
         Process => new ProcessBackend(),
         Docker => new DockerBackend(),
-        Kubernetes => throw new KtException(DevLoopErrors.NotSupported,
-            "KtCompute=kubernetes: the live dev loop on Kubernetes is not wired into this version; render and apply manifests with Kt.Kubernetes (docs/kubernetes.md), or use process or docker."),
+        Kubernetes => new KubernetesBackend(Kt.Kubernetes.Api.KubernetesClientApi.FromDefaultConfig(), @namespace, runtimeImage),
         _ => throw new KtException(DevLoopErrors.UnknownBackend, $"KtCompute is '{name}'; use process (the default), docker or kubernetes."),
     };
 }

@@ -31,10 +31,11 @@ public interface IKubernetesApi
     IAsyncEnumerable<IReadOnlyList<PodStatusSnapshot>> WatchPodsAsync(string @namespace, string labelSelector, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Forwards <paramref name="localPort"/> on 127.0.0.1 to <paramref name="podPort"/> of a pod until the returned
-    /// handle is disposed (the dev loop's way in when the cluster network is not reachable).
+    /// Forwards <paramref name="localPort"/> on 127.0.0.1 (0: any free port, see <see cref="PortForwarder.LocalPort"/>)
+    /// to <paramref name="podPort"/> of a pod until the returned forwarder is disposed (the dev loop's way in when the
+    /// cluster network is not reachable).
     /// </summary>
-    Task<IAsyncDisposable> PortForwardAsync(string @namespace, string podName, int podPort, int localPort, CancellationToken cancellationToken = default);
+    Task<PortForwarder> PortForwardAsync(string @namespace, string podName, int podPort, int localPort, CancellationToken cancellationToken = default);
 }
 
 /// <summary>One pod as the deployer needs to see it.</summary>

@@ -79,6 +79,7 @@ public sealed class KubernetesClientApi(IKubernetes client) : IKubernetesApi
             {
                 ("v1", "Service") => (object)await client.CoreV1.DeleteNamespacedServiceAsync(resource.Name, resource.Namespace, propagationPolicy: "Background", cancellationToken: cancellationToken).ConfigureAwait(false),
                 ("v1", "Secret") => await client.CoreV1.DeleteNamespacedSecretAsync(resource.Name, resource.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false),
+                ("v1", "Pod") => await client.CoreV1.DeleteNamespacedPodAsync(resource.Name, resource.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false),
                 ("apps/v1", "Deployment") => await client.AppsV1.DeleteNamespacedDeploymentAsync(resource.Name, resource.Namespace, propagationPolicy: "Background", cancellationToken: cancellationToken).ConfigureAwait(false),
                 ("apps/v1", "StatefulSet") => await client.AppsV1.DeleteNamespacedStatefulSetAsync(resource.Name, resource.Namespace, propagationPolicy: "Background", cancellationToken: cancellationToken).ConfigureAwait(false),
                 _ => await client.CustomObjects.DeleteNamespacedCustomObjectAsync(Group(resource.ApiVersion), Version(resource.ApiVersion), resource.Namespace, Plural(resource.Kind), resource.Name, propagationPolicy: "Background", cancellationToken: cancellationToken).ConfigureAwait(false),
@@ -143,7 +144,7 @@ public sealed class KubernetesClientApi(IKubernetes client) : IKubernetesApi
     /// the API server's port-forward WebSocket to the pod (<c>v4.channel.k8s.io</c>), copying bytes both ways. A
     /// dropped tunnel ends only its own connection; the next connection dials again, which is the reconnect.
     /// </summary>
-    public Task<IAsyncDisposable> PortForwardAsync(string @namespace, string podName, int podPort, int localPort, CancellationToken cancellationToken = default)
+    public Task<PortForwarder> PortForwardAsync(string @namespace, string podName, int podPort, int localPort, CancellationToken cancellationToken = default)
     {
         var forward = PortForwarder.Start(localPort, async (socketStream, token) =>
         {
@@ -153,7 +154,7 @@ public sealed class KubernetesClientApi(IKubernetes client) : IKubernetesApi
             await using var tunnel = demuxer.GetStream((byte?)0, (byte?)0);
             await PortForwarder.PumpAsync(socketStream, tunnel, token).ConfigureAwait(false);
         });
-        return Task.FromResult<IAsyncDisposable>(forward);
+        return Task.FromResult(forward);
     }
 
     private static async Task<JsonObject?> Call(ResourceRef resource, Func<Task<object>> request)

@@ -53,6 +53,15 @@ public sealed class Deployer(IKubernetesApi api, ManifestValidator? validator = 
         return new DeployResult(applied, ready, token);
     }
 
+    /// <summary>The token in the service's Secret, or null when there is none yet.</summary>
+    public async Task<string?> ReadTokenAsync(string serviceName, string @namespace, CancellationToken cancellationToken = default)
+    {
+        var secret = await api.GetAsync(new ResourceRef("v1", "Secret", @namespace, PodRuntimeLayout.TokenSecretName(serviceName)), cancellationToken).ConfigureAwait(false);
+        return (string?)secret?["data"]?[PodRuntimeLayout.TokenSecretKey] is { Length: > 0 } encoded
+            ? System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(encoded))
+            : null;
+    }
+
     /// <summary>
     /// The service's bearer token: read from its Secret, or created once (random, 256 bits) so that re-deploys keep
     /// the token that running pods and clients already hold.
@@ -60,13 +69,12 @@ public sealed class Deployer(IKubernetesApi api, ManifestValidator? validator = 
     public async Task<string> EnsureTokenAsync(Compute compute, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(compute);
-        var name = PodRuntimeLayout.TokenSecretName(compute.ServiceName);
-        var existing = await api.GetAsync(new ResourceRef("v1", "Secret", compute.Namespace, name), cancellationToken).ConfigureAwait(false);
-        if ((string?)existing?["data"]?[PodRuntimeLayout.TokenSecretKey] is { Length: > 0 } encoded)
+        if (await ReadTokenAsync(compute.ServiceName, compute.Namespace, cancellationToken).ConfigureAwait(false) is { } existing)
         {
-            return System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(encoded));
+            return existing;
         }
 
+        var name = PodRuntimeLayout.TokenSecretName(compute.ServiceName);
         var token = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         var secret = new k8s.Models.V1Secret
         {

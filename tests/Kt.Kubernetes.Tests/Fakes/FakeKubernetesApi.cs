@@ -85,6 +85,6 @@ internal sealed class FakeKubernetesApi(ManifestValidator validator) : IKubernet
         await Task.Delay(Timeout.Infinite, cancellationToken);
     }
 
-    public Task<IAsyncDisposable> PortForwardAsync(string @namespace, string podName, int podPort, int localPort, CancellationToken cancellationToken = default) =>
+    public Task<PortForwarder> PortForwardAsync(string @namespace, string podName, int podPort, int localPort, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException("The fake has no pods to forward to.");
 }

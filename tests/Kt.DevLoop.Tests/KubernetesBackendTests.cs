@@ -1,0 +1,63 @@
+using Kt.DevLoop.Backends;
+using Kt.ImageCompiler;
+using Kt.TestSupport;
+
+namespace Kt.DevLoop.Tests;
+
+/// <summary>
+/// The live dev loop on Kubernetes, everything above the API seam for real: dev-mode manifests server-side applied,
+/// the token Secret, port-forwards, differential setup and code sync into running pods, a pod replaced by its
+/// ReplicaSet. The cluster is <see cref="LoopbackCluster"/> (a fake API whose pods are real runtime processes).
+/// </summary>
+[Collection(DevLoopCollection.Name)]
+public sealed class KubernetesBackendTests(DevLoopFixture fixture)
+{
+    private const string RuntimeImage = "registry.local/kt/runtime@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    [Fact]
+    public async Task Code_edits_reach_running_pods_without_restarting_them_and_a_new_pod_gets_setup_and_code()
+    {
+        using var temp = new TempFolder();
+        using var cluster = new LoopbackCluster(temp.Combine("cluster"));
+        var code = fixture.CreateCodeFolder(temp, "first");
+        var service = ProcessBackendTests.Unique("k8s");
+        using var backend = new KubernetesBackend(cluster, "dev", RuntimeImage);
+        var deployer = new ServiceDeployer(backend);
+        var image = Image.From("debian:bookworm").Env("GREETING", "cluster").Run("echo set up >> setup.txt");
+        var request = ProcessBackendTests.Request(service, image, temp.Path, code) with { Service = new ServiceSpec { Service = service, Replicas = 2 } };
+
+        var first = await deployer.DeployAsync(request);
+        Assert.Equal((2, 2, 2), (first.Pods.Pods.Count, first.Pods.Created, first.StepsRun));
+        Assert.Equal("first|cluster", await ProcessBackendTests.CallAsync(first.Pods, "Describe"));
+        Assert.All(first.Pods.Pods, p => Assert.Equal("127.0.0.1", p.Address.Host)); // through the port-forward
+
+        File.WriteAllText(Path.Combine(code, "message.txt"), "second");
+        var second = await deployer.DeployAsync(request);
+        Assert.Equal((0, 0, 2), (second.Pods.Created, second.StepsRun, second.UploadedBlobs)); // the one changed file, to each pod
+        Assert.Equal(2, cluster.Started.Count); // the same two pods: code changes never touch the pod template
+        Assert.Equal("second|cluster", await ProcessBackendTests.CallAsync(second.Pods, "Describe"));
+
+        // A pod that goes away is replaced by the cluster; the next deploy gives the newcomer its setup and the code.
+        Assert.True(await cluster.DeleteAsync(new Kt.Kubernetes.ResourceRef("v1", "Pod", "dev", first.Pods.Pods[0].Name)));
+        var healed = await deployer.DeployAsync(request);
+        Assert.Equal(3, cluster.Started.Count); // the cluster started the replacement, not this deploy
+        Assert.Equal(2, healed.StepsRun); // the newcomer runs both steps of its empty journal
+        foreach (var pod in healed.Pods.Pods)
+        {
+            using var client = new Kt.PodRuntime.Client.PodClient(pod.Address, pod.Token);
+            Assert.Equal("second|cluster", await client.CallAsync<string>(typeof(SampleFunctions).FullName!, "Describe"));
+        }
+
+        // Another client finds the running service by its Secret and pods.
+        using (var finder = new KubernetesBackend(cluster, "dev"))
+        {
+            var found = await finder.FindAsync(service);
+            Assert.Equal(2, found!.Pods.Count);
+            Assert.Equal("second|cluster", await ProcessBackendTests.CallAsync(found, "Describe"));
+        }
+
+        Assert.True(await backend.TeardownAsync(service));
+        Assert.Empty(await cluster.ListAsync("v1", "Secret", "dev", $"kt.dev/service={service}"));
+        Assert.Null(await new KubernetesBackend(cluster, "dev").FindAsync(service));
+    }
+}
