@@ -11,7 +11,7 @@ namespace Kt.MSBuild;
 /// <summary>
 /// <c>-p:KtDeploy=true -p:KtFreeze=true</c> with <c>KtCompute=kubernetes</c>: server-side applies the frozen
 /// manifests (digest-pinned, no sync, no live setup) to the cluster of the current kubeconfig and waits until the
-/// pods are ready. The live dev loop on Kubernetes (code sync into running pods) is not in this version.
+/// pods are ready.
 /// </summary>
 internal static class FrozenKubernetesDeploy
 {
@@ -19,8 +19,7 @@ internal static class FrozenKubernetesDeploy
     {
         if (string.IsNullOrEmpty(frozenImage))
         {
-            throw new KtException(DevLoopErrors.NotSupported,
-                "KtCompute=kubernetes deploys frozen images only in this version: add -p:KtFreeze=true (and ContainerRegistry, so the cluster can pull it). The live dev loop runs on process or docker.");
+            throw new InvalidOperationException("a frozen deploy needs the frozen image");
         }
 
         var clock = Stopwatch.StartNew();
@@ -29,7 +28,11 @@ internal static class FrozenKubernetesDeploy
             .DeployAsync(compute, FrozenManifests.Context(project), cancellationToken: cancellationToken).ConfigureAwait(false);
         progress($"{project.Service} → kubernetes ({compute.Namespace}): {string.Join(", ", result.Applied.Select(r => r.Kind))} applied, "
             + $"{result.ReadyPods.Count} pod(s) ready in {clock.ElapsedMilliseconds} ms, frozen {frozenImage}");
-        progress($"reach it: kubectl -n {compute.Namespace} port-forward svc/{compute.ServiceName} {PodRuntimeLayout.Port}; "
-            + $"token: kubectl -n {compute.Namespace} get secret {PodRuntimeLayout.TokenSecretName(compute.ServiceName)} -o jsonpath='{{.data.token}}' | base64 -d");
+        progress(ReachLine(compute.ServiceName, compute.Namespace));
     }
+
+    /// <summary>How to reach the service from this machine after the build (its own port-forwards end with it).</summary>
+    public static string ReachLine(string service, string @namespace) =>
+        $"reach it: kubectl -n {@namespace} port-forward svc/{service} {PodRuntimeLayout.Port}; "
+        + $"token: kubectl -n {@namespace} get secret {PodRuntimeLayout.TokenSecretName(service)} -o jsonpath='{{.data.token}}' | base64 -d";
 }

@@ -11,11 +11,12 @@ namespace Kt.MSBuild;
 /// lack, syncs the publish output, waits until the new version serves, and prints the timings, the endpoint and a
 /// ready-to-paste call. All the work is Kt.DevLoop's.
 /// </summary>
-public sealed class KtDeployService : KtTaskBase
+public sealed class KtDeployService : KtImageTaskBase
 {
-    [Required] public string DefinitionFile { get; set; } = "";
+    /// <summary>The tag of the runtime image the live loop on Kubernetes pushes next to the service's frozen tags.</summary>
+    public const string RuntimeImageTag = "kt-runtime";
 
-    [Required] public string ProjectDirectory { get; set; } = "";
+    [Required] public string DefinitionFile { get; set; } = "";
 
     [Required] public string PublishDirectory { get; set; } = "";
 
@@ -33,19 +34,24 @@ public sealed class KtDeployService : KtTaskBase
     private async Task DeployAsync()
     {
         var project = ProjectDefinitionFile.Read(DefinitionFile, MSBuildErrors.DefinitionUnreadable);
+        string? runtimeImage = null;
         if (project.Compute.Backend == ComputeBackends.Kubernetes)
         {
-            await FrozenKubernetesDeploy.RunAsync(project, FrozenImage, Progress, CancellationToken).ConfigureAwait(false);
-            return;
-        }
+            if (!string.IsNullOrEmpty(FrozenImage))
+            {
+                await FrozenKubernetesDeploy.RunAsync(project, FrozenImage, Progress, CancellationToken).ConfigureAwait(false);
+                return;
+            }
 
-        if (!string.IsNullOrEmpty(FrozenImage))
+            runtimeImage = await BuildRuntimeImageAsync(project).ConfigureAwait(false);
+        }
+        else if (!string.IsNullOrEmpty(FrozenImage))
         {
             Log.LogMessage(MessageImportance.High,
                 $"  kt: frozen image {FrozenImage} built; the {project.Compute.Backend} backend deploys live (code sync), so the frozen image is not what runs here.");
         }
 
-        using var backend = ComputeBackends.Create(project.Compute.Backend);
+        using var backend = ComputeBackends.Create(project.Compute.Backend, project.Compute.Namespace, runtimeImage);
         var deployer = new ServiceDeployer(backend, line => Log.LogMessage(MessageImportance.Normal, "    " + line));
         var report = await deployer.DeployAsync(new DeployRequest
         {
@@ -61,6 +67,29 @@ public sealed class KtDeployService : KtTaskBase
         {
             Progress(line);
         }
+
+        if (runtimeImage is not null)
+        {
+            // The port-forwards of this build end with it.
+            Progress(FrozenKubernetesDeploy.ReachLine(project.Service, project.Compute.Namespace));
+        }
+    }
+
+    /// <summary>
+    /// The image the live loop's pods start: the project's base with the pod runtime, pushed to ContainerRegistry
+    /// (tag <see cref="RuntimeImageTag"/>) so the cluster can pull it. It changes only with the base or Kt itself.
+    /// </summary>
+    private async Task<string> BuildRuntimeImageAsync(ProjectDefinition project)
+    {
+        if (string.IsNullOrWhiteSpace(Registry))
+        {
+            throw new KtException(MSBuildErrors.RegistryRequired,
+                "KtCompute=kubernetes runs its pods from a runtime image the cluster must pull: set ContainerRegistry (and ContainerRepository).");
+        }
+
+        var definition = FrozenServiceImage.RuntimeImage(project, ProjectDirectory, PodRuntimeFiles.Locate());
+        var built = await BuildImageAsync(definition, project.Service, $"runtime image for {project.Service}", RuntimeImageTag).ConfigureAwait(false);
+        return built.Reference;
     }
 }
 

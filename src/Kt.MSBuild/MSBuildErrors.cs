@@ -14,4 +14,7 @@ public static class MSBuildErrors
 
     /// <summary>The image name properties (<c>ContainerRegistry</c>, <c>ContainerRepository</c>, <c>ContainerImageTags</c>) do not form a valid reference.</summary>
     public const string InvalidImageName = "KT6005";
+
+    /// <summary><c>KtCompute=kubernetes</c> without <c>ContainerRegistry</c>: the cluster could not pull the runtime image.</summary>
+    public const string RegistryRequired = "KT6006";
 }

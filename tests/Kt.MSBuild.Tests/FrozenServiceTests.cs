@@ -85,24 +85,34 @@ public sealed partial class PublishEndToEndTests
     private static partial Regex ServiceImageLine();
 }
 
-/// <summary>KtCompute=kubernetes from MSBuild: frozen images only, and a clear error where no cluster is configured.</summary>
+/// <summary>KtCompute=kubernetes from MSBuild, up to the missing cluster: the images are built and pushed for real.</summary>
 public sealed partial class PublishEndToEndTests
 {
-    [Fact]
-    public void Kubernetes_deploys_need_a_frozen_image_and_a_configured_cluster()
+    [RegistryFact]
+    public void Kubernetes_deploys_push_their_images_and_stop_with_KT5210_where_no_cluster_is_configured()
     {
         var project = fixture.CreateConsoleProject("ClusterApp",
-            $"<KtBaseImage>{Environments.RegistryDotnetReadyBaseImage}</KtBaseImage><KtService>cluster-app</KtService><KtCompute>kubernetes</KtCompute>", "");
+            $"<KtBaseImage>{Environments.RegistryDotnetReadyBaseImage}</KtBaseImage><KtService>cluster-app</KtService><KtCompute>kubernetes</KtCompute>",
+            """<KtSetup Include="env" Name="KT_E2E_GREETING" Value="live" />""");
 
-        var live = fixture.Dotnet(project, "publish", "-c", "Release", "-p:KtDeploy=true");
-        Assert.NotEqual(0, live.ExitCode);
-        Assert.Contains("error KT7030", live.Output, StringComparison.Ordinal);
-        Assert.Contains("-p:KtFreeze=true", live.Output, StringComparison.Ordinal);
+        var unregistered = fixture.Dotnet(project, "publish", "-c", "Release", "-p:KtDeploy=true");
+        Assert.NotEqual(0, unregistered.ExitCode);
+        Assert.Contains("error KT6006", unregistered.Output, StringComparison.Ordinal);
 
-        // No registry: the image stays in the OCI layout, and the deploy stops at the missing cluster, not earlier.
         Environment.SetEnvironmentVariable("KUBECONFIG", Path.Combine(project, "no-such-kubeconfig"));
         try
         {
+            // Live loop: the runtime image (base + Kt's runtime, no setup steps: those run live) is pushed first.
+            var live = fixture.Dotnet(project, "publish", "-c", "Release", "-p:KtDeploy=true", $"-p:ContainerRegistry={Environments.RegistryHost}",
+                "-p:ContainerRepository=kt-msbuild-test/cluster-app", $"-p:KtCacheDirectory={fixture.CacheDirectory}");
+            Assert.NotEqual(0, live.ExitCode);
+            Assert.Contains("error KT5210", live.Output, StringComparison.Ordinal);
+            var config = ProcessRunner.Run("skopeo", ["inspect", "--config", "--tls-verify=false", $"docker://{Environments.RegistryHost}/kt-msbuild-test/cluster-app:kt-runtime"])
+                .EnsureSuccess("skopeo inspect the runtime image");
+            Assert.Contains("/kt/runtime/Kt.PodRuntime.dll", config.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("KT_E2E_GREETING", config.Output, StringComparison.Ordinal);
+
+            // Frozen: manifests are written before the deploy, which stops at the missing cluster too.
             var frozen = fixture.Dotnet(project, "publish", "-c", "Release", "-p:KtDeploy=true", "-p:KtFreeze=true", $"-p:KtCacheDirectory={fixture.CacheDirectory}");
             Assert.NotEqual(0, frozen.ExitCode);
             Assert.Contains("error KT5210", frozen.Output, StringComparison.Ordinal);
