@@ -6,14 +6,18 @@ using Kt.ImageCompiler.Model;
 namespace Kt.Client;
 
 /// <summary>
-/// Where remote code runs, in Kubetorch's words: a backend (<c>process</c>, the embedded default, or <c>docker</c>),
+/// Where remote code runs, in Kubetorch's words: a backend (<c>process</c>, the embedded default, <c>docker</c> or
+/// <c>kubernetes</c>),
 /// cpus, memory, gpus, replicas, and the <see cref="Image"/> whose setup steps the pods get.
 /// <c>Compute.FromProject()</c> loads the very definition the csproj declares (written by the build as kt.definition.json).
 /// </summary>
 public sealed record Compute
 {
-    /// <summary>process (default) or docker.</summary>
+    /// <summary>process (default), docker or kubernetes.</summary>
     public string Backend { get; init; } = ComputeBackends.Process;
+
+    /// <summary>Kubernetes: the namespace (KtNamespace). Pods start from the runtime image the last <c>-p:KtDeploy=true</c> pushed.</summary>
+    public string Namespace { get; init; } = "default";
 
     /// <summary>The service name; by default the project's (KtService), else the entry assembly's name.</summary>
     public string? Service { get; init; }
@@ -48,6 +52,7 @@ public sealed record Compute
         return new Compute
         {
             Backend = project.Compute.Backend,
+            Namespace = project.Compute.Namespace,
             Service = spec.Service,
             Cpus = spec.Cpus,
             Memory = spec.Memory,

@@ -13,11 +13,13 @@ internal sealed class ServiceSession
 {
     private static readonly ConcurrentDictionary<Compute, Lazy<Task<ServiceSession>>> Sessions = new();
     private readonly Compute _compute;
+    private readonly IComputeBackend _backend;
     private int _next = -1;
 
-    private ServiceSession(Compute compute, DeployReport report)
+    private ServiceSession(Compute compute, DeployReport report, IComputeBackend backend)
     {
         _compute = compute;
+        _backend = backend;
         Report = report;
         Clients = report.Pods.Pods.Select(p => new PodClient(p.Address, p.Token)).ToArray();
     }
@@ -43,17 +45,26 @@ internal sealed class ServiceSession
 
     private static async Task<ServiceSession> CreateAsync(Compute compute, CancellationToken cancellationToken)
     {
-        using var backend = ComputeBackends.Create(compute.Backend);
-        var deployer = new ServiceDeployer(backend, line => Console.Error.WriteLine("kt: " + line));
-        var report = await deployer.DeployAsync(new DeployRequest
+        // The backend lives as long as the session: on Kubernetes it holds the port-forwards the calls go through.
+        var backend = ComputeBackends.Create(compute.Backend, compute.Namespace);
+        try
         {
-            Service = compute.ToServiceSpec(),
-            Image = compute.ImageDefinition(),
-            ProjectDirectory = compute.ProjectDirectory ?? Environment.CurrentDirectory,
-            // The very build output this program runs from: the same assemblies run on both sides.
-            CodeDirectory = AppContext.BaseDirectory,
-        }, cancellationToken).ConfigureAwait(false);
-        return new ServiceSession(compute, report);
+            var deployer = new ServiceDeployer(backend, line => Console.Error.WriteLine("kt: " + line));
+            var report = await deployer.DeployAsync(new DeployRequest
+            {
+                Service = compute.ToServiceSpec(),
+                Image = compute.ImageDefinition(),
+                ProjectDirectory = compute.ProjectDirectory ?? Environment.CurrentDirectory,
+                // The very build output this program runs from: the same assemblies run on both sides.
+                CodeDirectory = AppContext.BaseDirectory,
+            }, cancellationToken).ConfigureAwait(false);
+            return new ServiceSession(compute, report, backend);
+        }
+        catch
+        {
+            backend.Dispose();
+            throw;
+        }
     }
 
     public Task<T?> CallOneAsync<T>(Func<PodClient, CallOptions, CancellationToken, Task<T?>> call, CancellationToken cancellationToken)
@@ -67,9 +78,9 @@ internal sealed class ServiceSession
 
     public async Task TeardownAsync(CancellationToken cancellationToken)
     {
-        using var backend = ComputeBackends.Create(_compute.Backend);
-        await backend.TeardownAsync(Pods.Service, cancellationToken).ConfigureAwait(false);
+        await _backend.TeardownAsync(Pods.Service, cancellationToken).ConfigureAwait(false);
         Sessions.TryRemove(_compute, out _);
+        _backend.Dispose();
     }
 
     private CallOptions OptionsFor(int rank)

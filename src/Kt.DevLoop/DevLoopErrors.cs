@@ -33,6 +33,6 @@ public static class DevLoopErrors
     /// <summary>A frozen service image needs an app (the publish output) for its pods to serve.</summary>
     public const string FrozenWithoutApp = "KT7022";
 
-    /// <summary>This backend does not offer the requested operation in this version.</summary>
-    public const string NotSupported = "KT7030";
+    /// <summary>Kubernetes: no runtime image was given and the service has no Deployment to take it from.</summary>
+    public const string RuntimeImageMissing = "KT7023";
 }

@@ -1,3 +1,4 @@
+using Kt.Core;
 using Kt.DevLoop.Backends;
 using Kt.ImageCompiler;
 using Kt.TestSupport;
@@ -59,5 +60,19 @@ public sealed class KubernetesBackendTests(DevLoopFixture fixture)
         Assert.True(await backend.TeardownAsync(service));
         Assert.Empty(await cluster.ListAsync("v1", "Secret", "dev", $"kt.dev/service={service}"));
         Assert.Null(await new KubernetesBackend(cluster, "dev").FindAsync(service));
+    }
+
+    [Fact]
+    public async Task Without_a_runtime_image_a_client_needs_a_deployment_to_take_it_from()
+    {
+        using var temp = new TempFolder();
+        using var cluster = new LoopbackCluster(temp.Combine("cluster"));
+        using var backend = new KubernetesBackend(cluster, "dev");
+
+        var error = await Assert.ThrowsAsync<KtException>(() => backend.EnsureAsync(new ServiceSpec { Service = "never-deployed" }));
+
+        Assert.Equal(DevLoopErrors.RuntimeImageMissing, error.Code);
+        Assert.Contains("dotnet publish -p:KtDeploy=true", error.Message, StringComparison.Ordinal);
+        Assert.Empty(cluster.Started);
     }
 }

@@ -24,7 +24,8 @@ public sealed class KubernetesBackend(IKubernetesApi api, string @namespace, str
     {
         ArgumentNullException.ThrowIfNull(spec);
         var before = (await SnapshotAsync(spec.Service, cancellationToken).ConfigureAwait(false)).Where(p => p.Ready).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
-        var result = await _deployer.DeployAsync(ComputeFor(spec), RenderContext.ForPodRuntime(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var compute = ComputeFor(spec, await ImageForAsync(spec, cancellationToken).ConfigureAwait(false));
+        var result = await _deployer.DeployAsync(compute, RenderContext.ForPodRuntime(), cancellationToken: cancellationToken).ConfigureAwait(false);
         var names = result.ReadyPods.Order(StringComparer.Ordinal).Take(spec.Replicas).ToList();
         var pods = await ForwardAsync(names, result.Token!, cancellationToken).ConfigureAwait(false);
         return new ServicePods(spec.Service, Name, pods, names.Count(n => !before.Contains(n)));
@@ -93,12 +94,28 @@ public sealed class KubernetesBackend(IKubernetesApi api, string @namespace, str
         _forwards.Clear();
     }
 
-    private Compute ComputeFor(ServiceSpec spec) => new()
+    /// <summary>
+    /// The runtime image given, else the one the service's Deployment already runs (a program using Kt.Client reuses
+    /// what the last <c>-p:KtDeploy=true</c> pushed; it builds no images itself).
+    /// </summary>
+    private async Task<string> ImageForAsync(ServiceSpec spec, CancellationToken cancellationToken)
+    {
+        if (runtimeImage is not null)
+        {
+            return runtimeImage;
+        }
+
+        var deployment = await api.GetAsync(new ResourceRef("apps/v1", "Deployment", @namespace, spec.Service), cancellationToken).ConfigureAwait(false);
+        return (string?)deployment?["spec"]?["template"]?["spec"]?["containers"]?[0]?["image"]
+            ?? throw new KtException(DevLoopErrors.RuntimeImageMissing,
+                $"'{spec.Service}' has no runtime image on the cluster yet: deploy it once with 'dotnet publish -p:KtDeploy=true' (KtCompute=kubernetes, ContainerRegistry set), which pushes the image its pods start from.");
+    }
+
+    private Compute ComputeFor(ServiceSpec spec, string image) => new()
     {
         ServiceName = spec.Service,
         Namespace = @namespace,
-        Image = runtimeImage ?? spec.BaseImage
-            ?? throw new KtException(DevLoopErrors.InvalidService, $"'{spec.Service}' has no image for its pods: set KtBaseImage (and ContainerRegistry, for the runtime image)."),
+        Image = image,
         Replicas = spec.Replicas,
         Cpus = spec.Cpus,
         Memory = spec.Memory,
