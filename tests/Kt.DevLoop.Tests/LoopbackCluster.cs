@@ -10,15 +10,16 @@ using Kt.Kubernetes.Validation;
 namespace Kt.DevLoop.Tests;
 
 /// <summary>
-/// A FAKE cluster behind <see cref="IKubernetesApi"/>: no API server can run on these machines. It is as strict as a
-/// real one where Kt depends on it (every applied object is validated against the upstream schemas, Secrets store
+/// A FAKE cluster behind <see cref="IKubernetesApi"/>: no API server can run on these machines. Its objects are kept
+/// by the Kubernetes tests' strict fake (every applied object is validated against the upstream schemas, Secrets store
 /// stringData base64-encoded under data) and its pods are real: for each Deployment replica it starts the real pod
 /// runtime as a process on loopback, with the token from the Secret the pod template references, and its port-forward
 /// is a real loopback tunnel. What it does not do: scheduling, images (the runtime runs from this build), probes.
 /// </summary>
 internal sealed class LoopbackCluster : IKubernetesApi, IDisposable
 {
-    private readonly Dictionary<ResourceRef, JsonObject> _store = [];
+    // Objects live in the same strict fake the Kubernetes tests use (schema validation, Secrets as the server stores them).
+    private readonly Kubernetes.Tests.Fakes.FakeKubernetesApi _objects = new(ManifestValidator.Default);
     private readonly Dictionary<string, FakePod> _pods = new(StringComparer.Ordinal);
     private readonly string _root;
     private readonly Lock _gate = new();
@@ -29,31 +30,16 @@ internal sealed class LoopbackCluster : IKubernetesApi, IDisposable
     /// <summary>Names of every pod started so far (to tell a restart from a kept pod).</summary>
     public List<string> Started { get; } = [];
 
-    public Task<JsonObject> ApplyAsync(object manifest, string fieldManager = "kt", bool force = true, CancellationToken cancellationToken = default)
+    public async Task<JsonObject> ApplyAsync(object manifest, string fieldManager = "kt", bool force = true, CancellationToken cancellationToken = default)
     {
-        ManifestValidator.Default.EnsureValid(manifest);
         var resource = ManifestJson.Identify(manifest);
-        var node = ManifestJson.ToNode(manifest);
-        if (resource.Kind == "Secret" && node["stringData"] is JsonObject plain)
+        var previous = await _objects.GetAsync(resource, cancellationToken).ConfigureAwait(false);
+        var stored = await _objects.ApplyAsync(manifest, fieldManager, force, cancellationToken).ConfigureAwait(false);
+        if (resource.Kind == "Deployment")
         {
-            var data = new JsonObject();
-            foreach (var (key, value) in plain)
+            lock (_gate)
             {
-                data[key] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes((string?)value ?? ""));
-            }
-
-            node.Remove("stringData");
-            node["data"] = data;
-        }
-
-        lock (_gate)
-        {
-            var templateChanged = _store.TryGetValue(resource, out var previous)
-                && !JsonNode.DeepEquals(previous["spec"]?["template"], node["spec"]?["template"]);
-            _store[resource] = node;
-            if (resource.Kind == "Deployment")
-            {
-                if (templateChanged)
+                if (previous is not null && !JsonNode.DeepEquals(previous["spec"]?["template"], stored["spec"]?["template"]))
                 {
                     RemovePods(resource.Name); // a new template rolls every pod
                 }
@@ -62,16 +48,10 @@ internal sealed class LoopbackCluster : IKubernetesApi, IDisposable
             }
         }
 
-        return Task.FromResult((JsonObject)node.DeepClone());
+        return stored;
     }
 
-    public Task<JsonObject?> GetAsync(ResourceRef resource, CancellationToken cancellationToken = default)
-    {
-        lock (_gate)
-        {
-            return Task.FromResult(_store.TryGetValue(resource, out var node) ? (JsonObject?)node.DeepClone() : null);
-        }
-    }
+    public Task<JsonObject?> GetAsync(ResourceRef resource, CancellationToken cancellationToken = default) => _objects.GetAsync(resource, cancellationToken);
 
     public Task<bool> DeleteAsync(ResourceRef resource, CancellationToken cancellationToken = default)
     {
@@ -93,24 +73,13 @@ internal sealed class LoopbackCluster : IKubernetesApi, IDisposable
             {
                 RemovePods(resource.Name);
             }
-
-            return Task.FromResult(_store.Remove(resource));
         }
+
+        return _objects.DeleteAsync(resource, cancellationToken);
     }
 
-    public Task<IReadOnlyList<ResourceRef>> ListAsync(string apiVersion, string kind, string @namespace, string labelSelector, CancellationToken cancellationToken = default)
-    {
-        var required = labelSelector.Split(',').Select(p => p.Split('=')).ToDictionary(p => p[0], p => p[1]);
-        lock (_gate)
-        {
-            IReadOnlyList<ResourceRef> found = _store
-                .Where(e => e.Key.ApiVersion == apiVersion && e.Key.Kind == kind && e.Key.Namespace == @namespace)
-                .Where(e => required.All(r => (string?)e.Value["metadata"]?["labels"]?[r.Key] == r.Value))
-                .Select(e => e.Key)
-                .ToList();
-            return Task.FromResult(found);
-        }
-    }
+    public Task<IReadOnlyList<ResourceRef>> ListAsync(string apiVersion, string kind, string @namespace, string labelSelector, CancellationToken cancellationToken = default) =>
+        _objects.ListAsync(apiVersion, kind, @namespace, labelSelector, cancellationToken);
 
     public async IAsyncEnumerable<IReadOnlyList<PodStatusSnapshot>> WatchPodsAsync(
         string @namespace, string labelSelector, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -154,7 +123,7 @@ internal sealed class LoopbackCluster : IKubernetesApi, IDisposable
 
     private void Reconcile(ResourceRef deployment)
     {
-        if (!_store.TryGetValue(deployment, out var node))
+        if (!_objects.Objects.TryGetValue(deployment, out var node))
         {
             return;
         }
@@ -179,7 +148,7 @@ internal sealed class LoopbackCluster : IKubernetesApi, IDisposable
     {
         var env = node["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray();
         var reference = env.First(e => (string?)e!["name"] == "KT_TOKEN")!["valueFrom"]!["secretKeyRef"]!;
-        var secret = _store[new ResourceRef("v1", "Secret", deployment.Namespace, (string)reference["name"]!)];
+        var secret = _objects.Objects[new ResourceRef("v1", "Secret", deployment.Namespace, (string)reference["name"]!)];
         return System.Text.Encoding.UTF8.GetString(Convert.FromBase64String((string)secret["data"]![(string)reference["key"]!]!));
     }
 

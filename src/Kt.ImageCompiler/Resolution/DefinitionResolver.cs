@@ -110,19 +110,7 @@ public sealed class DefinitionResolver
         {
             var files = _files.ResolveBundle(bundle);
             var key = StepKey.Chain(previous, StepKinds.Bundle, [bundle.Name, bundle.Destination], Fingerprints(files));
-            resolved.Add(new ResolvedStep
-            {
-                Index = resolved.Count,
-                Key = key,
-                Kind = StepKinds.Bundle,
-                Effect = StepEffect.Files,
-                Description = $"{bundle.Name} ({files.Count} files)",
-                Environment = environment,
-                WorkingDirectory = workingDirectory,
-                User = user,
-                Files = files,
-                Destination = bundle.Destination,
-            });
+            resolved.Add(FilesStep(resolved.Count, key, StepKinds.Bundle, $"{bundle.Name} ({files.Count} files)", files, bundle.Destination, environment, workingDirectory, user));
             previous = key;
         }
 
@@ -179,29 +167,34 @@ public sealed class DefinitionResolver
             }
 
             var key = StepKey.Chain(previous, StepKinds.App, [part.ToString().ToLowerInvariant(), app.WorkingDirectory, string.Join(' ', app.Entrypoint), .. app.Arguments is null ? Array.Empty<string>() : [string.Join(' ', app.Arguments)]], Fingerprints(files));
-            steps.Add(new ResolvedStep
+            var description = part switch
             {
-                Index = firstIndex + steps.Count,
-                Key = key,
-                Kind = StepKinds.App,
-                Effect = StepEffect.Files,
-                Description = part switch
-                {
-                    AppPart.Packages => $"app NuGet packages ({files.Count} files)",
-                    AppPart.Projects => $"app project references ({files.Count} files)",
-                    _ => $"app own files ({files.Count} files)",
-                },
-                Environment = environment,
-                WorkingDirectory = workingDirectory,
-                User = user,
-                Files = files,
-                Destination = app.WorkingDirectory,
-            });
+                AppPart.Packages => $"app NuGet packages ({files.Count} files)",
+                AppPart.Projects => $"app project references ({files.Count} files)",
+                _ => $"app own files ({files.Count} files)",
+            };
+            steps.Add(FilesStep(firstIndex + steps.Count, key, StepKinds.App, description, files, app.WorkingDirectory, environment, workingDirectory, user));
             previous = key;
         }
 
         return steps;
     }
+
+    /// <summary>A step that only places files Kt chose (a bundle, a part of the app): a layer of its own.</summary>
+    private static ResolvedStep FilesStep(int index, StepKey key, string kind, string description, IReadOnlyList<ResolvedFile> files, string destination,
+        IReadOnlyDictionary<string, string> environment, string? workingDirectory, string? user) => new()
+        {
+            Index = index,
+            Key = key,
+            Kind = kind,
+            Effect = StepEffect.Files,
+            Description = description,
+            Environment = environment,
+            WorkingDirectory = workingDirectory,
+            User = user,
+            Files = files,
+            Destination = destination,
+        };
 
     private static string DestinationFolder(CopyStep copy, IReadOnlyList<ResolvedFile> files, string? workingDirectory)
     {
