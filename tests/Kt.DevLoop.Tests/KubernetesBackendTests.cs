@@ -38,24 +38,29 @@ public sealed class KubernetesBackendTests(DevLoopFixture fixture)
         Assert.Equal(2, cluster.Started.Count); // the same two pods: code changes never touch the pod template
         Assert.Equal("second|cluster", await ProcessBackendTests.CallAsync(second.Pods, "Describe"));
 
-        // A pod that goes away is replaced by the cluster; the next deploy gives the newcomer its setup and the code.
+        // A pod that goes away is replaced by the cluster, and the newcomer catches up from a running peer by itself:
+        // another client finds both pods (by the Secret and the pod list) serving the current code, before any deploy.
         Assert.True(await cluster.DeleteAsync(new Kt.Kubernetes.ResourceRef("v1", "Pod", "dev", first.Pods.Pods[0].Name)));
-        var healed = await deployer.DeployAsync(request);
-        Assert.Equal(3, cluster.Started.Count); // the cluster started the replacement, not this deploy
-        Assert.Equal(2, healed.StepsRun); // the newcomer runs both steps of its empty journal
-        foreach (var pod in healed.Pods.Pods)
-        {
-            using var client = new Kt.PodRuntime.Client.PodClient(pod.Address, pod.Token);
-            Assert.Equal("second|cluster", await client.CallAsync<string>(typeof(SampleFunctions).FullName!, "Describe"));
-        }
-
-        // Another client finds the running service by its Secret and pods.
+        Assert.Equal(3, cluster.Started.Count);
         using (var finder = new KubernetesBackend(cluster, "dev"))
         {
-            var found = await finder.FindAsync(service);
+            ServicePods? found = null;
+            for (var wait = 0; wait < 300 && found?.Pods.Count != 2; wait++)
+            {
+                await Task.Delay(100);
+                found = await finder.FindAsync(service);
+            }
+
             Assert.Equal(2, found!.Pods.Count);
-            Assert.Equal("second|cluster", await ProcessBackendTests.CallAsync(found, "Describe"));
+            foreach (var pod in found.Pods)
+            {
+                using var client = new Kt.PodRuntime.Client.PodClient(pod.Address, pod.Token);
+                Assert.Equal("second|cluster", await client.CallAsync<string>(typeof(SampleFunctions).FullName!, "Describe"));
+            }
         }
+
+        var healed = await deployer.DeployAsync(request);
+        Assert.Equal((0, 0), (healed.StepsRun, healed.UploadedBlobs)); // nothing left to do: the newcomer caught up alone
 
         Assert.True(await backend.TeardownAsync(service));
         Assert.Empty(await cluster.ListAsync("v1", "Secret", "dev", $"kt.dev/service={service}"));

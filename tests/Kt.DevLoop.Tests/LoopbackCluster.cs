@@ -130,10 +130,13 @@ internal sealed class LoopbackCluster : IKubernetesApi, IDisposable
 
         var replicas = (int?)node["spec"]?["replicas"] ?? 1;
         var mine = _pods.Values.Where(p => p.Deployment == deployment.Name).ToList();
+        // KT_PEER_URL names the service; its Service would route to a running pod, so the fake hands one of those.
+        var wantsPeer = node["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray().Any(e => (string?)e!["name"] == "KT_PEER_URL");
+        var peer = wantsPeer ? mine.FirstOrDefault() : null;
         for (var i = mine.Count; i < replicas; i++)
         {
             var name = $"{deployment.Name}-{Interlocked.Increment(ref _podCounter):x5}";
-            _pods[name] = FakePod.Start(name, deployment.Name, Path.Combine(_root, name), TokenFor(deployment, node));
+            _pods[name] = FakePod.Start(name, deployment.Name, Path.Combine(_root, name), TokenFor(deployment, node), peer?.Port);
             Started.Add(name);
         }
 
@@ -194,7 +197,7 @@ internal sealed class LoopbackCluster : IKubernetesApi, IDisposable
 
         public int Port { get; }
 
-        public static FakePod Start(string name, string deployment, string root, string token)
+        public static FakePod Start(string name, string deployment, string root, string token, int? peerPort)
         {
             Directory.CreateDirectory(root);
             var runtime = PodRuntimeFiles.Locate();
@@ -203,6 +206,12 @@ internal sealed class LoopbackCluster : IKubernetesApi, IDisposable
             foreach (var arg in new[] { runtime.RuntimeAssembly, "--port", "0", "--bind", "127.0.0.1", "--root", Path.Combine(root, "data"), "--port-file", portFile, "--service", deployment, "--pod-name", name })
             {
                 info.ArgumentList.Add(arg);
+            }
+
+            if (peerPort is { } port)
+            {
+                info.ArgumentList.Add("--peer");
+                info.ArgumentList.Add($"http://127.0.0.1:{port}/");
             }
 
             info.Environment["KT_TOKEN"] = token;

@@ -25,7 +25,7 @@ public sealed class KubernetesBackend(IKubernetesApi api, string @namespace, str
         ArgumentNullException.ThrowIfNull(spec);
         var before = (await SnapshotAsync(spec.Service, cancellationToken).ConfigureAwait(false)).Where(p => p.Ready).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         var compute = ComputeFor(spec, await ImageForAsync(spec, cancellationToken).ConfigureAwait(false));
-        var result = await _deployer.DeployAsync(compute, RenderContext.ForPodRuntime(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var result = await _deployer.DeployAsync(compute, ContextFor(compute), cancellationToken: cancellationToken).ConfigureAwait(false);
         var names = result.ReadyPods.Order(StringComparer.Ordinal).Take(spec.Replicas).ToList();
         var pods = await ForwardAsync(names, result.Token!, cancellationToken).ConfigureAwait(false);
         return new ServicePods(spec.Service, Name, pods, names.Count(n => !before.Contains(n)));
@@ -110,6 +110,18 @@ public sealed class KubernetesBackend(IKubernetesApi api, string @namespace, str
             ?? throw new KtException(DevLoopErrors.RuntimeImageMissing,
                 $"'{spec.Service}' has no runtime image on the cluster yet: deploy it once with 'dotnet publish -p:KtDeploy=true' (KtCompute=kubernetes, ContainerRegistry set), which pushes the image its pods start from.");
     }
+
+    /// <summary>
+    /// Dev mode, and the service's own address as the pods' peer: the Service routes only to ready pods, so a pod the
+    /// cluster starts later (scale-up, a lost node) catches up with setup and code from a running one by itself.
+    /// </summary>
+    private static RenderContext ContextFor(Compute compute) => RenderContext.ForPodRuntime(compute.Port) with
+    {
+        Environment = new Dictionary<string, string>
+        {
+            ["KT_PEER_URL"] = $"http://{compute.ServiceName}.{compute.Namespace}.svc.cluster.local:{compute.Port}/",
+        },
+    };
 
     private Compute ComputeFor(ServiceSpec spec, string image) => new()
     {

@@ -40,6 +40,7 @@ public static class RuntimeErrorCodes
     public const string AppUnreachable = "KT4041";
 
     public const string FrozenPod = "KT4050";
+    public const string NothingToReplay = "KT4051";
 
     public const string Internal = "KT4099";
 }

@@ -39,12 +39,14 @@ internal sealed class RuntimeEndpoints
     private readonly WorkerSupervisor _supervisor;
     private readonly AppHost _apps;
     private readonly AppProxy _proxy;
+    private readonly PodOperations _operations;
     private readonly BearerToken _token;
 
     public RuntimeEndpoints(
         RuntimeOptions options, RuntimeState state, RuntimeMetrics metrics, LogHub logs, BlobStore blobs, VersionStore versions,
-        JournalStore journal, PlanApplier applier, WorkerSupervisor supervisor, AppHost apps, AppProxy proxy)
+        JournalStore journal, PlanApplier applier, WorkerSupervisor supervisor, AppHost apps, AppProxy proxy, PodOperations operations)
     {
+        _operations = operations;
         _options = options;
         _state = state;
         _metrics = metrics;
@@ -75,6 +77,14 @@ internal sealed class RuntimeEndpoints
         });
         app.MapGet("/journal", (HttpContext c) => HttpJson.WriteAsync(c, 200, new { entries = _journal.Entries }));
         app.MapPost("/setup/plan", ApplyPlanAsync);
+        // What a new pod replays from a running one: its whole setup, its code manifest and the blobs behind both.
+        app.MapGet("/setup/replay", (HttpContext c) => _journal.ReplayPlan() is { } replay
+            ? HttpJson.WriteAsync(c, 200, replay)
+            : throw new RuntimeError(RuntimeErrorCodes.NothingToReplay, 404, "This pod has no setup to replay."));
+        app.MapGet("/sync/manifest", (HttpContext c) => _versions.Active is { } active && _versions.ActiveManifest() is { } manifest
+            ? HttpJson.WriteAsync(c, 200, new ActivateRequest(active.Version, manifest))
+            : throw new RuntimeError(RuntimeErrorCodes.NoActiveVersion, 404, "This pod has no synced version."));
+        app.MapGet("/sync/blobs/{sha256}", (HttpContext c, string sha256) => GetBlobAsync(c, sha256));
         app.MapPost("/sync/missing", MissingAsync);
         app.MapPut("/sync/blobs/{sha256}", (HttpContext c, string sha256) => PutBlobAsync(c, sha256));
         app.MapPost("/sync/activate", ActivateAsync);
@@ -155,7 +165,7 @@ internal sealed class RuntimeEndpoints
     }
 
     private bool IsReady(string? wantedVersion) =>
-        !_state.Terminating && _state.SetupActive && _supervisor.WorkerProcessId is not null
+        !_state.Terminating && !_state.CatchingUp && _state.SetupActive && _supervisor.WorkerProcessId is not null
         && (wantedVersion is null || (_supervisor.ServingVersion == wantedVersion && _versions.Active?.Version == wantedVersion));
 
     private async Task ApplyPlanAsync(HttpContext context)
@@ -169,7 +179,6 @@ internal sealed class RuntimeEndpoints
 
         try
         {
-            _state.Setup = "applying";
             context.Response.StatusCode = 200;
             context.Response.ContentType = NdJson;
             var clientGone = false;
@@ -193,29 +202,15 @@ internal sealed class RuntimeEndpoints
 
             try
             {
-                // Steps are not cancelled when the client leaves; a half-run step would only have to run again.
-                await _applier.ApplyAsync(plan, Emit, CancellationToken.None).ConfigureAwait(false);
-                var applied = new AppliedEnvironment(plan.Environment, plan.WorkingDirectory);
-                var changed = !SameEnvironment(_journal.Environment, applied);
-                if (changed)
-                {
-                    _journal.SaveEnvironment(applied);
-                    var environment = UserEnvironment.Create(_options, applied.Variables, applied.WorkingDirectory);
-                    await _supervisor.SetEnvironmentAsync(environment, CancellationToken.None).ConfigureAwait(false);
-                    await _apps.RestartAsync(ActiveDirectory(), environment).ConfigureAwait(false);
-                }
-
-                _state.Setup = "ok";
+                var changed = await _operations.ApplyPlanAsync(plan, Emit).ConfigureAwait(false);
                 await Emit(new PlanEvent { Event = "done", JournalLength = _journal.Entries.Count, EnvironmentChanged = changed }).ConfigureAwait(false);
             }
             catch (RuntimeError error)
             {
-                _state.Setup = "failed";
                 await Emit(new PlanEvent { Event = "error", Error = error.ToEnvelope(_options.PodName, _versions.Active?.Version, RequestId(context)) }).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
             {
-                _state.Setup = "failed";
                 var error = new RuntimeError(RuntimeErrorCodes.StepFailed, 500, $"A step could not run: {ex.Message}");
                 await Emit(new PlanEvent { Event = "error", Error = error.ToEnvelope(_options.PodName, _versions.Active?.Version, RequestId(context)) }).ConfigureAwait(false);
             }
@@ -225,10 +220,6 @@ internal sealed class RuntimeEndpoints
             _applier.Release();
         }
     }
-
-    private static bool SameEnvironment(AppliedEnvironment? previous, AppliedEnvironment next) =>
-        previous is not null && previous.WorkingDirectory == next.WorkingDirectory && previous.Variables.Count == next.Variables.Count
-        && previous.Variables.All(kv => next.Variables.TryGetValue(kv.Key, out var v) && v == kv.Value);
 
     private async Task MissingAsync(HttpContext context)
     {
@@ -256,6 +247,19 @@ internal sealed class RuntimeEndpoints
         await HttpJson.WriteAsync(context, stored ? 201 : 200, new { sha256, stored }).ConfigureAwait(false);
     }
 
+    private async Task GetBlobAsync(HttpContext context, string sha256)
+    {
+        PathRules.ValidateHash(sha256);
+        if (!_blobs.Contains(sha256))
+        {
+            throw new RuntimeError(RuntimeErrorCodes.UnknownBlob, 404, $"Blob {sha256} is not on this pod.");
+        }
+
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/octet-stream";
+        await context.Response.SendFileAsync(_blobs.PathOf(sha256), context.RequestAborted).ConfigureAwait(false);
+    }
+
     private async Task ActivateAsync(HttpContext context)
     {
         var request = await HttpJson.ReadAsync<ActivateRequest>(context.Request, _options.MaxJsonBytes).ConfigureAwait(false);
@@ -265,15 +269,12 @@ internal sealed class RuntimeEndpoints
         }
 
         // Activation finishes even if the client leaves: a half-finished switch is what this design rules out.
-        var (active, reused) = await _versions.ActivateAsync(request.Version, request.Manifest, _options.MaxBlobBytes, CancellationToken.None).ConfigureAwait(false);
-        var directory = _versions.DirectoryOf(active);
-        await _supervisor.ActivateAsync(active.Version, directory, CancellationToken.None).ConfigureAwait(false);
-        await _apps.RestartAsync(directory, _supervisor.Environment).ConfigureAwait(false);
+        var (active, reused) = await _operations.ActivateAsync(request.Version, request.Manifest).ConfigureAwait(false);
         _metrics.Touch();
         await HttpJson.WriteAsync(context, 200, new ActivateResult(active.Version, active.Files, active.Bytes, reused)).ConfigureAwait(false);
     }
 
-    private string? ActiveDirectory() => _versions.Active is { } active ? _versions.DirectoryOf(active) : null;
+    private string? ActiveDirectory() => _operations.ActiveDirectory();
 
     private async Task RegisterClassAsync(HttpContext context, string type)
     {

@@ -52,7 +52,8 @@ public static class RuntimeServer
         var applier = new PlanApplier(journal, new FilePlacer(options.Root, blobs), options.MaxBlobBytes);
         var apps = new AppHost(options, logger);
         var state = new RuntimeState();
-        var endpoints = new RuntimeEndpoints(options, state, metrics, logs, blobs, versions, journal, applier, supervisor, apps, new AppProxy());
+        var operations = new PodOperations(options, state, journal, applier, versions, supervisor, apps);
+        var endpoints = new RuntimeEndpoints(options, state, metrics, logs, blobs, versions, journal, applier, supervisor, apps, new AppProxy(), operations);
         endpoints.Map(app);
 
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
@@ -66,6 +67,9 @@ public static class RuntimeServer
             apps.Stop();
             ray?.Dispose();
         });
+
+        // A pod that will catch up with a peer is not ready until it has (set before the server answers probes).
+        state.CatchingUp = options.PeerUrl is not null && frozen is null;
 
         await app.StartAsync().ConfigureAwait(false);
         WritePortFile(app, options);
@@ -89,12 +93,38 @@ public static class RuntimeServer
             await apps.RestartAsync(served.Item2, supervisor.Environment).ConfigureAwait(false);
         }
 
+        var catchUp = options.PeerUrl is { } peer && frozen is null
+            ? CatchUpAsync(new PeerBootstrap(peer, options.Token, blobs, options, logger), state, journal, applier, operations, versions, logger)
+            : Task.CompletedTask;
+
         logger.LogInformation("Kt pod runtime for service {Service} on pod {Pod} is ready.", options.Service, options.PodName);
         await app.WaitForShutdownAsync().ConfigureAwait(false);
+        await catchUp.ConfigureAwait(false);
         await supervisor.DisposeAsync().ConfigureAwait(false);
         await apps.DisposeAsync().ConfigureAwait(false);
         ray?.Dispose();
         return exitCode;
+    }
+
+    /// <summary>Not ready while catching up with a peer; a failed catch-up leaves the pod as it was (the next deploy fixes it).</summary>
+    private static async Task CatchUpAsync(PeerBootstrap bootstrap, RuntimeState state, JournalStore journal, PlanApplier applier,
+        PodOperations operations, VersionStore versions, ILogger logger)
+    {
+        using (bootstrap)
+        {
+            try
+            {
+                await bootstrap.RunAsync(journal, applier, operations, versions, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException or Errors.RuntimeError or System.Text.Json.JsonException)
+            {
+                logger.LogWarning("No catch-up from a peer ({Message}); serving what this pod has.", ex.Message);
+            }
+            finally
+            {
+                state.CatchingUp = false;
+            }
+        }
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging)

@@ -8,6 +8,9 @@ public sealed class RuntimeState
 
     public bool Terminating => _terminating;
 
+    /// <summary>True while a new pod catches up with a peer: not ready until then (calls would see old or no code).</summary>
+    public bool CatchingUp { get; set; }
+
     /// <summary>none (no plan applied yet), applying, ok or failed.</summary>
     public string Setup
     {

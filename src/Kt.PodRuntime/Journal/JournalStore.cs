@@ -7,7 +7,8 @@ namespace Kt.PodRuntime.Journal;
 
 /// <summary>
 /// The persisted step journal <c>&lt;root&gt;/journal.json</c> plus the applied environment <c>&lt;root&gt;/environment.json</c>:
-/// both rewritten atomically, so a restarted runtime continues exactly where the last successful step left off.
+/// both rewritten atomically, so a restarted runtime continues exactly where the last successful step left off. Each
+/// entry keeps the step it recorded, so that a new pod can replay this pod's setup (<see cref="ReplayPlan"/>).
 /// </summary>
 public sealed class JournalStore
 {
@@ -15,14 +16,15 @@ public sealed class JournalStore
     private readonly string _environmentPath;
     private readonly Lock _lock = new();
     private List<JournalEntry> _entries;
+    private List<LiveStep> _steps;
 
     public JournalStore(string root)
     {
         _journalPath = Path.Combine(root, "journal.json");
         _environmentPath = Path.Combine(root, "environment.json");
-        _entries = File.Exists(_journalPath)
-            ? JsonSerializer.Deserialize<JournalFile>(File.ReadAllBytes(_journalPath))?.Entries.ToList() ?? []
-            : [];
+        var file = File.Exists(_journalPath) ? JsonSerializer.Deserialize<JournalFile>(File.ReadAllBytes(_journalPath)) : null;
+        _entries = file?.Entries.ToList() ?? [];
+        _steps = file?.Steps?.ToList() ?? [];
         Environment = File.Exists(_environmentPath) ? JsonSerializer.Deserialize<AppliedEnvironment>(File.ReadAllBytes(_environmentPath)) : null;
     }
 
@@ -47,17 +49,37 @@ public sealed class JournalStore
             if (_entries.Count > count)
             {
                 _entries = _entries.Take(count).ToList();
+                _steps = _steps.Take(count).ToList();
                 Save();
             }
         }
     }
 
-    public void Append(JournalEntry entry)
+    /// <summary>Records a step that exited 0, with the step itself (for replay on a new pod).</summary>
+    public void Append(LiveStep step)
     {
         lock (_lock)
         {
-            _entries.Add(entry);
+            _entries.Add(new JournalEntry(step.Key, step.Kind, step.Description, step.Packages));
+            _steps.Add(step);
             Save();
+        }
+    }
+
+    /// <summary>
+    /// This pod's whole setup as a plan from an empty journal (every recorded step, the applied environment), or null
+    /// when nothing was applied or a journal written before steps were kept cannot be replayed.
+    /// </summary>
+    public LivePlan? ReplayPlan()
+    {
+        lock (_lock)
+        {
+            if (Environment is not { } environment || _steps.Count != _entries.Count)
+            {
+                return null;
+            }
+
+            return new LivePlan { Steps = _steps.ToArray(), Environment = environment.Variables, WorkingDirectory = environment.WorkingDirectory };
         }
     }
 
@@ -67,9 +89,11 @@ public sealed class JournalStore
         Environment = environment;
     }
 
-    private void Save() => AtomicFile.WriteAllBytes(_journalPath, JsonSerializer.SerializeToUtf8Bytes(new JournalFile(_entries)));
+    private void Save() => AtomicFile.WriteAllBytes(_journalPath, JsonSerializer.SerializeToUtf8Bytes(new JournalFile(_entries, _steps)));
 
-    private sealed record JournalFile([property: JsonPropertyName("entries")] IReadOnlyList<JournalEntry> Entries);
+    private sealed record JournalFile(
+        [property: JsonPropertyName("entries")] IReadOnlyList<JournalEntry> Entries,
+        [property: JsonPropertyName("steps")] IReadOnlyList<LiveStep>? Steps);
 }
 
 /// <summary>The environment and working directory a plan established for user code.</summary>

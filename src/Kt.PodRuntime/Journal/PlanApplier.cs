@@ -109,7 +109,7 @@ public sealed class PlanApplier
                 }
             }
 
-            _journal.Append(new JournalEntry(step.Key, step.Kind, step.Description, step.Packages));
+            _journal.Append(step);
             await emit(new PlanEvent { Event = "step-done", Index = index, Key = step.Key, ExitCode = 0, DurationMs = clock.ElapsedMilliseconds }).ConfigureAwait(false);
         }
     }

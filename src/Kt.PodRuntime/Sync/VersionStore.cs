@@ -45,6 +45,19 @@ public sealed class VersionStore
         Active = frozen is null ? ReadPointer() : FrozenVersion(frozen);
     }
 
+    /// <summary>The manifest of the active version (what a new pod syncs from this one), or null when there is none.</summary>
+    public ContentManifest? ActiveManifest()
+    {
+        if (Active is not { } active || Frozen is not null || !File.Exists(ManifestPath(active.Folder)))
+        {
+            return null;
+        }
+
+        return JsonSerializer.Deserialize<ContentManifest>(File.ReadAllBytes(ManifestPath(active.Folder)));
+    }
+
+    private string ManifestPath(string folder) => Path.Combine(_versions, folder + ".manifest.json");
+
     /// <summary>What the blob collection after the last activation freed.</summary>
     public (int Files, long Bytes) LastCollected { get; private set; }
 
@@ -107,6 +120,8 @@ public sealed class VersionStore
             }
 
             var active = new ActiveVersion(version, folder, digest, manifest.Files.Count, manifest.TotalBytes, DateTimeOffset.UtcNow);
+            // The manifest first: a reader that sees the new pointer always finds its manifest (a new pod copies both).
+            AtomicFile.WriteAllBytes(ManifestPath(folder), JsonSerializer.SerializeToUtf8Bytes(manifest));
             AtomicFile.WriteAllBytes(_pointer, JsonSerializer.SerializeToUtf8Bytes(active));
             SwapCurrentLink(folder);
             Active = active;
@@ -220,6 +235,7 @@ public sealed class VersionStore
             try
             {
                 directory.Delete(recursive: true);
+                File.Delete(ManifestPath(directory.Name));
             }
             catch (IOException)
             {

@@ -1,0 +1,61 @@
+using Kt.PodRuntime.Apps;
+using Kt.PodRuntime.Errors;
+using Kt.PodRuntime.Journal;
+using Kt.PodRuntime.Supervision;
+using Kt.PodRuntime.Sync;
+
+namespace Kt.PodRuntime.Hosting;
+
+/// <summary>
+/// The two state changes of a pod, whoever asks for them (a deploy over HTTP, or the pod itself catching up with a
+/// peer when it starts): apply a setup plan, and activate a code version. Each keeps journal, environment, worker and
+/// app consistent with the other.
+/// </summary>
+internal sealed class PodOperations(
+    RuntimeOptions options, RuntimeState state, JournalStore journal, PlanApplier applier, VersionStore versions, WorkerSupervisor supervisor, AppHost apps)
+{
+    /// <summary>Runs the plan's steps (the caller holds the applier's gate); the setup state says how it went.</summary>
+    /// <returns>Whether the user environment changed (the worker and app were restarted with it).</returns>
+    public async Task<bool> ApplyPlanAsync(LivePlan plan, Func<PlanEvent, ValueTask> emit)
+    {
+        state.Setup = "applying";
+        try
+        {
+            // Steps are not cancelled when a client leaves; a half-run step would only have to run again.
+            await applier.ApplyAsync(plan, emit, CancellationToken.None).ConfigureAwait(false);
+            var applied = new AppliedEnvironment(plan.Environment, plan.WorkingDirectory);
+            var changed = !SameEnvironment(journal.Environment, applied);
+            if (changed)
+            {
+                journal.SaveEnvironment(applied);
+                var environment = UserEnvironment.Create(options, applied.Variables, applied.WorkingDirectory);
+                await supervisor.SetEnvironmentAsync(environment, CancellationToken.None).ConfigureAwait(false);
+                await apps.RestartAsync(ActiveDirectory(), environment).ConfigureAwait(false);
+            }
+
+            state.Setup = "ok";
+            return changed;
+        }
+        catch
+        {
+            state.Setup = "failed";
+            throw;
+        }
+    }
+
+    /// <summary>Assembles and activates a version (finishing even if the caller leaves), then serves it.</summary>
+    public async Task<(ActiveVersion Version, bool Reused)> ActivateAsync(string version, ContentManifest manifest)
+    {
+        var (active, reused) = await versions.ActivateAsync(version, manifest, options.MaxBlobBytes, CancellationToken.None).ConfigureAwait(false);
+        var directory = versions.DirectoryOf(active);
+        await supervisor.ActivateAsync(active.Version, directory, CancellationToken.None).ConfigureAwait(false);
+        await apps.RestartAsync(directory, supervisor.Environment).ConfigureAwait(false);
+        return (active, reused);
+    }
+
+    public string? ActiveDirectory() => versions.Active is { } active ? versions.DirectoryOf(active) : null;
+
+    private static bool SameEnvironment(AppliedEnvironment? previous, AppliedEnvironment next) =>
+        previous is not null && previous.WorkingDirectory == next.WorkingDirectory && previous.Variables.Count == next.Variables.Count
+        && previous.Variables.All(kv => next.Variables.TryGetValue(kv.Key, out var v) && v == kv.Value);
+}
