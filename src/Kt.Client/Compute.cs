@@ -19,6 +19,9 @@ public sealed record Compute
     /// <summary>Kubernetes: the namespace (KtNamespace). Pods start from the runtime image the last <c>-p:KtDeploy=true</c> pushed.</summary>
     public string Namespace { get; init; } = "default";
 
+    /// <summary>Kubernetes: GPU type, tolerations, secrets, volumes, autoscale, distribute… as the csproj declares them.</summary>
+    public ClusterDeclaration? Cluster { get; init; }
+
     /// <summary>The service name; by default the project's (KtService), else the entry assembly's name.</summary>
     public string? Service { get; init; }
 
@@ -53,6 +56,7 @@ public sealed record Compute
         {
             Backend = project.Compute.Backend,
             Namespace = project.Compute.Namespace,
+            Cluster = project.Compute.Cluster,
             Service = spec.Service,
             Cpus = spec.Cpus,
             Memory = spec.Memory,

@@ -46,7 +46,7 @@ internal sealed class ServiceSession
     private static async Task<ServiceSession> CreateAsync(Compute compute, CancellationToken cancellationToken)
     {
         // The backend lives as long as the session: on Kubernetes it holds the port-forwards the calls go through.
-        var backend = ComputeBackends.Create(compute.Backend, compute.Namespace);
+        var backend = ComputeBackends.Create(compute.Backend, compute.Namespace, cluster: compute.Cluster);
         try
         {
             var deployer = new ServiceDeployer(backend, line => Console.Error.WriteLine("kt: " + line));

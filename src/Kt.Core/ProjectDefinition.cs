@@ -57,6 +57,58 @@ public sealed record ComputeDeclaration
 
     /// <summary>Opt-in for the process backend to run host-changing steps (apt) on this machine.</summary>
     [JsonPropertyName("allowHostSetup")] public bool AllowHostSetup { get; init; }
+
+    /// <summary>What only a cluster uses (scheduling, storage, identity, scaling); null when nothing is declared.</summary>
+    [JsonPropertyName("cluster")] public ClusterDeclaration? Cluster { get; init; }
+}
+
+/// <summary>
+/// The cluster side of Compute as the csproj declares it (properties and items), kept as strings: the Kubernetes
+/// library parses and validates them (KT50xx), so this contract stays neutral.
+/// </summary>
+public sealed record ClusterDeclaration
+{
+    [JsonPropertyName("gpuType")] public string? GpuType { get; init; }
+
+    [JsonPropertyName("disk")] public string? Disk { get; init; }
+
+    [JsonPropertyName("cpusLimit")] public string? CpusLimit { get; init; }
+
+    [JsonPropertyName("memoryLimit")] public string? MemoryLimit { get; init; }
+
+    [JsonPropertyName("sharedMemory")] public string? SharedMemory { get; init; }
+
+    /// <summary>A duration such as <c>10m</c> or <c>00:10:00</c>.</summary>
+    [JsonPropertyName("launchTimeout")] public string? LaunchTimeout { get; init; }
+
+    [JsonPropertyName("serviceAccount")] public string? ServiceAccount { get; init; }
+
+    [JsonPropertyName("priorityClass")] public string? PriorityClass { get; init; }
+
+    [JsonPropertyName("inactivityTtl")] public string? InactivityTtl { get; init; }
+
+    [JsonPropertyName("queue")] public string? Queue { get; init; }
+
+    [JsonPropertyName("nodeSelector")] public IReadOnlyDictionary<string, string> NodeSelector { get; init; } = new Dictionary<string, string>();
+
+    [JsonPropertyName("labels")] public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    [JsonPropertyName("annotations")] public IReadOnlyDictionary<string, string> Annotations { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>One per toleration: <c>key</c>, and optionally <c>value</c>, <c>effect</c>, <c>operator</c>.</summary>
+    [JsonPropertyName("tolerations")] public IReadOnlyList<IReadOnlyDictionary<string, string>> Tolerations { get; init; } = [];
+
+    /// <summary>One per secret: <c>name</c>, <c>mode</c> (env or volume), <c>mountPath</c>.</summary>
+    [JsonPropertyName("secrets")] public IReadOnlyList<IReadOnlyDictionary<string, string>> Secrets { get; init; } = [];
+
+    /// <summary>One per PVC: <c>claim</c>, <c>mountPath</c>, <c>readOnly</c>.</summary>
+    [JsonPropertyName("volumes")] public IReadOnlyList<IReadOnlyDictionary<string, string>> Volumes { get; init; } = [];
+
+    /// <summary>Knative autoscaling settings by name (min, max, initial, target, metric, window, class, …); null: no autoscaling.</summary>
+    [JsonPropertyName("autoscale")] public IReadOnlyDictionary<string, string>? Autoscale { get; init; }
+
+    /// <summary>A distributed group: <c>kind</c> (ray or spmd), <c>workers</c>, <c>masterPort</c>; null: none.</summary>
+    [JsonPropertyName("distribute")] public IReadOnlyDictionary<string, string>? Distribute { get; init; }
 }
 
 /// <summary>Reads and writes <c>kt.definition.json</c>; every reader reports a missing or broken file the same way.</summary>

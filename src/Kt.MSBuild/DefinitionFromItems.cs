@@ -19,7 +19,8 @@ internal sealed record DefinitionInputs(
     string? Gpus,
     string? Replicas,
     string? Namespace,
-    string? AllowHostSetup);
+    string? AllowHostSetup,
+    ClusterInputs? Cluster = null);
 
 /// <summary>
 /// Maps MSBuild items to the neutral <see cref="ProjectDefinition"/>: <c>KtSetup</c> items in written order (Include is the
@@ -84,6 +85,7 @@ internal static class DefinitionFromItems
                 Replicas = ParseInt(inputs.Replicas, "KtReplicas", 1),
                 Namespace = Blank(inputs.Namespace) ?? "default",
                 AllowHostSetup = string.Equals(inputs.AllowHostSetup, "true", StringComparison.OrdinalIgnoreCase),
+                Cluster = inputs.Cluster is null ? null : ClusterFromItems.Create(inputs.Cluster),
             },
         };
     }
@@ -98,17 +100,24 @@ internal static class DefinitionFromItems
                 $"{origin}: unknown step kind '{kind}'. Known kinds: {string.Join(", ", KnownKinds.Order(StringComparer.Ordinal))}.");
         }
 
-        var arguments = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var arguments = OwnMetadata(item);
+        var force = string.Equals(item.GetMetadata("Force"), "true", StringComparison.OrdinalIgnoreCase);
+        return new StepDeclaration(kind, arguments, force, origin);
+    }
+
+    /// <summary>An item's own metadata, by name (MSBuild's well-known metadata left out), sorted.</summary>
+    public static SortedDictionary<string, string> OwnMetadata(ITaskItem item)
+    {
+        var metadata = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in item.MetadataNames.Cast<string>())
         {
             if (!ReservedMetadata.Contains(name))
             {
-                arguments[name] = item.GetMetadata(name);
+                metadata[name] = item.GetMetadata(name);
             }
         }
 
-        var force = string.Equals(item.GetMetadata("Force"), "true", StringComparison.OrdinalIgnoreCase);
-        return new StepDeclaration(kind, arguments, force, origin);
+        return metadata;
     }
 
     private static int ParseInt(string? value, string property, int fallback)

@@ -51,7 +51,7 @@ public sealed class KtDeployService : KtImageTaskBase
                 $"  kt: frozen image {FrozenImage} built; the {project.Compute.Backend} backend deploys live (code sync), so the frozen image is not what runs here.");
         }
 
-        using var backend = ComputeBackends.Create(project.Compute.Backend, project.Compute.Namespace, runtimeImage);
+        using var backend = ComputeBackends.Create(project.Compute.Backend, project.Compute.Namespace, runtimeImage, project.Compute.Cluster);
         var deployer = new ServiceDeployer(backend, line => Log.LogMessage(MessageImportance.Normal, "    " + line));
         var report = await deployer.DeployAsync(new DeployRequest
         {

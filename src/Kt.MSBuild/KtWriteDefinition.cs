@@ -40,13 +40,56 @@ public sealed class KtWriteDefinition : KtTaskBase
 
     public string? AllowHostSetup { get; set; }
 
+    // The cluster side of Compute (docs/msbuild.md): properties, then items whose Include names the thing.
+    public string? GpuType { get; set; }
+
+    public string? Disk { get; set; }
+
+    public string? CpusLimit { get; set; }
+
+    public string? MemoryLimit { get; set; }
+
+    public string? SharedMemory { get; set; }
+
+    public string? LaunchTimeout { get; set; }
+
+    public string? ServiceAccount { get; set; }
+
+    public string? PriorityClass { get; set; }
+
+    public string? InactivityTtl { get; set; }
+
+    public string? Queue { get; set; }
+
+    public ITaskItem[] NodeSelectors { get; set; } = [];
+
+    public ITaskItem[] Labels { get; set; } = [];
+
+    public ITaskItem[] Annotations { get; set; } = [];
+
+    public ITaskItem[] Tolerations { get; set; } = [];
+
+    public ITaskItem[] Secrets { get; set; } = [];
+
+    public ITaskItem[] Volumes { get; set; } = [];
+
+    public ITaskItem[] Autoscale { get; set; } = [];
+
+    public ITaskItem[] Distribute { get; set; } = [];
+
     [Required] public string OutputFile { get; set; } = "";
 
     protected override void ExecuteCore()
     {
         var definition = DefinitionFromItems.Create(new DefinitionInputs(
             Service, BaseImage, BaseDockerfile, Setup, ContainerEnvironmentVariables, ContainerWorkingDirectory,
-            ContainerUser, EntryAssembly, Backend, Cpus, Memory, Gpus, Replicas, Namespace, AllowHostSetup));
+            ContainerUser, EntryAssembly, Backend, Cpus, Memory, Gpus, Replicas, Namespace, AllowHostSetup, new ClusterInputs
+            {
+                GpuType = GpuType, Disk = Disk, CpusLimit = CpusLimit, MemoryLimit = MemoryLimit, SharedMemory = SharedMemory,
+                LaunchTimeout = LaunchTimeout, ServiceAccount = ServiceAccount, PriorityClass = PriorityClass, InactivityTtl = InactivityTtl,
+                Queue = Queue, NodeSelectors = NodeSelectors, Labels = Labels, Annotations = Annotations, Tolerations = Tolerations,
+                Secrets = Secrets, Volumes = Volumes, Autoscale = Autoscale, Distribute = Distribute,
+            }));
 
         var json = JsonSerializer.Serialize(definition, ProjectDefinitionFile.Options);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(OutputFile))!);

@@ -63,3 +63,88 @@ public sealed class FrozenManifestsTests : IDisposable
         }
     }
 }
+
+/// <summary>The cluster side a csproj declares (KtAutoscale, KtDistribute, KtSecret, …) reaches the rendered objects.</summary>
+public sealed class ProjectComputeTests
+{
+    private const string Image = "registry.local/ml/app@" + Samples.Digest;
+
+    /// <summary>The one object of that kind, validated against the upstream schemas.</summary>
+    private static JsonObject Valid(IReadOnlyList<object> objects, string kind) =>
+        Schemas.AssertValid(Assert.Single(objects, o => (string?)ManifestJson.ToNode(o)["kind"] == kind));
+
+    private static ProjectDefinition Project(ClusterDeclaration cluster, int replicas = 1) => new()
+    {
+        Service = "trainer",
+        App = new AppDeclaration("Trainer.dll"),
+        Compute = new ComputeDeclaration { Backend = "kubernetes", Gpus = 1, Replicas = replicas, Namespace = "ml", Cluster = cluster },
+    };
+
+    [Fact]
+    public void Declared_scheduling_storage_and_secrets_are_rendered_and_valid()
+    {
+        var cluster = new ClusterDeclaration
+        {
+            GpuType = "NVIDIA-H100-80GB-HBM3",
+            SharedMemory = "8Gi",
+            LaunchTimeout = "15m",
+            InactivityTtl = "2h",
+            NodeSelector = new Dictionary<string, string> { ["pool"] = "gpu" },
+            Tolerations = [new Dictionary<string, string> { ["key"] = "dedicated", ["value"] = "ml", ["effect"] = "NoExecute" }],
+            Secrets = [new Dictionary<string, string> { ["name"] = "hf-token" }, new Dictionary<string, string> { ["name"] = "certs", ["mode"] = "volume", ["mountPath"] = "/etc/certs" }],
+            Volumes = [new Dictionary<string, string> { ["claim"] = "datasets", ["mountPath"] = "/data", ["readOnly"] = "true" }],
+        };
+
+        var objects = FrozenManifests.Render(Project(cluster), Image);
+        var deployment = Valid(objects, "Deployment");
+        var pod = deployment["spec"]!["template"]!["spec"]!;
+        var container = pod["containers"]![0]!;
+
+        Assert.Equal("NVIDIA-H100-80GB-HBM3", (string?)pod["nodeSelector"]!["nvidia.com/gpu.product"]);
+        Assert.Equal("gpu", (string?)pod["nodeSelector"]!["pool"]);
+        Assert.Contains(pod["tolerations"]!.AsArray(), t => (string?)t!["key"] == "dedicated" && (string?)t["effect"] == "NoExecute");
+        Assert.Contains(container["envFrom"]!.AsArray(), e => (string?)e!["secretRef"]!["name"] == "hf-token");
+        Assert.Contains(container["volumeMounts"]!.AsArray(), m => (string?)m!["mountPath"] == "/etc/certs" && (bool?)m["readOnly"] == true);
+        Assert.Contains(container["volumeMounts"]!.AsArray(), m => (string?)m!["mountPath"] == "/data" && (bool?)m["readOnly"] == true);
+        Assert.Contains(container["volumeMounts"]!.AsArray(), m => (string?)m!["mountPath"] == "/dev/shm");
+        Assert.Equal(180, (int?)container["startupProbe"]!["failureThreshold"]); // 15 min / 5 s
+        Assert.Equal("2h", (string?)deployment["metadata"]!["annotations"]![KtLabels.InactivityTtl]);
+    }
+
+    [Fact]
+    public void A_declared_autoscaler_renders_a_valid_knative_service_and_a_distribution_a_valid_ray_cluster()
+    {
+        var knative = FrozenManifests.Render(Project(new ClusterDeclaration
+        {
+            Autoscale = new Dictionary<string, string> { ["class"] = "knative", ["min"] = "0", ["max"] = "8", ["target"] = "4", ["window"] = "90s", ["containerConcurrency"] = "2" },
+        }), Image);
+        var service = Valid(knative, "Service");
+        Assert.Equal("serving.knative.dev/v1", (string?)service["apiVersion"]);
+        var annotations = service["spec"]!["template"]!["metadata"]!["annotations"]!;
+        Assert.Equal(("0", "8", "4", "1m30s"), ((string?)annotations["autoscaling.knative.dev/min-scale"], (string?)annotations["autoscaling.knative.dev/max-scale"],
+            (string?)annotations["autoscaling.knative.dev/target"], (string?)annotations["autoscaling.knative.dev/window"]));
+
+        var ray = FrozenManifests.Render(Project(new ClusterDeclaration { Distribute = new Dictionary<string, string> { ["kind"] = "ray" } }, replicas: 3), Image);
+        var rayCluster = Valid(ray, "RayCluster");
+        Assert.Equal(2, (int?)rayCluster["spec"]!["workerGroupSpecs"]![0]!["replicas"]); // 3 pods: the head and two workers
+    }
+
+    [Theory]
+    [InlineData("90s", 90)]
+    [InlineData("1h30m", 5400)]
+    [InlineData("00:10:00", 600)]
+    [InlineData("1.5m", 90)]
+    public void Durations_read_go_and_dotnet_forms(string text, int seconds) =>
+        Assert.Equal(TimeSpan.FromSeconds(seconds), Durations.Parse(text, "KtLaunchTimeout"));
+
+    [Theory]
+    [InlineData("ten minutes")]
+    [InlineData("10")]
+    [InlineData("5d")]
+    public void A_malformed_duration_is_KT5004_naming_the_property(string text)
+    {
+        var error = Assert.Throws<KtException>(() => Durations.Parse(text, "KtLaunchTimeout"));
+        Assert.Equal("KT5004", error.Code);
+        Assert.Contains("KtLaunchTimeout", error.Detail, StringComparison.Ordinal);
+    }
+}

@@ -106,4 +106,46 @@ public sealed class DefinitionFromItemsTests
         Assert.Equal(MSBuildErrors.InvalidNumber, error.Code);
         Assert.Contains("KtGpus", error.Detail, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Cluster_properties_and_items_become_the_cluster_declaration_and_survive_the_definition_file()
+    {
+        var inputs = new DefinitionInputs("hello", "base:1", null, [], [], null, null, "Hello.dll", "kubernetes", "4", "16Gi", "1", "2", "ml", null,
+            new ClusterInputs
+            {
+                GpuType = "NVIDIA-H100-80GB-HBM3",
+                LaunchTimeout = "15m",
+                SharedMemory = "8Gi",
+                NodeSelectors = [Item("pool", ("Value", "gpu"))],
+                Tolerations = [Item("nvidia.com/gpu", ("Effect", "NoSchedule"))],
+                Secrets = [Item("hf-token"), Item("certs", ("Mode", "volume"), ("MountPath", "/etc/certs"))],
+                Volumes = [Item("datasets", ("MountPath", "/data"), ("ReadOnly", "true"))],
+                Autoscale = [Item("knative", ("Min", "0"), ("Max", "8"), ("Target", "4"), ("Window", "90s"))],
+            });
+
+        var definition = DefinitionFromItems.Create(inputs);
+        var file = Path.Combine(Path.GetTempPath(), $"kt-def-{Guid.NewGuid():N}.json");
+        File.WriteAllText(file, System.Text.Json.JsonSerializer.Serialize(definition, ProjectDefinitionFile.Options));
+        var cluster = ProjectDefinitionFile.Read(file, "KT6004").Compute.Cluster!;
+        File.Delete(file);
+
+        Assert.Equal("NVIDIA-H100-80GB-HBM3", cluster.GpuType);
+        Assert.Equal(("15m", "8Gi"), (cluster.LaunchTimeout, cluster.SharedMemory));
+        Assert.Equal("gpu", cluster.NodeSelector["pool"]);
+        Assert.Equal(new Dictionary<string, string> { ["key"] = "nvidia.com/gpu", ["effect"] = "NoSchedule" }, cluster.Tolerations[0]);
+        Assert.Equal(["hf-token", "certs"], cluster.Secrets.Select(s => s["name"]));
+        Assert.Equal(("volume", "/etc/certs"), (cluster.Secrets[1]["mode"], cluster.Secrets[1]["mountPath"]));
+        Assert.Equal(("datasets", "/data", "true"), (cluster.Volumes[0]["claim"], cluster.Volumes[0]["mountPath"], cluster.Volumes[0]["readOnly"]));
+        Assert.Equal(("knative", "0", "8", "90s"), (cluster.Autoscale!["class"], cluster.Autoscale["min"], cluster.Autoscale["max"], cluster.Autoscale["window"]));
+        Assert.Null(cluster.Distribute);
+    }
+
+    [Fact]
+    public void Without_cluster_settings_there_is_no_cluster_declaration_and_two_autoscale_items_are_refused()
+    {
+        Assert.Null(Create().Compute.Cluster);
+        var error = Assert.Throws<KtException>(() => DefinitionFromItems.Create(new DefinitionInputs("hello", "base:1", null, [], [], null, null, null, null, null, null, null, null, null, null,
+            new ClusterInputs { Autoscale = [Item("knative"), Item("knative")] })));
+        Assert.Contains("at most one", error.Detail, StringComparison.Ordinal);
+    }
 }

@@ -8,12 +8,13 @@ public static class ComputeBackends
     public const string Kubernetes = "kubernetes";
 
     /// <param name="namespace">Kubernetes only: the namespace of the service.</param>
-    /// <param name="runtimeImage">Kubernetes only: the image with the pod runtime that pods start (null: find running pods only).</param>
-    public static IComputeBackend Create(string? name, string @namespace = "default", string? runtimeImage = null) => (string.IsNullOrWhiteSpace(name) ? Process : name.Trim().ToLowerInvariant()) switch
+    /// <param name="runtimeImage">Kubernetes only: the image with the pod runtime that pods start (null: the one the service runs).</param>
+    /// <param name="cluster">Kubernetes only: the project's cluster settings.</param>
+    public static IComputeBackend Create(string? name, string @namespace = "default", string? runtimeImage = null, ClusterDeclaration? cluster = null) => (string.IsNullOrWhiteSpace(name) ? Process : name.Trim().ToLowerInvariant()) switch
     {
         Process => new ProcessBackend(),
         Docker => new DockerBackend(),
-        Kubernetes => new KubernetesBackend(Kt.Kubernetes.Api.KubernetesClientApi.FromDefaultConfig(), @namespace, runtimeImage),
+        Kubernetes => new KubernetesBackend(Kt.Kubernetes.Api.KubernetesClientApi.FromDefaultConfig(), @namespace, runtimeImage, cluster),
         _ => throw new KtException(DevLoopErrors.UnknownBackend, $"KtCompute is '{name}'; use process (the default), docker or kubernetes."),
     };
 }

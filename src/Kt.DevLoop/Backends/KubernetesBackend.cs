@@ -12,8 +12,9 @@ namespace Kt.DevLoop.Backends;
 /// port-forward per pod through the API server, which the deployer then syncs and sets up like any other pod.
 /// Everything here runs above <see cref="IKubernetesApi"/>, the one seam to the cluster.
 /// </summary>
-/// <param name="runtimeImage">An image that carries the pod runtime (<see cref="FrozenServiceImage.RuntimeImage"/>); null uses the spec's base image as is.</param>
-public sealed class KubernetesBackend(IKubernetesApi api, string @namespace, string? runtimeImage = null) : IComputeBackend
+/// <param name="runtimeImage">An image that carries the pod runtime (<see cref="FrozenServiceImage.RuntimeImage"/>); null reuses the one the service's Deployment runs.</param>
+/// <param name="cluster">The project's cluster settings (GPU type, tolerations, secrets, volumes, autoscale, distribute…).</param>
+public sealed class KubernetesBackend(IKubernetesApi api, string @namespace, string? runtimeImage = null, ClusterDeclaration? cluster = null) : IComputeBackend
 {
     private readonly Deployer _deployer = new(api);
     private readonly Dictionary<string, PortForwarder> _forwards = new(StringComparer.Ordinal);
@@ -25,8 +26,9 @@ public sealed class KubernetesBackend(IKubernetesApi api, string @namespace, str
         ArgumentNullException.ThrowIfNull(spec);
         var before = (await SnapshotAsync(spec.Service, cancellationToken).ConfigureAwait(false)).Where(p => p.Ready).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         var compute = ComputeFor(spec, await ImageForAsync(spec, cancellationToken).ConfigureAwait(false));
-        var result = await _deployer.DeployAsync(compute, ContextFor(compute), cancellationToken: cancellationToken).ConfigureAwait(false);
-        var names = result.ReadyPods.Order(StringComparer.Ordinal).Take(spec.Replicas).ToList();
+        var context = ContextFor(compute);
+        var result = await _deployer.DeployAsync(compute, context, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var names = result.ReadyPods.Order(StringComparer.Ordinal).Take(Deployer.ExpectedPods(compute, context)).ToList();
         var pods = await ForwardAsync(names, result.Token!, cancellationToken).ConfigureAwait(false);
         return new ServicePods(spec.Service, Name, pods, names.Count(n => !before.Contains(n)));
     }
@@ -123,16 +125,20 @@ public sealed class KubernetesBackend(IKubernetesApi api, string @namespace, str
         },
     };
 
-    private Compute ComputeFor(ServiceSpec spec, string image) => new()
+    private Compute ComputeFor(ServiceSpec spec, string image)
     {
-        ServiceName = spec.Service,
-        Namespace = @namespace,
-        Image = image,
-        Replicas = spec.Replicas,
-        Cpus = spec.Cpus,
-        Memory = spec.Memory,
-        Gpus = spec.Gpus,
-    };
+        var compute = new Compute
+        {
+            ServiceName = spec.Service,
+            Namespace = @namespace,
+            Image = image,
+            Replicas = spec.Replicas,
+            Cpus = spec.Cpus,
+            Memory = spec.Memory,
+            Gpus = spec.Gpus,
+        };
+        return cluster is null ? compute : ProjectCompute.WithCluster(compute, cluster);
+    }
 
     private Task<string?> FindTokenAsync(string service, CancellationToken cancellationToken) =>
         _deployer.ReadTokenAsync(service, @namespace, cancellationToken);
