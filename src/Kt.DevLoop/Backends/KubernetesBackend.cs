@@ -121,7 +121,10 @@ public sealed class KubernetesBackend(IKubernetesApi api, string @namespace, str
     {
         Environment = new Dictionary<string, string>
         {
-            ["KT_PEER_URL"] = $"http://{compute.ServiceName}.{compute.Namespace}.svc.cluster.local:{compute.Port}/",
+            // Knative answers on the service's own name at port 80 (through its ingress, to ready revisions only).
+            ["KT_PEER_URL"] = compute.Autoscale is null
+                ? $"http://{compute.ServiceName}.{compute.Namespace}.svc.cluster.local:{compute.Port}/"
+                : $"http://{compute.ServiceName}.{compute.Namespace}.svc.cluster.local/",
         },
     };
 
