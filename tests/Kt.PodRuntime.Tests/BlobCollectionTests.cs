@@ -60,5 +60,32 @@ public sealed class BlobCollectionTests : IDisposable
         Assert.DoesNotContain(Directory.GetDirectories(Path.Combine(root, "versions")), d => Path.GetFileName(d).StartsWith("v1-", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Blobs_of_recorded_file_steps_stay_for_pods_that_replay_the_setup()
+    {
+        var root = Path.Combine(_temp.Path, "root");
+        await using var runtime = await RuntimeProcess.StartAsync(root, extra: ["--keep-versions", "1", "--blob-grace-seconds", "0"]);
+        const string content = "model config";
+        using (var upload = new MemoryStream(Encoding.UTF8.GetBytes(content)))
+        {
+            await runtime.Client.UploadBlobAsync(Sha(content), upload);
+        }
+
+        var destination = _temp.Sub("etc");
+        var copy = new LiveStep
+        {
+            Key = "c".PadRight(64, '0'), Kind = "copy", Description = "copy config",
+            Files = new LiveFiles(destination, new ContentManifest([new ContentEntry("config.json", content.Length, 420, Sha(content))])),
+        };
+        await runtime.Client.ApplyPlanAsync(new LivePlan { Steps = [copy] });
+
+        await runtime.Client.SyncAsync(Version("v1", "a"), "v1");
+        await runtime.Client.SyncAsync(Version("v2", "b"), "v2");
+        await runtime.Client.SyncAsync(Version("v3", "c"), "v3");
+
+        Assert.True(File.Exists(BlobPath(root, content)), "the journal's file step keeps its blob");
+        Assert.False(File.Exists(BlobPath(root, "content a")));
+    }
+
     public void Dispose() => _temp.Dispose();
 }

@@ -1,5 +1,4 @@
 using Kt.PodRuntime.Apps;
-using Kt.PodRuntime.Errors;
 using Kt.PodRuntime.Journal;
 using Kt.PodRuntime.Supervision;
 using Kt.PodRuntime.Sync;

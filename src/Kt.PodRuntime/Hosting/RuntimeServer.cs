@@ -28,8 +28,8 @@ public static class RuntimeServer
         var logs = new LogHub();
         var blobs = new BlobStore(options.Root);
         var frozen = options.FrozenApp is { } frozenApp ? new FrozenApp(frozenApp, options.FrozenVersion) : null;
-        var versions = new VersionStore(options.Root, blobs, options.KeepVersions, frozen, options.BlobGrace);
         var journal = new JournalStore(options.Root);
+        var versions = new VersionStore(options.Root, blobs, options.KeepVersions, frozen, options.BlobGrace, journal.ReferencedBlobs);
         // A frozen image carries its setup in its own environment and working directory; a journal plays no part.
         var applied = frozen is null ? journal.Environment : null;
         var environment = UserEnvironment.Create(options, applied?.Variables, applied?.WorkingDirectory, frozen?.Directory);

@@ -66,6 +66,15 @@ public sealed class JournalStore
         }
     }
 
+    /// <summary>The blobs recorded file steps placed (kept by blob collection: a new pod replaying the setup fetches them).</summary>
+    public IReadOnlySet<string> ReferencedBlobs()
+    {
+        lock (_lock)
+        {
+            return _steps.Where(s => s.Files is not null).SelectMany(s => s.Files!.Manifest.Files).Select(f => f.Sha256).ToHashSet(StringComparer.Ordinal);
+        }
+    }
+
     /// <summary>
     /// This pod's whole setup as a plan from an empty journal (every recorded step, the applied environment), or null
     /// when nothing was applied or a journal written before steps were kept cannot be replayed.

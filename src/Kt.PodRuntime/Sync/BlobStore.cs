@@ -144,7 +144,8 @@ public sealed class BlobStore
     /// Deletes blobs (and their mode variants) that no version tree or placed file links to any more and that are older
     /// than <paramref name="grace"/>, so that blobs uploaded for a sync not yet activated survive. Returns what it freed.
     /// </summary>
-    public (int Files, long Bytes) CollectGarbage(TimeSpan grace)
+    /// <param name="pinned">Blobs to keep whatever links them (the journal's file steps, which a new pod may replay).</param>
+    public (int Files, long Bytes) CollectGarbage(TimeSpan grace, IReadOnlySet<string>? pinned = null)
     {
         var cutoff = DateTime.UtcNow - grace;
         var blobsRoot = Path.GetDirectoryName(_directory)!;
@@ -153,7 +154,7 @@ public sealed class BlobStore
         {
             foreach (var file in new DirectoryInfo(folder).EnumerateFiles())
             {
-                if (file.LastWriteTimeUtc > cutoff || NativeFiles.LinkCount(file.FullName) != 1)
+                if (file.LastWriteTimeUtc > cutoff || pinned?.Contains(file.Name) == true || NativeFiles.LinkCount(file.FullName) != 1)
                 {
                     continue;
                 }

@@ -21,12 +21,15 @@ public sealed class VersionStore
     private readonly BlobStore _blobs;
     private readonly int _keep;
     private readonly TimeSpan _blobGrace;
+    private readonly Func<IReadOnlySet<string>>? _pinnedBlobs;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     /// <param name="frozen">A frozen pod serves this folder baked into its image, forever; activation is refused.</param>
     /// <param name="blobGrace">Blobs no tree links to are deleted after each activation once they are this old.</param>
-    public VersionStore(string root, BlobStore blobs, int keepVersions, FrozenApp? frozen = null, TimeSpan? blobGrace = null)
+    /// <param name="pinnedBlobs">Blobs that must stay whatever links them (read at each collection).</param>
+    public VersionStore(string root, BlobStore blobs, int keepVersions, FrozenApp? frozen = null, TimeSpan? blobGrace = null, Func<IReadOnlySet<string>>? pinnedBlobs = null)
     {
+        _pinnedBlobs = pinnedBlobs;
         _blobGrace = blobGrace ?? TimeSpan.FromHours(1);
         _root = root;
         _blobs = blobs;
@@ -126,7 +129,7 @@ public sealed class VersionStore
             SwapCurrentLink(folder);
             Active = active;
             RemoveOldVersions(folder);
-            LastCollected = _blobs.CollectGarbage(_blobGrace);
+            LastCollected = _blobs.CollectGarbage(_blobGrace, _pinnedBlobs?.Invoke());
             return (active, reused);
         }
         finally
