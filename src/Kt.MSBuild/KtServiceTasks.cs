@@ -101,15 +101,7 @@ public sealed class KtTeardownService : KtTaskBase
     protected override void ExecuteCore()
     {
         var project = ProjectDefinitionFile.Read(DefinitionFile, MSBuildErrors.DefinitionUnreadable);
-        if (project.Compute.Backend == ComputeBackends.Kubernetes)
-        {
-            var deleted = new Kt.Kubernetes.Deploy.Deployer(Kt.Kubernetes.Api.KubernetesClientApi.FromDefaultConfig())
-                .TeardownAsync(project.Service, project.Compute.Namespace, CancellationToken).GetAwaiter().GetResult();
-            Progress($"{project.Service}: removed {deleted.Count} object(s) from kubernetes ({project.Compute.Namespace})");
-            return;
-        }
-
-        using var backend = ComputeBackends.Create(project.Compute.Backend);
+        using var backend = ComputeBackends.Create(project.Compute.Backend, project.Compute.Namespace);
         var removed = backend.TeardownAsync(project.Service, CancellationToken).GetAwaiter().GetResult();
         Progress(removed
             ? $"{project.Service}: removed from {backend.Name}"

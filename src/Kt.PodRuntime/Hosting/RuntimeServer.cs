@@ -20,8 +20,8 @@ public static class RuntimeServer
     public static async Task<int> RunAsync(RuntimeOptions options)
     {
         Directory.CreateDirectory(options.Root);
-        // Kt's own logger exists before the web host so that the worker (a second process, the longer pole of
-        // start-to-ready) is spawned first and starts while the host is built.
+        // Kt's own logger exists before the web host so that the worker (a second process) is spawned first and
+        // starts while the host is built.
         using var loggers = LoggerFactory.Create(ConfigureLogging);
         var logger = loggers.CreateLogger("Kt.PodRuntime");
         var metrics = new RuntimeMetrics();
@@ -97,7 +97,8 @@ public static class RuntimeServer
             ? CatchUpAsync(new PeerBootstrap(peer, options.Token, blobs, options, logger), state, journal, applier, operations, versions, logger)
             : Task.CompletedTask;
 
-        logger.LogInformation("Kt pod runtime for service {Service} on pod {Pod} is ready.", options.Service, options.PodName);
+        logger.LogInformation("Kt pod runtime for service {Service} on pod {Pod} is up{CatchingUp}.", options.Service, options.PodName,
+            state.CatchingUp ? ", catching up with its peer" : "");
         await app.WaitForShutdownAsync().ConfigureAwait(false);
         await catchUp.ConfigureAwait(false);
         await supervisor.DisposeAsync().ConfigureAwait(false);
