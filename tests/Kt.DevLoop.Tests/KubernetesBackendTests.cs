@@ -68,6 +68,39 @@ public sealed class KubernetesBackendTests(DevLoopFixture fixture)
     }
 
     [Fact]
+    public async Task Recreating_rolls_every_pod_into_a_new_setup_epoch_once_and_later_deploys_keep_it()
+    {
+        using var temp = new TempFolder();
+        using var cluster = new LoopbackCluster(temp.Combine("cluster"));
+        var code = fixture.CreateCodeFolder(temp, "epoch");
+        var service = ProcessBackendTests.Unique("k8s-epoch");
+        using var backend = new KubernetesBackend(cluster, "dev", RuntimeImage);
+        var deployer = new ServiceDeployer(backend);
+        var spec = new ServiceSpec { Service = service, Replicas = 2 };
+        var request = ProcessBackendTests.Request(service, Image.From("debian:bookworm").Env("GREETING", "epoch"), temp.Path, code) with { Service = spec };
+        await deployer.DeployAsync(request);
+
+        var replaced = await Task.WhenAll(backend.RecreateAsync(spec, 0), backend.RecreateAsync(spec, 1)); // one rollout for both ranks
+
+        Assert.Equal(4, cluster.Started.Count);
+        Assert.Equal(2, replaced.Select(p => p.Name).Distinct().Count());
+        foreach (var pod in replaced)
+        {
+            using var client = new Kt.PodRuntime.Client.PodClient(pod.Address, pod.Token);
+            Assert.Empty(await client.GetJournalAsync()); // fresh: nothing copied from the old epoch
+        }
+
+        var container = (await cluster.GetAsync(new Kt.Kubernetes.ResourceRef("apps/v1", "Deployment", "dev", service)))!["spec"]!["template"]!["spec"]!["containers"]![0]!;
+        Assert.Contains(container["env"]!.AsArray(), e => (string?)e!["name"] == "KT_SETUP_EPOCH" && (string?)e["value"] == "2");
+
+        var next = await deployer.DeployAsync(request);
+        Assert.Equal(4, cluster.Started.Count); // the epoch is kept: no further restarts
+        Assert.Equal(1, next.StepsRun);
+        Assert.Equal("epoch|epoch", await ProcessBackendTests.CallAsync(next.Pods, "Describe"));
+        Assert.True(await backend.TeardownAsync(service));
+    }
+
+    [Fact]
     public async Task Without_a_runtime_image_a_client_needs_a_deployment_to_take_it_from()
     {
         using var temp = new TempFolder();

@@ -35,6 +35,25 @@ public sealed class PeerCatchUpTests : IDisposable
     }
 
     [Fact]
+    public async Task A_pod_of_a_newer_setup_epoch_takes_the_peers_code_but_not_its_setup()
+    {
+        var work = _temp.Sub("work");
+        var app = _temp.Sub("app");
+        UserCode.Write(app, "Epoch");
+        await using var old = await RuntimeProcess.StartAsync(Path.Combine(_temp.Path, "old"), extra: ["--setup-epoch", "1"]);
+        await old.Client.ApplyPlanAsync(new LivePlan { Steps = [Run("a", "echo ran >> steps.txt", work)] });
+        await old.Client.SyncAsync(app, "v1");
+
+        await using var fresh = await RuntimeProcess.StartAsync(Path.Combine(_temp.Path, "fresh"),
+            extra: ["--setup-epoch", "2", "--peer", $"http://127.0.0.1:{old.Port}"]);
+
+        Assert.Empty(await fresh.Client.GetJournalAsync()); // the old epoch's setup is exactly what must not be copied
+        Assert.Equal(["ran"], File.ReadAllLines(Path.Combine(work, "steps.txt")));
+        Assert.True(await fresh.Client.IsReadyAsync("v1"));
+        Assert.Equal("Epoch x", await fresh.Client.CallAsync<string>("Demo.Calc", "Greet", ["x"]));
+    }
+
+    [Fact]
     public async Task Without_a_reachable_peer_a_pod_starts_as_it_is()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

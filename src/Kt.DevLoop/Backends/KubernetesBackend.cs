@@ -16,8 +16,12 @@ namespace Kt.DevLoop.Backends;
 /// <param name="cluster">The project's cluster settings (GPU type, tolerations, secrets, volumes, autoscale, distribute…).</param>
 public sealed class KubernetesBackend(IKubernetesApi api, string @namespace, string? runtimeImage = null, ClusterDeclaration? cluster = null) : IComputeBackend
 {
+    private const string EpochVariable = "KT_SETUP_EPOCH";
     private readonly Deployer _deployer = new(api);
     private readonly Dictionary<string, PortForwarder> _forwards = new(StringComparer.Ordinal);
+    private readonly Lock _rolloutGate = new();
+    private (Compute Compute, int Epoch)? _deployed;
+    private Task<IReadOnlyList<PodEndpoint>>? _rollout;
 
     public string Name => ComputeBackends.Kubernetes;
 
@@ -25,11 +29,18 @@ public sealed class KubernetesBackend(IKubernetesApi api, string @namespace, str
     {
         ArgumentNullException.ThrowIfNull(spec);
         var before = (await SnapshotAsync(spec.Service, cancellationToken).ConfigureAwait(false)).Where(p => p.Ready).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
-        var compute = ComputeFor(spec, await ImageForAsync(spec, cancellationToken).ConfigureAwait(false));
-        var context = ContextFor(compute);
+        var running = await RunningContainerAsync(spec.Service, cancellationToken).ConfigureAwait(false);
+        var compute = ComputeFor(spec, runtimeImage ?? (string?)running?["image"] ?? throw NoRuntimeImage(spec.Service));
+        var epoch = EpochOf(running);
+        var context = ContextFor(compute, epoch);
         var result = await _deployer.DeployAsync(compute, context, cancellationToken: cancellationToken).ConfigureAwait(false);
         var names = result.ReadyPods.Order(StringComparer.Ordinal).Take(Deployer.ExpectedPods(compute, context)).ToList();
         var pods = await ForwardAsync(names, result.Token!, cancellationToken).ConfigureAwait(false);
+        lock (_rolloutGate)
+        {
+            (_deployed, _rollout) = ((compute, epoch), null);
+        }
+
         return new ServicePods(spec.Service, Name, pods, names.Count(n => !before.Contains(n)));
     }
 
@@ -49,28 +60,53 @@ public sealed class KubernetesBackend(IKubernetesApi api, string @namespace, str
         return new ServicePods(service, Name, await ForwardAsync(names, token, cancellationToken).ConfigureAwait(false), 0);
     }
 
-    /// <summary>Deletes the pod; its Deployment starts a fresh one (empty journal), which takes the same rank.</summary>
+    /// <summary>
+    /// A plan that needs a fresh pod (a removed package) needs fresh pods everywhere: the setup epoch in the pod
+    /// template goes up, which rolls every pod, and new pods replay setup only from peers of their own epoch, so none
+    /// copies the old setup. Concurrent calls for several ranks share one rollout.
+    /// </summary>
     public async Task<PodEndpoint> RecreateAsync(ServiceSpec spec, int rank, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var current = (await SnapshotAsync(spec.Service, cancellationToken).ConfigureAwait(false)).Where(p => p.Ready).Select(p => p.Name).Order(StringComparer.Ordinal).ToList();
-        var gone = current[rank];
-        await api.DeleteAsync(new ResourceRef("v1", "Pod", @namespace, gone), cancellationToken).ConfigureAwait(false);
-        await DropForwardAsync(gone).ConfigureAwait(false);
-
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(TimeSpan.FromMinutes(10));
-        var kept = current.Where(n => n != gone).ToHashSet(StringComparer.Ordinal);
-        await foreach (var pods in api.WatchPodsAsync(@namespace, KtLabels.SelectorFor(spec.Service), deadline.Token).ConfigureAwait(false))
+        Task<IReadOnlyList<PodEndpoint>> rollout;
+        lock (_rolloutGate)
         {
-            if (pods.FirstOrDefault(p => p.Ready && p.Name != gone && !kept.Contains(p.Name)) is { } fresh)
+            var (compute, epoch) = _deployed ?? throw new InvalidOperationException("RecreateAsync follows EnsureAsync.");
+            rollout = _rollout ??= RollOutAsync(compute, epoch + 1, cancellationToken);
+        }
+
+        return (await rollout.ConfigureAwait(false))[rank];
+    }
+
+    private async Task<IReadOnlyList<PodEndpoint>> RollOutAsync(Compute compute, int epoch, CancellationToken cancellationToken)
+    {
+        var old = (await SnapshotAsync(compute.ServiceName, cancellationToken).ConfigureAwait(false)).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var name in old)
+        {
+            await DropForwardAsync(name).ConfigureAwait(false);
+        }
+
+        var context = ContextFor(compute, epoch);
+        await _deployer.DeployAsync(compute, context, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var expected = Deployer.ExpectedPods(compute, context);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(compute.LaunchTimeout);
+        await foreach (var pods in api.WatchPodsAsync(@namespace, KtLabels.SelectorFor(compute.ServiceName), deadline.Token).ConfigureAwait(false))
+        {
+            var fresh = pods.Where(p => p.Ready && !old.Contains(p.Name)).Select(p => p.Name).Order(StringComparer.Ordinal).ToList();
+            if (fresh.Count >= expected)
             {
-                var token = (await FindTokenAsync(spec.Service, cancellationToken).ConfigureAwait(false))!;
-                return (await ForwardAsync([fresh.Name], token, cancellationToken).ConfigureAwait(false))[0] with { Rank = rank };
+                var token = (await FindTokenAsync(compute.ServiceName, cancellationToken).ConfigureAwait(false))!;
+                lock (_rolloutGate)
+                {
+                    _deployed = (compute, epoch);
+                }
+
+                return await ForwardAsync(fresh.Take(expected).ToList(), token, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        throw new KtException(DevLoopErrors.PodStartFailed, $"no replacement for pod {gone} of '{spec.Service}' became ready.");
+        throw new KtException(DevLoopErrors.PodStartFailed, $"the fresh pods of '{compute.ServiceName}' (setup epoch {epoch}) did not become ready.");
     }
 
     public async Task<bool> TeardownAsync(string service, CancellationToken cancellationToken = default)
@@ -97,30 +133,50 @@ public sealed class KubernetesBackend(IKubernetesApi api, string @namespace, str
     }
 
     /// <summary>
-    /// The runtime image given, else the one the service's Deployment already runs (a program using Kt.Client reuses
-    /// what the last <c>-p:KtDeploy=true</c> pushed; it builds no images itself).
+    /// The Kt container of the service's workload as the cluster stores it (whichever kind it is), or null for a new
+    /// service: its image is what a program using Kt.Client reuses, its setup epoch what a deploy keeps.
     /// </summary>
-    private async Task<string> ImageForAsync(ServiceSpec spec, CancellationToken cancellationToken)
+    private async Task<System.Text.Json.Nodes.JsonNode?> RunningContainerAsync(string service, CancellationToken cancellationToken)
     {
-        if (runtimeImage is not null)
+        foreach (var (apiVersion, kind) in Deployer.ManagedKinds.Where(k => k.Kind is not ("Service" or "Secret") || k.ApiVersion != "v1"))
         {
-            return runtimeImage;
+            System.Text.Json.Nodes.JsonObject? workload;
+            try
+            {
+                workload = await api.GetAsync(new ResourceRef(apiVersion, kind, @namespace, service), cancellationToken).ConfigureAwait(false);
+            }
+            catch (KtException e) when (e.Code == "KT5205")
+            {
+                continue; // that CRD is not installed
+            }
+
+            var template = workload?["spec"]?["template"] ?? workload?["spec"]?["headGroupSpec"]?["template"];
+            if (template?["spec"]?["containers"]?[0] is { } container)
+            {
+                return container;
+            }
         }
 
-        var deployment = await api.GetAsync(new ResourceRef("apps/v1", "Deployment", @namespace, spec.Service), cancellationToken).ConfigureAwait(false);
-        return (string?)deployment?["spec"]?["template"]?["spec"]?["containers"]?[0]?["image"]
-            ?? throw new KtException(DevLoopErrors.RuntimeImageMissing,
-                $"'{spec.Service}' has no runtime image on the cluster yet: deploy it once with 'dotnet publish -p:KtDeploy=true' (KtCompute=kubernetes, ContainerRegistry set), which pushes the image its pods start from.");
+        return null;
     }
+
+    /// <summary>The setup epoch in the running pod template (1 for a new service).</summary>
+    private static int EpochOf(System.Text.Json.Nodes.JsonNode? container) =>
+        (container?["env"] as System.Text.Json.Nodes.JsonArray)?.FirstOrDefault(e => (string?)e?["name"] == EpochVariable)?["value"] is { } value
+        && int.TryParse((string?)value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var epoch) ? epoch : 1;
+
+    private static KtException NoRuntimeImage(string service) => new(DevLoopErrors.RuntimeImageMissing,
+        $"'{service}' has no runtime image on the cluster yet: deploy it once with 'dotnet publish -p:KtDeploy=true' (KtCompute=kubernetes, ContainerRegistry set), which pushes the image its pods start from.");
 
     /// <summary>
     /// Dev mode, and the service's own address as the pods' peer: the Service routes only to ready pods, so a pod the
     /// cluster starts later (scale-up, a lost node) catches up with setup and code from a running one by itself.
     /// </summary>
-    private static RenderContext ContextFor(Compute compute) => RenderContext.ForPodRuntime(compute.Port) with
+    private static RenderContext ContextFor(Compute compute, int epoch) => RenderContext.ForPodRuntime(compute.Port) with
     {
         Environment = new Dictionary<string, string>
         {
+            [EpochVariable] = epoch.ToString(System.Globalization.CultureInfo.InvariantCulture),
             // Knative answers on the service's own name at port 80 (through its ingress, to ready revisions only).
             ["KT_PEER_URL"] = compute.Autoscale is null
                 ? $"http://{compute.ServiceName}.{compute.Namespace}.svc.cluster.local:{compute.Port}/"

@@ -78,9 +78,11 @@ internal sealed class RuntimeEndpoints
         app.MapGet("/journal", (HttpContext c) => HttpJson.WriteAsync(c, 200, new { entries = _journal.Entries }));
         app.MapPost("/setup/plan", ApplyPlanAsync);
         // What a new pod replays from a running one: its whole setup, its code manifest and the blobs behind both.
-        app.MapGet("/setup/replay", (HttpContext c) => _journal.ReplayPlan() is { } replay
-            ? HttpJson.WriteAsync(c, 200, replay)
-            : throw new RuntimeError(RuntimeErrorCodes.NothingToReplay, 404, "This pod has no setup to replay."));
+        app.MapGet("/setup/replay", (HttpContext c) => c.Request.Query["epoch"].ToString() is var epoch && epoch != (_options.SetupEpoch ?? "")
+            ? throw new RuntimeError(RuntimeErrorCodes.NothingToReplay, 404, $"This pod's setup belongs to epoch '{_options.SetupEpoch}', not '{epoch}'.")
+            : _journal.ReplayPlan() is { } replay
+                ? HttpJson.WriteAsync(c, 200, replay)
+                : throw new RuntimeError(RuntimeErrorCodes.NothingToReplay, 404, "This pod has no setup to replay."));
         app.MapGet("/sync/manifest", (HttpContext c) => _versions.Active is { } active && _versions.ActiveManifest() is { } manifest
             ? HttpJson.WriteAsync(c, 200, new ActivateRequest(active.Version, manifest))
             : throw new RuntimeError(RuntimeErrorCodes.NoActiveVersion, 404, "This pod has no synced version."));

@@ -62,6 +62,12 @@ public sealed record RuntimeOptions
     /// </summary>
     public Uri? PeerUrl { get; init; }
 
+    /// <summary>
+    /// The setup generation of the pod's template. A pod replays setup only from a peer of the same epoch: a deploy
+    /// that needs fresh pods (a removed package) starts a new epoch, so the new pods do not copy the old setup.
+    /// </summary>
+    public string? SetupEpoch { get; init; }
+
     /// <summary>The version id a frozen pod reports (what <c>/ready?version=</c> compares with).</summary>
     public string FrozenVersion { get; init; } = "frozen";
 
@@ -82,7 +88,7 @@ public sealed record RuntimeOptions
         ("app-port", "KT_APP_PORT"), ("world-size", "WORLD_SIZE"), ("rank", "RANK"), ("local-rank", "LOCAL_RANK"),
         ("node-rank", "NODE_RANK"), ("master-addr", "MASTER_ADDR"), ("master-port", "MASTER_PORT"),
         ("keep-versions", "KT_KEEP_VERSIONS"), ("frozen-app", "KT_FROZEN_APP"), ("frozen-version", "KT_FROZEN_VERSION"),
-        ("blob-grace-seconds", "KT_BLOB_GRACE_SECONDS"), ("peer", "KT_PEER_URL"),
+        ("blob-grace-seconds", "KT_BLOB_GRACE_SECONDS"), ("peer", "KT_PEER_URL"), ("setup-epoch", "KT_SETUP_EPOCH"),
     ];
 
     /// <summary>Parses options; throws <see cref="KtException"/> KT4000 for unknown or malformed options.</summary>
@@ -157,6 +163,7 @@ public sealed record RuntimeOptions
             FrozenApp = values.GetValueOrDefault("frozen-app") is { } frozen ? Path.GetFullPath(frozen) : null,
             FrozenVersion = values.GetValueOrDefault("frozen-version") ?? "frozen",
             BlobGrace = TimeSpan.FromSeconds(Long(values, "blob-grace-seconds", 3600)),
+            SetupEpoch = values.GetValueOrDefault("setup-epoch"),
             PeerUrl = values.GetValueOrDefault("peer") is { } peer
                 ? Uri.TryCreate(peer.EndsWith('/') ? peer : peer + "/", UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url
                     : throw new KtException("KT4000", $"--peer expects an http(s) URL, got '{peer}'.")

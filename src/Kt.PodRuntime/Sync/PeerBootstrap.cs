@@ -26,7 +26,9 @@ internal sealed class PeerBootstrap(Uri peer, string token, BlobStore blobs, Run
     public async Task<(int Steps, string? Version)> RunAsync(JournalStore journal, PlanApplier applier, PodOperations operations, VersionStore versions, CancellationToken cancellationToken)
     {
         var steps = 0;
-        if (await GetJsonAsync<LivePlan>("setup/replay", cancellationToken).ConfigureAwait(false) is { } replay)
+        // Only a peer of the same setup epoch: a newer epoch exists because the old setup must not be copied.
+        var replayPath = "setup/replay?epoch=" + Uri.EscapeDataString(options.SetupEpoch ?? "");
+        if (await GetJsonAsync<LivePlan>(replayPath, cancellationToken).ConfigureAwait(false) is { } replay)
         {
             var local = journal.Entries;
             var keep = 0;
