@@ -49,6 +49,7 @@ internal sealed class PodOperations(
         var directory = versions.DirectoryOf(active);
         await supervisor.ActivateAsync(active.Version, directory, CancellationToken.None).ConfigureAwait(false);
         await apps.RestartAsync(directory, supervisor.Environment).ConfigureAwait(false);
+        await versions.PruneAsync(supervisor.ActiveDirectory).ConfigureAwait(false);
         return (active, reused);
     }
 

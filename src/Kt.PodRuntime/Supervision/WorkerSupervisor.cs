@@ -40,6 +40,9 @@ public sealed class WorkerSupervisor : IAsyncDisposable
     public UserEnvironment Environment => _environment;
 
     /// <summary>The version the current worker serves, or null.</summary>
+    /// <summary>The folder of the version the worker serves or is switching to (kept when old versions are pruned).</summary>
+    public string? ActiveDirectory => _active?.Directory;
+
     public string? ServingVersion => _current is { IsAlive: true } worker ? worker.Version : null;
 
     public int? WorkerProcessId => _current?.ProcessId;

@@ -128,8 +128,6 @@ public sealed class VersionStore
             AtomicFile.WriteAllBytes(_pointer, JsonSerializer.SerializeToUtf8Bytes(active));
             SwapCurrentLink(folder);
             Active = active;
-            RemoveOldVersions(folder);
-            LastCollected = _blobs.CollectGarbage(_blobGrace, _pinnedBlobs?.Invoke());
             return (active, reused);
         }
         finally
@@ -226,10 +224,35 @@ public sealed class VersionStore
         NativeFiles.Rename(temp, link); // rename(2) replaces the link atomically
     }
 
-    private void RemoveOldVersions(string activeFolder)
+    /// <summary>
+    /// Deletes version trees beyond the newest kept ones, never the active one nor <paramref name="servedDirectory"/>
+    /// (what the worker serves or is switching to: it runs after the worker switched, so a slow reload never loses its
+    /// folder), then collects the blobs no tree links to any more.
+    /// </summary>
+    public async Task PruneAsync(string? servedDirectory)
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (Active is not { } active || Frozen is not null)
+            {
+                return;
+            }
+
+            var served = servedDirectory is null ? null : Path.GetFileName(Path.TrimEndingDirectorySeparator(servedDirectory));
+            RemoveOldVersions(active.Folder, served);
+            LastCollected = _blobs.CollectGarbage(_blobGrace, _pinnedBlobs?.Invoke());
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private void RemoveOldVersions(string activeFolder, string? servedFolder)
     {
         var old = new DirectoryInfo(_versions).GetDirectories()
-            .Where(d => d.Name != activeFolder)
+            .Where(d => d.Name != activeFolder && d.Name != servedFolder)
             .OrderByDescending(d => d.LastWriteTimeUtc)
             .Skip(_keep)
             .ToList();
