@@ -88,8 +88,32 @@ public sealed class KtDeployService : KtImageTaskBase
         }
 
         var definition = FrozenServiceImage.RuntimeImage(project, ProjectDirectory, PodRuntimeFiles.Locate());
+        var stamp = RuntimeImageStamp.Compute(definition, Registry, Repository, RuntimeImageTag);
+        var stampFile = Path.TrimEndingDirectorySeparator(Path.GetFullPath(LayoutOutputPath)) + ".stamp";
+        if (RuntimeImageStamp.Read(stampFile, stamp) is { } known && await StillInRegistryAsync(known).ConfigureAwait(false))
+        {
+            Progress($"runtime image {known} (unchanged)");
+            return known;
+        }
+
         var built = await BuildImageAsync(definition, project.Service, $"runtime image for {project.Service}", RuntimeImageTag).ConfigureAwait(false);
+        RuntimeImageStamp.Write(stampFile, stamp, built.Reference);
         return built.Reference;
+    }
+
+    /// <summary>A registry that lost the image (reset, garbage-collected) gets it again.</summary>
+    private async Task<bool> StillInRegistryAsync(string reference)
+    {
+        try
+        {
+            using var registry = new Kt.Oci.RegistryClient();
+            await registry.GetManifestAsync(Kt.Oci.ImageReference.Parse(reference), CancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is KtException or HttpRequestException)
+        {
+            return false;
+        }
     }
 }
 

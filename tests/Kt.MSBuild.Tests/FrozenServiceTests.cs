@@ -112,6 +112,13 @@ public sealed partial class PublishEndToEndTests
             Assert.Contains("/kt/runtime/Kt.PodRuntime.dll", config.Output, StringComparison.Ordinal);
             Assert.DoesNotContain("KT_E2E_GREETING", config.Output, StringComparison.Ordinal);
 
+            // The next live deploy reuses the pushed runtime image instead of compiling it again.
+            var again = fixture.Dotnet(project, "publish", "-c", "Release", "-p:KtDeploy=true", $"-p:ContainerRegistry={Environments.RegistryHost}",
+                "-p:ContainerRepository=kt-msbuild-test/cluster-app", $"-p:KtCacheDirectory={fixture.CacheDirectory}");
+            Assert.Contains("error KT5210", again.Output, StringComparison.Ordinal);
+            Assert.Contains("(unchanged)", again.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("runtime image for cluster-app from", again.Output, StringComparison.Ordinal);
+
             // Frozen: manifests are written before the deploy, which stops at the missing cluster too.
             var frozen = fixture.Dotnet(project, "publish", "-c", "Release", "-p:KtDeploy=true", "-p:KtFreeze=true", $"-p:KtCacheDirectory={fixture.CacheDirectory}");
             Assert.NotEqual(0, frozen.ExitCode);
