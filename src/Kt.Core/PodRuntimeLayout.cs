@@ -34,7 +34,10 @@ public static class PodRuntimeLayout
     /// <summary>The Secret that holds a service's bearer token (created by the deployer, referenced by every pod).</summary>
     public static string TokenSecretName(string service) => service + "-kt-token";
 
+    /// <summary>The arguments of a live pod: where it listens and keeps its journal, blobs and versions.</summary>
+    public static IReadOnlyList<string> Arguments(int port = Port, string root = DataRoot) =>
+        ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--root", root];
+
     /// <summary>The arguments of a frozen pod: serve the baked app folder, refuse sync and setup.</summary>
-    public static IReadOnlyList<string> FrozenArguments(string appDirectory = AppDirectory) =>
-        ["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--root", DataRoot, "--frozen-app", appDirectory];
+    public static IReadOnlyList<string> FrozenArguments(string appDirectory = AppDirectory) => [.. Arguments(), "--frozen-app", appDirectory];
 }

@@ -40,7 +40,7 @@ public static class FrozenServiceImage
         {
             Steps = definition.Steps.Where(s => s.Effect != StepEffect.Command).ToList(), // a Dockerfile base's RUNs stay in its own FROM
             Bundles = runtime.ImageBundles(),
-            Base = definition.Base with { Entrypoint = PodRuntimeLayout.Command, Cmd = ["--port", PodRuntimeLayout.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--root", PodRuntimeLayout.DataRoot] },
+            Base = definition.Base with { Entrypoint = PodRuntimeLayout.Command, Cmd = PodRuntimeLayout.Arguments() },
         };
     }
 }

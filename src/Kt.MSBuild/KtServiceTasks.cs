@@ -88,7 +88,7 @@ public sealed class KtDeployService : KtImageTaskBase
         }
 
         var definition = FrozenServiceImage.RuntimeImage(project, ProjectDirectory, PodRuntimeFiles.Locate());
-        var stamp = RuntimeImageStamp.Compute(definition, Registry, Repository, RuntimeImageTag);
+        var stamp = RuntimeImageStamp.Compute(definition, ProjectDirectory, Registry, Repository, RuntimeImageTag);
         var stampFile = Path.TrimEndingDirectorySeparator(Path.GetFullPath(LayoutOutputPath)) + ".stamp";
         if (RuntimeImageStamp.Read(stampFile, stamp) is { } known && await StillInRegistryAsync(known).ConfigureAwait(false))
         {

@@ -99,9 +99,7 @@ public sealed class KtWriteDefinition : KtTaskBase
             return;
         }
 
-        var temp = OutputFile + ".tmp";
-        File.WriteAllText(temp, json);
-        File.Move(temp, OutputFile, overwrite: true);
+        AtomicFile.WriteAllText(OutputFile, json);
         Log.LogMessage(MessageImportance.Low, string.Create(CultureInfo.InvariantCulture, $"kt: wrote {OutputFile} ({definition.Steps.Count} steps)"));
     }
 }

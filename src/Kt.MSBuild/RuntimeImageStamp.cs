@@ -1,7 +1,9 @@
+using Kt.Core;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Kt.ImageCompiler.Model;
+using Kt.ImageCompiler.Resolution;
 
 namespace Kt.MSBuild;
 
@@ -12,8 +14,9 @@ namespace Kt.MSBuild;
 /// </summary>
 internal static class RuntimeImageStamp
 {
-    public static string Compute(ImageDefinition definition, string? registry, string repository, string tag)
+    public static string Compute(ImageDefinition definition, string projectDirectory, string? registry, string repository, string tag)
     {
+        var files = new FileSetResolver(projectDirectory);
         var text = new StringBuilder()
             .AppendLine(definition.Base.Reference).AppendLine(string.Join(' ', definition.Base.Entrypoint ?? []))
             .AppendLine(string.Join(' ', definition.Base.Cmd ?? [])).AppendLine(registry).AppendLine(repository).AppendLine(tag)
@@ -21,10 +24,10 @@ internal static class RuntimeImageStamp
         foreach (var bundle in definition.Bundles)
         {
             text.AppendLine(bundle.Name).AppendLine(bundle.Destination);
-            foreach (var file in Files(bundle).Order(StringComparer.Ordinal))
+            foreach (var (source, imagePath) in files.BundleFiles(bundle).OrderBy(f => f.ImagePath, StringComparer.Ordinal))
             {
-                var info = new FileInfo(Path.Combine(bundle.SourceDirectory, file));
-                text.Append(file).Append(' ').Append(info.Length.ToString(CultureInfo.InvariantCulture)).Append(' ')
+                var info = new FileInfo(source);
+                text.Append(imagePath).Append(' ').Append(info.Length.ToString(CultureInfo.InvariantCulture)).Append(' ')
                     .AppendLine(info.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture));
             }
         }
@@ -44,28 +47,6 @@ internal static class RuntimeImageStamp
         return lines.Length == 2 && lines[0] == stamp ? lines[1] : null;
     }
 
-    public static void Write(string file, string stamp, string reference)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
-        File.WriteAllLines(file, [stamp, reference]);
-    }
-
-    private static IEnumerable<string> Files(FileBundle bundle)
-    {
-        foreach (var include in bundle.Include ?? ["."])
-        {
-            var path = Path.Combine(bundle.SourceDirectory, include);
-            if (File.Exists(path))
-            {
-                yield return include;
-            }
-            else if (Directory.Exists(path))
-            {
-                foreach (var file in Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories))
-                {
-                    yield return Path.GetRelativePath(bundle.SourceDirectory, file);
-                }
-            }
-        }
-    }
+    public static void Write(string file, string stamp, string reference) =>
+        AtomicFile.WriteAllText(file, stamp + "\n" + reference + "\n");
 }

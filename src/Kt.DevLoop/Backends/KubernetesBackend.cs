@@ -28,7 +28,7 @@ public sealed class KubernetesBackend(IKubernetesApi api, string @namespace, str
     public async Task<ServicePods> EnsureAsync(ServiceSpec spec, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var before = (await SnapshotAsync(spec.Service, cancellationToken).ConfigureAwait(false)).Where(p => p.Ready).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        var before = (await ReadyPodNamesAsync(spec.Service, cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
         var running = await RunningContainerAsync(spec.Service, cancellationToken).ConfigureAwait(false);
         var compute = ComputeFor(spec, runtimeImage ?? (string?)running?["image"] ?? throw NoRuntimeImage(spec.Service));
         var epoch = EpochOf(running);
@@ -51,7 +51,7 @@ public sealed class KubernetesBackend(IKubernetesApi api, string @namespace, str
             return null;
         }
 
-        var names = (await SnapshotAsync(service, cancellationToken).ConfigureAwait(false)).Where(p => p.Ready).Select(p => p.Name).Order(StringComparer.Ordinal).ToList();
+        var names = await ReadyPodNamesAsync(service, cancellationToken).ConfigureAwait(false);
         if (names.Count == 0)
         {
             return null;
@@ -202,10 +202,14 @@ public sealed class KubernetesBackend(IKubernetesApi api, string @namespace, str
     private Task<string?> FindTokenAsync(string service, CancellationToken cancellationToken) =>
         _deployer.ReadTokenAsync(service, @namespace, cancellationToken);
 
+    /// <summary>The service's ready pods by name, in rank order.</summary>
+    private async Task<IReadOnlyList<string>> ReadyPodNamesAsync(string service, CancellationToken cancellationToken) =>
+        (await SnapshotAsync(service, cancellationToken).ConfigureAwait(false)).Where(p => p.Ready).Select(p => p.Name).Order(StringComparer.Ordinal).ToList();
+
     private async Task<IReadOnlyList<PodStatusSnapshot>> SnapshotAsync(string service, CancellationToken cancellationToken)
     {
-        using var once = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        await foreach (var pods in api.WatchPodsAsync(@namespace, KtLabels.SelectorFor(service), once.Token).ConfigureAwait(false))
+        // The first observation is the current state; leaving the loop ends the watch.
+        await foreach (var pods in api.WatchPodsAsync(@namespace, KtLabels.SelectorFor(service), cancellationToken).ConfigureAwait(false))
         {
             return pods;
         }

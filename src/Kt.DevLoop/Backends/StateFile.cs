@@ -21,10 +21,6 @@ internal static class StateFile
     }
 
     /// <summary>Written to a temp file and renamed, so a reader sees the old or the new state, never half of one.</summary>
-    public static void Write<T>(string file, T state, JsonTypeInfo<T> type)
-    {
-        var temp = file + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(state, type));
-        File.Move(temp, file, overwrite: true);
-    }
+    public static void Write<T>(string file, T state, JsonTypeInfo<T> type) =>
+        AtomicFile.WriteAllText(file, JsonSerializer.Serialize(state, type));
 }

@@ -77,38 +77,38 @@ public sealed class FileSetResolver
     }
 
     /// <summary>A bundle's files: the whole folder, or only the listed relative files and folders (sorted by image path).</summary>
-    public IReadOnlyList<ResolvedFile> ResolveBundle(FileBundle bundle)
+    public IReadOnlyList<ResolvedFile> ResolveBundle(FileBundle bundle) =>
+        BundleFiles(bundle).Select(f => Describe(f.SourcePath, f.ImagePath)).OrderBy(f => f.ImagePath, StringComparer.Ordinal).ToList();
+
+    /// <summary>Where a bundle's files are and where they go, without reading them (KT1016 for a missing part).</summary>
+    public IEnumerable<(string SourcePath, string ImagePath)> BundleFiles(FileBundle bundle)
     {
+        ArgumentNullException.ThrowIfNull(bundle);
         if (!Directory.Exists(bundle.SourceDirectory))
         {
             throw new KtException(ImageErrors.BundleMissing, $"the {bundle.Name} folder '{bundle.SourceDirectory}' does not exist.");
         }
 
-        if (bundle.Include is null)
+        foreach (var relative in bundle.Include ?? ["."])
         {
-            return ResolveFolder(bundle.SourceDirectory, bundle.Destination, checkInsideRoot: false, origin: null);
-        }
-
-        var files = new List<ResolvedFile>();
-        foreach (var relative in bundle.Include)
-        {
-            var path = Path.Combine(bundle.SourceDirectory, relative);
+            var path = Path.GetFullPath(Path.Combine(bundle.SourceDirectory, relative));
             var imagePath = ImagePaths.Join(bundle.Destination, relative.Replace('\\', '/'));
             if (File.Exists(path))
             {
-                files.Add(Describe(path, imagePath));
+                yield return (path, imagePath);
             }
             else if (Directory.Exists(path))
             {
-                files.AddRange(ResolveFolder(path, imagePath, checkInsideRoot: false, origin: null));
+                foreach (var file in EnumerateFiles(path, checkInsideRoot: false, origin: null))
+                {
+                    yield return (file, ImagePaths.Join(imagePath, Path.GetRelativePath(path, file).Replace('\\', '/')));
+                }
             }
             else
             {
                 throw new KtException(ImageErrors.BundleMissing, $"the {bundle.Name} lacks '{relative}' (looked in '{bundle.SourceDirectory}').");
             }
         }
-
-        return files.OrderBy(f => f.ImagePath, StringComparer.Ordinal).ToList();
     }
 
     private List<ResolvedFile> ResolveGlob(string pattern, string destination, string? origin)

@@ -36,11 +36,8 @@ public static class FrozenManifests
             .Append(YamlJson.WriteAll(objects.Select(ManifestJson.ToNode)))
             .ToString();
 
-        Directory.CreateDirectory(folder);
         var file = Path.Combine(folder, project.Service + ".yaml");
-        var temp = file + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
-        File.WriteAllText(temp, text);
-        File.Move(temp, file, overwrite: true);
+        AtomicFile.WriteAllText(file, text);
         return file;
     }
 }

@@ -49,6 +49,6 @@ public sealed record RenderContext
     public static RenderContext ForPodRuntime(int port = PodRuntimeLayout.Port, string root = PodRuntimeLayout.DataRoot) => new()
     {
         Command = PodRuntimeLayout.Command,
-        Args = ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--root", root],
+        Args = PodRuntimeLayout.Arguments(port, root),
     };
 }

@@ -10,7 +10,7 @@ namespace Kt.PodRuntime.Hosting;
 /// </summary>
 public sealed record RuntimeOptions
 {
-    public int Port { get; init; } = 32300;
+    public int Port { get; init; } = PodRuntimeLayout.Port;
 
     /// <summary>Address Kestrel binds; 0.0.0.0 in pods, 127.0.0.1 in tests.</summary>
     public string BindAddress { get; init; } = "0.0.0.0";
@@ -144,7 +144,7 @@ public sealed record RuntimeOptions
         {
             Root = Path.GetFullPath(root),
             Token = token,
-            Port = Int(values, "port", 32300),
+            Port = Int(values, "port", PodRuntimeLayout.Port),
             BindAddress = values.GetValueOrDefault("bind") ?? "0.0.0.0",
             Service = values.GetValueOrDefault("service") ?? "kt",
             PodName = values.GetValueOrDefault("pod-name") ?? Environment.MachineName,

@@ -1,23 +1,32 @@
 using Microsoft.Win32.SafeHandles;
 
-namespace Kt.PodRuntime.Hosting;
+namespace Kt.Core;
 
-/// <summary>Writes a file so that readers see either the old or the new content, also across a crash: temp, fsync, rename.</summary>
+/// <summary>
+/// Writes a file so that readers see either the old or the new content: a temp file beside it, then one rename.
+/// Durable writes (the pod's journal and pointers) also fsync the file and its folder, so a crash keeps one of them.
+/// </summary>
 public static class AtomicFile
 {
-    public static void WriteAllBytes(string path, ReadOnlySpan<byte> content)
+    public static void WriteAllText(string path, string content, bool durable = false) =>
+        WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(content), durable);
+
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> content, bool durable = true)
     {
-        var directory = Path.GetDirectoryName(path)!;
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
         var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
         {
             stream.Write(content);
-            stream.Flush(flushToDisk: true);
+            stream.Flush(flushToDisk: durable);
         }
 
         File.Move(temp, path, overwrite: true);
-        FsyncDirectory(directory);
+        if (durable)
+        {
+            FsyncDirectory(directory);
+        }
     }
 
     /// <summary>Makes a rename durable: the directory entry itself must reach the disk.</summary>
