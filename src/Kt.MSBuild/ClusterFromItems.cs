@@ -80,7 +80,7 @@ internal static class ClusterFromItems
     {
         0 => null,
         1 => Settings(items[0], includeName),
-        _ => throw new KtException(MSBuildErrors.InvalidNumber, $"{items.Count} {itemName} items; a service has at most one."),
+        _ => throw new KtException(MSBuildErrors.DuplicateClusterItem, $"{items.Count} {itemName} items; a service has at most one."),
     };
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

@@ -17,4 +17,7 @@ public static class MSBuildErrors
 
     /// <summary><c>KtCompute=kubernetes</c> without <c>ContainerRegistry</c>: the cluster could not pull the runtime image.</summary>
     public const string RegistryRequired = "KT6006";
+
+    /// <summary>More than one <c>KtAutoscale</c> or <c>KtDistribute</c> item: a service scales one way.</summary>
+    public const string DuplicateClusterItem = "KT6007";
 }

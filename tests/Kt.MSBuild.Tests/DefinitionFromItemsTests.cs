@@ -146,6 +146,7 @@ public sealed class DefinitionFromItemsTests
         Assert.Null(Create().Compute.Cluster);
         var error = Assert.Throws<KtException>(() => DefinitionFromItems.Create(new DefinitionInputs("hello", "base:1", null, [], [], null, null, null, null, null, null, null, null, null, null,
             new ClusterInputs { Autoscale = [Item("knative"), Item("knative")] })));
+        Assert.Equal(MSBuildErrors.DuplicateClusterItem, error.Code);
         Assert.Contains("at most one", error.Detail, StringComparison.Ordinal);
     }
 }
