@@ -1,7 +1,5 @@
 using Kt.Core;
-using Kt.DevLoop;
-using Kt.DevLoop.Backends;
-using Kt.ImageCompiler.Model;
+using Kt.Workflows;
 using Microsoft.Build.Framework;
 
 namespace Kt.MSBuild;
@@ -9,7 +7,7 @@ namespace Kt.MSBuild;
 /// <summary>
 /// <c>-p:KtFreeze=true</c>: freezes <c>kt.definition.json</c> plus the publish output into a layered OCI image, writes
 /// it as an OCI layout, optionally as an archive (<c>ContainerArchiveOutputPath</c>) and pushes it when
-/// <c>ContainerRegistry</c> is set. All the work is the image compiler's; this task only wires the inputs to it.
+/// <c>ContainerRegistry</c> is set. The work is <see cref="FreezeWorkflow"/>'s; this task only maps the inputs.
 /// </summary>
 public sealed class KtFreezeImage : KtImageTaskBase
 {
@@ -36,11 +34,8 @@ public sealed class KtFreezeImage : KtImageTaskBase
 
     protected override void ExecuteCore()
     {
-        var project = ProjectDefinitionFile.Read(DefinitionFile, MSBuildErrors.DefinitionUnreadable);
-        var definition = WithRuntime
-            ? FrozenServiceImage.Definition(project, ProjectDirectory, PublishDirectory, PodRuntimeFiles.Locate())
-            : StepFactory.FromProject(project, ProjectDirectory, PublishDirectory);
-        var built = BuildImageAsync(definition, project.Service, $"freezing {project.Service}").GetAwaiter().GetResult();
+        var project = ProjectDefinitionFile.Read(DefinitionFile, WorkflowErrors.DefinitionUnreadable);
+        var built = FreezeWorkflow.FreezeAsync(project, PublishDirectory, WithRuntime, ImageOutputs(), Output, CancellationToken).GetAwaiter().GetResult();
         (ImageDigest, ImageReference, ArchiveFile) = (built.Digest, built.Reference, built.ArchiveFile);
     }
 }

@@ -1,4 +1,5 @@
 using Kt.Core;
+using Kt.Workflows;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
@@ -42,4 +43,7 @@ public abstract class KtTaskBase : Microsoft.Build.Utilities.Task, ICancelableTa
 
     /// <summary>Progress lines are high importance so they show in the default (minimal) verbosity.</summary>
     protected void Progress(string message) => Log.LogMessage(MessageImportance.High, "  kt: " + message);
+
+    /// <summary>The workflows' output: progress at high importance, details (step output) at normal.</summary>
+    protected WorkflowOutput Output => new(Progress, line => Log.LogMessage(MessageImportance.Normal, line));
 }

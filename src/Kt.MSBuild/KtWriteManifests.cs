@@ -1,5 +1,5 @@
 using Kt.Core;
-using Kt.Kubernetes.Rendering;
+using Kt.Workflows;
 using Microsoft.Build.Framework;
 
 namespace Kt.MSBuild;
@@ -22,8 +22,7 @@ public sealed class KtWriteManifests : KtTaskBase
 
     protected override void ExecuteCore()
     {
-        var project = ProjectDefinitionFile.Read(DefinitionFile, MSBuildErrors.DefinitionUnreadable);
-        ManifestsFile = FrozenManifests.Write(project, ImageReference, OutputDirectory);
-        Progress($"manifests {ManifestsFile} (kubectl apply -f; the pods need the Secret {PodRuntimeLayout.TokenSecretName(project.Service)}, see its header)");
+        var project = ProjectDefinitionFile.Read(DefinitionFile, WorkflowErrors.DefinitionUnreadable);
+        ManifestsFile = FreezeWorkflow.WriteManifests(project, ImageReference, OutputDirectory, Output);
     }
 }

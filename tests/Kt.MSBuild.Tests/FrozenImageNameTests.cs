@@ -1,4 +1,5 @@
 using Kt.Core;
+using Kt.Workflows;
 
 namespace Kt.MSBuild.Tests;
 
@@ -32,7 +33,7 @@ public sealed class FrozenImageNameTests
     {
         var error = Assert.Throws<KtException>(() => FrozenImageName.Create(registry, repository, tags));
 
-        Assert.Equal(MSBuildErrors.InvalidImageName, error.Code);
+        Assert.Equal(WorkflowErrors.InvalidImageName, error.Code);
         Assert.Contains("ContainerRepository", error.Detail, StringComparison.Ordinal);
     }
 

@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 
-namespace Kt.MSBuild;
+namespace Kt.Workflows;
 
 /// <summary>
 /// A ready-to-paste call for the deploy summary: the first public static method of a public type in the entry

@@ -5,7 +5,7 @@ using System.Text;
 using Kt.ImageCompiler.Model;
 using Kt.ImageCompiler.Resolution;
 
-namespace Kt.MSBuild;
+namespace Kt.Workflows;
 
 /// <summary>
 /// What the dev loop's runtime image was built from, cheaply: the base, where it goes, and the name, size and

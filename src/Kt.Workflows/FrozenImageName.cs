@@ -1,7 +1,7 @@
 using Kt.Core;
 using Kt.Oci;
 
-namespace Kt.MSBuild;
+namespace Kt.Workflows;
 
 /// <summary>
 /// The frozen image's name as the SDK's container properties give it: <c>ContainerRegistry</c> (optional; push only when
@@ -25,7 +25,7 @@ internal sealed record FrozenImageName(ImageReference? PushRepository, string Re
         {
             if (repository.Contains('@', StringComparison.Ordinal) || repository[(repository.LastIndexOf('/') + 1)..].Contains(':', StringComparison.Ordinal))
             {
-                throw new KtException(MSBuildErrors.InvalidImageName,
+                throw new KtException(WorkflowErrors.InvalidImageName,
                     $"ContainerRepository '{repository}' must not carry a tag or digest; put tags in ContainerImageTags.");
             }
 
@@ -38,9 +38,9 @@ internal sealed record FrozenImageName(ImageReference? PushRepository, string Re
 
             return new FrozenImageName(registryHost is null ? null : reference, repository, tagList);
         }
-        catch (KtException e) when (e.Code != MSBuildErrors.InvalidImageName)
+        catch (KtException e) when (e.Code != WorkflowErrors.InvalidImageName)
         {
-            throw new KtException(MSBuildErrors.InvalidImageName,
+            throw new KtException(WorkflowErrors.InvalidImageName,
                 $"the image name from ContainerRegistry='{registry}', ContainerRepository='{repository}', ContainerImageTags='{tags}' is invalid: {e.Detail}", e);
         }
     }

@@ -6,7 +6,7 @@ using Kt.Kubernetes.Deploy;
 using Kt.Kubernetes.Model;
 using Kt.Kubernetes.Rendering;
 
-namespace Kt.MSBuild;
+namespace Kt.Workflows;
 
 /// <summary>
 /// <c>-p:KtDeploy=true -p:KtFreeze=true</c> with <c>KtCompute=kubernetes</c>: server-side applies the frozen

@@ -1,4 +1,4 @@
-namespace Kt.MSBuild;
+namespace Kt.Workflows;
 
 /// <summary>
 /// Reports on the caller's thread. <see cref="Progress{T}"/> posts to the thread pool, so its lines could reach the

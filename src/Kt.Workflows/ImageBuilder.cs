@@ -1,0 +1,79 @@
+using Kt.Docker;
+using Kt.ImageCompiler;
+using Kt.ImageCompiler.Freezing;
+using Kt.ImageCompiler.Model;
+using Kt.Oci;
+
+namespace Kt.Workflows;
+
+/// <summary>
+/// One way to build an image (the frozen service image, the dev loop's runtime image): compile, cache, write (OCI
+/// layout, archive) and push it. The work is the image compiler's.
+/// </summary>
+internal static class ImageBuilder
+{
+    /// <summary>Compiles <paramref name="definition"/>, writes and (with a registry) pushes it; returns the digest-pinned result.</summary>
+    /// <param name="title">The image's title annotation (the service name).</param>
+    /// <param name="activity">What the progress line calls the build (e.g. <c>freezing hello</c>).</param>
+    /// <param name="tags">Tags instead of <see cref="ImageOutputSettings.Tags"/>.</param>
+    public static async Task<BuiltImage> BuildAsync(ImageDefinition definition, ImageOutputSettings settings, string title, string activity,
+        string? tags, WorkflowOutput output, CancellationToken cancellationToken)
+    {
+        var name = FrozenImageName.Create(settings.Registry, settings.Repository, tags ?? settings.Tags);
+        var blobs = new BlobCache(string.IsNullOrWhiteSpace(settings.CacheDirectory) ? null : Path.Combine(settings.CacheDirectory, "blobs"));
+        using var registry = new RegistryClient();
+        var baseSource = new RegistryImageSource(registry, ImageReference.Parse(definition.Base.Reference), blobs);
+        var (engine, engineProblem) = definition.NeedsEngine ? await TryConnectEngineAsync(output, cancellationToken).ConfigureAwait(false) : (null, null);
+        using (engine)
+        {
+            output.Progress($"{activity} from {definition.Base.Reference} ({definition.Steps.Count} steps)");
+            FreezeResult frozen;
+            try
+            {
+                frozen = await new ImageFreezer(blobs, engine).FreezeAsync(definition, settings.ProjectDirectory, baseSource,
+                    new FreezeSettings { Title = title, Output = line => output.Detail("    " + line) },
+                    new SynchronousProgress<string>(output.Progress), cancellationToken).ConfigureAwait(false);
+            }
+            catch (KtException e) when (e.Code == ImageErrors.EngineRequired && engineProblem is not null)
+            {
+                // The freezer says why an engine is needed; the connection attempt says why there is none.
+                throw new KtException(e.Code, $"{e.Detail} ({engineProblem.Code}: {engineProblem.Detail})", e);
+            }
+
+            // No trailing separator: the layout is swapped in through a sibling temp folder named after it.
+            var layout = Path.TrimEndingDirectorySeparator(Path.GetFullPath(settings.LayoutOutputPath));
+            var archive = string.IsNullOrWhiteSpace(settings.ArchiveOutputPath) ? null : name.ArchiveFile(settings.ArchiveOutputPath);
+            var written = await ImageOutputWriter.WriteAsync(frozen.Image, new ImageOutputs
+            {
+                LayoutPath = layout,
+                ArchivePath = archive,
+                PushRepository = name.PushRepository,
+                Tags = name.Tags,
+                LocalName = name.LocalName,
+            }, registry, engine, cancellationToken).ConfigureAwait(false);
+
+            var reference = written.PinnedReference ?? $"{name.Repository}@{written.ManifestDigest}";
+            var cached = frozen.Steps.Count(s => s.Outcome == StepOutcomeKind.Cached);
+            output.Progress($"image {reference} ({cached} cached, {frozen.StepsRun} ran)");
+            output.Progress($"layout {layout}" + (archive is null ? "" : $", archive {archive}"));
+            return new BuiltImage(written.ManifestDigest.ToString(), reference, archive, Pushed: written.PinnedReference is not null);
+        }
+    }
+
+    /// <summary>A missing engine is not an error yet: every command step may be cached. The freezer decides.</summary>
+    private static async Task<(DockerEngine? Engine, KtException? Problem)> TryConnectEngineAsync(WorkflowOutput output, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await DockerEngine.ConnectAsync(cancellationToken: cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (KtException e)
+        {
+            output.Detail($"kt: no container engine ({e.Message}); only cached command steps can be used.");
+            return (null, e);
+        }
+    }
+}
+
+/// <summary>An image written (and pushed, when a registry was given), pinned by its manifest digest.</summary>
+public sealed record BuiltImage(string Digest, string Reference, string? ArchiveFile, bool Pushed);
