@@ -90,20 +90,12 @@ Task("pack")
         MSBuildSettings = versioned,
     });
 
-    // The template references the Kt packages by version: stamp this pack's version into a staged copy of it.
-    var staged = artifacts.Combine("obj/kt-project");
-    CleanDirectory(staged);
-    CopyDirectory(root.Combine("templates/kt-project"), staged);
-    var templateJson = staged.CombineWithFilePath(".template.config/template.json").FullPath;
-    var text = System.IO.File.ReadAllText(templateJson);
-    const string defaultVersion = "\"defaultValue\": \"0.1.0\"";
-    if (!text.Contains(defaultVersion)) throw new Exception($"{templateJson} has no {defaultVersion} to stamp");
-    System.IO.File.WriteAllText(templateJson, text.Replace(defaultVersion, $"\"defaultValue\": \"{packageVersion}\""));
+    // The template stamps this version and this folder (its nuget.config source) into the template.json it packs.
     DotNetPack(root.CombineWithFilePath("templates/Kt.Templates.csproj").FullPath, new DotNetPackSettings
     {
         Configuration = configuration,
         OutputDirectory = packages,
-        MSBuildSettings = new DotNetMSBuildSettings().WithProperty("Version", packageVersion).WithProperty("KtTemplateContent", staged.FullPath),
+        MSBuildSettings = versioned,
     });
     Information($"packages {packageVersion} in {packages}");
 });

@@ -1,0 +1,44 @@
+using Kt.TestSupport;
+
+namespace Kt.Templates.Tests;
+
+/// <summary>
+/// Every Kt package and the template, packed once per test run into a temp feed with a version of their own, the way
+/// <c>./build.sh pack</c> packs them (the solution's Release build, no rebuild; then the template, which stamps this
+/// version and this folder into its template.json).
+/// </summary>
+public sealed class PackedFeed : IDisposable
+{
+    private readonly TempFolder _root = new("kt-feed");
+
+    public PackedFeed()
+    {
+        Version = "0.1.0-test.t" + Guid.NewGuid().ToString("N")[..10];
+        Folder = _root.Combine("packages");
+        var root = Environments.RepositoryRoot;
+        var solution = FreshUser.RunDotnet(root, null, ["pack", Path.Combine(root, "Kt.slnx"), "-c", "Release", "--no-build", "-o", Folder, $"-p:Version={Version}"]);
+        var template = FreshUser.RunDotnet(root, null, ["pack", Path.Combine(root, "templates", "Kt.Templates.csproj"), "-c", "Release", "-o", Folder, $"-p:Version={Version}"]);
+        PackOutput = solution.Output + solution.Error + template.Output + template.Error;
+        solution.EnsureSuccess("dotnet pack Kt.slnx (build the solution in Release first)");
+        template.EnsureSuccess("dotnet pack templates/Kt.Templates.csproj");
+    }
+
+    /// <summary>The folder holding the packages (a local NuGet source).</summary>
+    public string Folder { get; }
+
+    /// <summary>The version every package of this feed has.</summary>
+    public string Version { get; }
+
+    /// <summary>What both packs printed (standard output and error).</summary>
+    public string PackOutput { get; }
+
+    public string Package(string id) => Path.Combine(Folder, $"{id}.{Version}.nupkg");
+
+    public void Dispose() => _root.Dispose();
+}
+
+[CollectionDefinition(Name)]
+public sealed class PackedFeedCollection : ICollectionFixture<PackedFeed>
+{
+    public const string Name = "packed feed";
+}
