@@ -37,11 +37,13 @@ public sealed class PackedTaskFixture : IDisposable
     public string Combine(params string[] parts) => _root.Combine(parts);
 
     /// <summary>Writes a console project that references the packed Kt.MSBuild; <paramref name="ktItems"/> go into the csproj.</summary>
-    public string CreateConsoleProject(string name, string ktProperties, string ktItems)
+    /// <param name="under">A folder (relative to the fixture root) to create the project in, e.g. a second checkout.</param>
+    public string CreateConsoleProject(string name, string ktProperties, string ktItems, string? under = null)
     {
         _ = _feed.Value;
-        var folder = _root.Combine(name);
-        _root.Write($"{name}/{name}.csproj", $"""
+        var relative = under is null ? name : $"{under}/{name}";
+        var folder = _root.Combine(relative);
+        _root.Write($"{relative}/{name}.csproj", $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
                 <OutputType>Exe</OutputType>
@@ -58,13 +60,17 @@ public sealed class PackedTaskFixture : IDisposable
               </ItemGroup>
             </Project>
             """);
-        _root.Write($"{name}/Program.cs", "Console.WriteLine(\"hello from kt\");\n");
+        _root.Write($"{relative}/Program.cs", "Console.WriteLine(\"hello from kt\");\n");
         return folder;
     }
 
     /// <summary>Runs <c>dotnet</c> in <paramref name="folder"/> with the fixture's package folder; output and error together.</summary>
     public ProcessRunner.Result Dotnet(string folder, params string[] arguments) =>
         RunDotnet(folder, arguments, _root.Combine("nuget-packages"));
+
+    /// <summary>As <see cref="Dotnet"/>, restoring into <paramref name="packagesFolder"/> (a machine with another NuGet cache).</summary>
+    public ProcessRunner.Result DotnetWithPackages(string packagesFolder, string folder, params string[] arguments) =>
+        RunDotnet(folder, arguments, packagesFolder);
 
     private string Pack()
     {

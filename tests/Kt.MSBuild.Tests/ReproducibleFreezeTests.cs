@@ -1,0 +1,54 @@
+using System.Text.RegularExpressions;
+using Kt.TestSupport;
+
+namespace Kt.MSBuild.Tests;
+
+/// <summary>Reproducible frozen images: the digest depends on the commit, not on where it was checked out.</summary>
+public sealed partial class PublishEndToEndTests
+{
+    [RegistryFact]
+    public void Two_checkouts_of_one_project_in_different_folders_freeze_to_one_digest()
+    {
+        // Two machines' worth of state: different checkout folders (different lengths too), each freshly restored into
+        // its own NuGet folder and frozen with its own layer cache, so nothing is shared but the commit.
+        var digests = new List<string>();
+        foreach (var checkout in new[] { "laptop/src/checkout", "ci-runner/_work/1/s/a-much-longer-checkout-folder" })
+        {
+            var project = fixture.CreateConsoleProject("Repro", $"<KtBaseImage>{Environments.RegistryBaseImage}</KtBaseImage>",
+                """
+                <KtSetup Include="env" Name="KT_REPRO" Value="1" />
+                <KtSetup Include="copy" Source="config/app.json" Destination="/etc/repro/" />
+                """, under: checkout);
+            Directory.CreateDirectory(Path.Combine(project, "config"));
+            File.WriteAllText(Path.Combine(project, "config", "app.json"), "{\"answer\":42}");
+            File.WriteAllText(Path.Combine(project, "Where.cs"), "static class Where { public static string File([System.Runtime.CompilerServices.CallerFilePath] string path = \"\") => path; }\n");
+            var machine = fixture.Combine(checkout.Split('/')[0]);
+
+            // A plain build first: the freeze must not reuse its (local-path) compile.
+            fixture.DotnetWithPackages(Path.Combine(machine, "nuget"), project, "build", "-c", "Release").EnsureSuccess("plain build");
+            var freeze = fixture.DotnetWithPackages(Path.Combine(machine, "nuget"), project, "publish", "-c", "Release", "-p:KtFreeze=true",
+                "-p:KtFreezeWithRuntime=false", "-p:ContainerRepository=kt-msbuild-test/repro", $"-p:KtCacheDirectory={Path.Combine(machine, "kt-cache")}")
+                .EnsureSuccess("freeze in " + checkout);
+
+            var match = LayoutImageLine().Match(freeze.Output);
+            Assert.True(match.Success, "no 'kt: image …@sha256:…' line in:\n" + freeze.Output);
+            digests.Add(match.Groups["digest"].Value);
+            var publishFolder = Path.Combine(project, "bin", "Release", "net10.0", "publish");
+            foreach (var file in new[] { "Repro.dll", "Repro.pdb" })
+            {
+                var bytes = File.ReadAllText(Path.Combine(publishFolder, file), System.Text.Encoding.Latin1);
+                Assert.DoesNotContain(machine, bytes, StringComparison.Ordinal);
+            }
+
+            // The user's own build keeps the local paths a debugger needs.
+            fixture.DotnetWithPackages(Path.Combine(machine, "nuget"), project, "build", "-c", "Release").EnsureSuccess("plain build after the freeze");
+            var local = File.ReadAllText(Path.Combine(project, "bin", "Release", "net10.0", "Repro.dll"), System.Text.Encoding.Latin1);
+            Assert.Contains(Path.Combine(project, "obj"), local, StringComparison.Ordinal);
+        }
+
+        Assert.Single(digests.Distinct());
+    }
+
+    [GeneratedRegex(@"kt: image kt-msbuild-test/repro@(?<digest>sha256:[0-9a-f]{64})")]
+    private static partial Regex LayoutImageLine();
+}
