@@ -12,8 +12,14 @@ if (args.Length == 2 && args[0] == BareKestrel.ServeVerb)
 }
 
 var outPath = "artifacts/bench/runtime.json";
+string? only = null; // --only start|calls|sync|memory: one section (while working on it); the build runs them all
 for (var i = 0; i < args.Length - 1; i++)
 {
+    if (args[i] == "--only")
+    {
+        only = args[i + 1];
+    }
+
     if (args[i] == "--out")
     {
         // The build passes the bench folder (every area writes <folder>/<area>.json); a .json path is taken as is.
@@ -30,7 +36,7 @@ try
     var health = new List<double>();
     var ready = new List<double>();
     var bareStarts = new List<double>();
-    for (var i = 0; i < 7; i++)
+    for (var i = 0; i < (Runs("start") ? 7 : 0); i++)
     {
         await using (var cold = await RuntimeLauncher.StartAsync(Path.Combine(work, $"cold{i}")))
         {
@@ -41,9 +47,12 @@ try
         bareStarts.Add(await RuntimeLauncher.BareStartMsAsync());
     }
 
-    var bareStart = Median(bareStarts);
-    figures.Add(Figure("start_to_health_p50", Median(health), "ms", bareStart, "<= 300 ms", Median(health) <= 300));
-    figures.Add(Figure("start_to_ready_p50", Median(ready), "ms", bareStart, "<= 300 ms", Median(ready) <= 300));
+    if (Runs("start"))
+    {
+        var bareStart = Median(bareStarts);
+        figures.Add(Figure("start_to_health_p50", Median(health), "ms", bareStart, "<= 300 ms", Median(health) <= 300));
+        figures.Add(Figure("start_to_ready_p50", Median(ready), "ms", bareStart, "<= 300 ms", Median(ready) <= 300));
+    }
 
     // 2. Warm call overhead and throughput vs bare Kestrel.
     await using var runtime = await RuntimeLauncher.StartAsync(Path.Combine(work, "root"));
@@ -63,11 +72,15 @@ try
     using var rtHttp = LoadGenerator.CreateClient(RuntimeLauncher.Token);
     using var bareHttp = LoadGenerator.CreateClient(null);
     var rtUrl = new Uri($"http://127.0.0.1:{runtime.Port}/fn/Demo.Calc/Add");
-    var (rtP50, rtP99) = await LoadGenerator.LatencyAsync(rtHttp, rtUrl, body, 1000, 3000);
-    var (bareP50, bareP99) = await LoadGenerator.LatencyAsync(bareHttp, bareUrl, body, 1000, 3000);
-    figures.Add(Figure("warm_call_p50", rtP50, "ms", bareP50, "<= 1 ms", rtP50 <= 1.0));
-    figures.Add(Figure("warm_call_p99", rtP99, "ms", bareP99, "report", true));
-    foreach (var concurrency in new[] { 1, 64 })
+    var (rtP50, rtP99) = Runs("calls") ? await LoadGenerator.LatencyAsync(rtHttp, rtUrl, body, 1000, 3000) : default;
+    if (Runs("calls"))
+    {
+        var (bareP50, bareP99) = await LoadGenerator.LatencyAsync(bareHttp, bareUrl, body, 1000, 3000);
+        figures.Add(Figure("warm_call_p50", rtP50, "ms", bareP50, "<= 1 ms", rtP50 <= 1.0));
+        figures.Add(Figure("warm_call_p99", rtP99, "ms", bareP99, "report", true));
+    }
+
+    foreach (var concurrency in Runs("calls") ? new[] { 1, 64 } : [])
     {
         var rt = await LoadGenerator.ThroughputAsync(rtHttp, rtUrl, body, concurrency, TimeSpan.FromSeconds(4));
         var baseline = await LoadGenerator.ThroughputAsync(bareHttp, bareUrl, body, concurrency, TimeSpan.FromSeconds(4));
@@ -79,7 +92,7 @@ try
     // 3. Sync + reload of a one-file change in a 1,000-file app: sync start -> first call answered by the new version.
     var reloads = new List<double>();
     var uploaded = new List<long>();
-    for (var i = 1; i <= 12; i++)
+    for (var i = 1; i <= (Runs("sync") ? 12 : 0); i++)
     {
         var greeting = $"Hi{i}";
         await File.WriteAllBytesAsync(Path.Combine(app, "Demo.dll"), DemoCode.Compile(greeting)); // compile outside the clock
@@ -99,8 +112,16 @@ try
         }
     }
 
-    figures.Add(Figure("sync_reload_1_of_1000_files_p50", Median(reloads), "ms", null, "<= 150 ms", Median(reloads) <= 150));
-    figures.Add(Figure("sync_reload_uploaded_blobs", uploaded.Max(), "blobs", null, "== 1", uploaded.Max() == 1));
+    if (Runs("sync"))
+    {
+        figures.Add(Figure("sync_reload_1_of_1000_files_p50", Median(reloads), "ms", null, "<= 150 ms", Median(reloads) <= 150));
+        figures.Add(Figure("sync_reload_uploaded_blobs", uploaded.Max(), "blobs", null, "== 1", uploaded.Max() == 1));
+    }
+
+    if (!Runs("memory"))
+    {
+        return Finish();
+    }
 
     // 4. Worker memory after 100 reload cycles (each a new collectible context; unloads verified by the worker).
     await using var memoryRuntime = await RuntimeLauncher.StartAsync(Path.Combine(work, "mem"));
@@ -141,15 +162,22 @@ finally
     }
 }
 
-Console.WriteLine();
-foreach (var line in BenchFigure.Table(figures))
+return Finish();
+
+int Finish()
 {
-    Console.WriteLine(line);
+    Console.WriteLine();
+    foreach (var line in BenchFigure.Table(figures))
+    {
+        Console.WriteLine(line);
+    }
+
+    BenchFigure.WriteJson(outPath, figures);
+    Console.WriteLine($"\nwrote {outPath}");
+    return 0;
 }
 
-BenchFigure.WriteJson(outPath, figures);
-Console.WriteLine($"\nwrote {outPath}");
-return 0;
+bool Runs(string section) => only is null || only == section;
 
 static BenchFigure Figure(string name, double value, string unit, double? baseline, string target, bool pass) =>
     new(name, Math.Round(value, 3), unit, baseline is { } b ? Math.Round(b, 3) : null, baseline is { } bb && bb != 0 ? Math.Round(value / bb, 3) : null, target, pass, null);

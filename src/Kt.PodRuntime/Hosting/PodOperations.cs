@@ -11,7 +11,7 @@ namespace Kt.PodRuntime.Hosting;
 /// app consistent with the other.
 /// </summary>
 internal sealed class PodOperations(
-    RuntimeOptions options, RuntimeState state, JournalStore journal, PlanApplier applier, VersionStore versions, WorkerSupervisor supervisor, AppHost apps)
+    RuntimeOptions options, RuntimeState state, JournalStore journal, PlanApplier applier, VersionStore versions, WorkerSupervisor supervisor, AppHost apps, VersionLeases leases)
 {
     /// <summary>Runs the plan's steps (the caller holds the applier's gate); the setup state says how it went.</summary>
     /// <returns>Whether the user environment changed (the worker and app were restarted with it).</returns>
@@ -49,7 +49,7 @@ internal sealed class PodOperations(
         var directory = versions.DirectoryOf(active);
         await supervisor.ActivateAsync(active.Version, directory, CancellationToken.None).ConfigureAwait(false);
         await apps.RestartAsync(directory, supervisor.Environment).ConfigureAwait(false);
-        await versions.PruneAsync(supervisor.ActiveDirectory).ConfigureAwait(false);
+        await versions.PruneAsync(supervisor.ActiveDirectory, leases.InUse).ConfigureAwait(false);
         return (active, reused);
     }
 

@@ -227,10 +227,7 @@ internal sealed class RuntimeEndpoints
     {
         var manifest = await HttpJson.ReadAsync<ContentManifest>(context.Request, _options.MaxJsonBytes).ConfigureAwait(false);
         PathRules.Validate(manifest, _options.MaxBlobBytes);
-        var missing = manifest.Files.GroupBy(f => f.Sha256, StringComparer.Ordinal)
-            .Where(g => !_blobs.Contains(g.Key))
-            .Select(g => g.First())
-            .ToList();
+        var missing = await _blobs.MissingAsync(manifest.Files, context.RequestAborted).ConfigureAwait(false);
         await HttpJson.WriteAsync(context, 200, new { missing = missing.Select(f => f.Sha256), bytes = missing.Sum(f => f.Size) }).ConfigureAwait(false);
     }
 

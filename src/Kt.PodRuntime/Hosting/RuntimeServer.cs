@@ -33,7 +33,9 @@ public static class RuntimeServer
         // A frozen image carries its setup in its own environment and working directory; a journal plays no part.
         var applied = frozen is null ? journal.Environment : null;
         var environment = UserEnvironment.Create(options, applied?.Variables, applied?.WorkingDirectory, frozen?.Directory);
-        var supervisor = new WorkerSupervisor(options, environment, logs, metrics, logger);
+        var leases = new VersionLeases();
+        var supervisor = new WorkerSupervisor(options, environment, logs, metrics, logger, leases);
+        await versions.RepairActiveAsync(CancellationToken.None).ConfigureAwait(false);
         var active = versions.Active is { } current ? (current.Version, versions.DirectoryOf(current)) : ((string, string)?)null;
         var workerStart = supervisor.StartAsync(active, CancellationToken.None);
 
@@ -52,7 +54,7 @@ public static class RuntimeServer
         var applier = new PlanApplier(journal, new FilePlacer(options.Root, blobs), options.MaxBlobBytes);
         var apps = new AppHost(options, logger);
         var state = new RuntimeState();
-        var operations = new PodOperations(options, state, journal, applier, versions, supervisor, apps);
+        var operations = new PodOperations(options, state, journal, applier, versions, supervisor, apps, leases);
         var endpoints = new RuntimeEndpoints(options, state, metrics, logs, blobs, versions, journal, applier, supervisor, apps, new AppProxy(), operations);
         endpoints.Map(app);
 

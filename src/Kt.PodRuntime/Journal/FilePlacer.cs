@@ -32,7 +32,7 @@ public sealed class FilePlacer
         }
 
         PathRules.Validate(files.Manifest, maxBlobBytes);
-        var missing = files.Manifest.Files.FirstOrDefault(f => !_blobs.Contains(f.Sha256));
+        var missing = (await _blobs.MissingAsync(files.Manifest.Files, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
         if (missing is not null)
         {
             throw new RuntimeError(RuntimeErrorCodes.FileStepBlobMissing, 409, $"The content of '{missing.Path}' ({missing.Sha256}) was not uploaded; upload the step's blobs before applying the plan.");

@@ -40,6 +40,9 @@ internal sealed class WorkerHandle : IAsyncDisposable
     /// <summary>The version the worker currently serves (null before the first load).</summary>
     public string? Version { get; private set; }
 
+    /// <summary>The folder of the version it serves (new calls hold a lease on it), or null.</summary>
+    public string? Directory { get; private set; }
+
     /// <summary>How many versions this process has loaded (fresh process = 0).</summary>
     public int Generations { get; private set; }
 
@@ -155,6 +158,7 @@ internal sealed class WorkerHandle : IAsyncDisposable
         }
 
         Version = version;
+        Directory = directory;
         Generations++;
     }
 

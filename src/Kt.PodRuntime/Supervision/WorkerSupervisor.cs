@@ -2,6 +2,7 @@ using Kt.PodRuntime.Errors;
 using Kt.PodRuntime.Hosting;
 using Kt.PodRuntime.Ipc;
 using Kt.PodRuntime.Observability;
+using Kt.PodRuntime.Sync;
 using Microsoft.Extensions.Logging;
 
 namespace Kt.PodRuntime.Supervision;
@@ -28,8 +29,11 @@ public sealed class WorkerSupervisor : IAsyncDisposable
     private volatile bool _terminating;
     private int _workerCounter;
 
-    public WorkerSupervisor(RuntimeOptions options, UserEnvironment userEnvironment, LogHub logs, RuntimeMetrics metrics, ILogger logger)
+    private readonly VersionLeases _leases;
+
+    public WorkerSupervisor(RuntimeOptions options, UserEnvironment userEnvironment, LogHub logs, RuntimeMetrics metrics, ILogger logger, VersionLeases leases)
     {
+        _leases = leases;
         _options = options;
         _environment = userEnvironment;
         _logs = logs;
@@ -88,6 +92,7 @@ public sealed class WorkerSupervisor : IAsyncDisposable
             }
         }
 
+        using var lease = _leases.Acquire(worker.Directory);
         return await worker.CallAsync(kind, type, method, requestId, body, onLog, cancellationToken).ConfigureAwait(false);
     }
 

@@ -1,20 +1,21 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using Kt.Core;
 using Kt.PodRuntime.Errors;
 
 namespace Kt.PodRuntime.Sync;
 
 /// <summary>
 /// Content-addressed storage under <c>&lt;root&gt;/blobs</c>: a blob is only ever visible under its name after its
-/// bytes were hashed and matched. Stored blobs are read-only; per-mode read-only variants are made on demand so
-/// version trees can hard-link them with the right permission bits.
+/// bytes were hashed and matched, and nothing outside the store shares its inode (version trees and placed files are
+/// copies), so nothing user code writes can reach it. A blob is trusted only once its bytes were checked.
 /// </summary>
 public sealed class BlobStore
 {
     private const UnixFileMode ReadOnly = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
     private readonly string _directory;
     private readonly string _temp;
-    private readonly ConcurrentDictionary<string, long> _verified = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (long Size, long Modified)> _verified = new(StringComparer.Ordinal);
 
     public BlobStore(string root)
     {
@@ -26,10 +27,21 @@ public sealed class BlobStore
         {
             File.Delete(stale);
         }
+
+        // Read-only per-mode copies that version trees once hard-linked; trees are private copies now.
+        foreach (var legacy in Directory.EnumerateDirectories(Path.Combine(root, "blobs"), "mode-*"))
+        {
+            Directory.Delete(legacy, recursive: true);
+        }
     }
 
     public string PathOf(string sha256) => Path.Combine(_directory, sha256);
 
+    /// <summary>Present and checked in this process, unchanged since (no hashing; a damaged blob is replaced by an upload).</summary>
+    private bool IsKnownIntact(string sha256) =>
+        new FileInfo(PathOf(sha256)) is { Exists: true } info && _verified.TryGetValue(sha256, out var stamp) && stamp == Stamp(info);
+
+    /// <summary>Present on disk (what a peer may fetch; uses check the bytes with <see cref="IsIntactAsync"/>).</summary>
     public bool Contains(string sha256) => File.Exists(PathOf(sha256));
 
     /// <summary>Streams a blob in, hashing as it goes; refuses it (and keeps nothing) when too large or mismatched.</summary>
@@ -37,7 +49,7 @@ public sealed class BlobStore
     public async Task<bool> PutAsync(string sha256, Stream content, long maxBytes, CancellationToken cancellationToken)
     {
         PathRules.ValidateHash(sha256);
-        if (Contains(sha256))
+        if (IsKnownIntact(sha256))
         {
             return false;
         }
@@ -74,7 +86,7 @@ public sealed class BlobStore
 
             File.SetUnixFileMode(temp, ReadOnly);
             File.Move(temp, PathOf(sha256), overwrite: true);
-            _verified[sha256] = total;
+            _verified[sha256] = Stamp(new FileInfo(PathOf(sha256)));
             return true;
         }
         finally
@@ -83,95 +95,100 @@ public sealed class BlobStore
         }
     }
 
-    /// <summary>Checks a stored blob's bytes against its name (once per process; then by size).</summary>
-    public async Task VerifyAsync(string sha256, long expectedSize, CancellationToken cancellationToken)
+    /// <summary>
+    /// True when the blob is stored with bytes that hash to its name (hashed once per process while the file stays
+    /// untouched, since hashing is the cost). A blob that fails is dropped, so that it counts as missing and is uploaded
+    /// again: presence alone is never trusted. An intact blob of another size than the manifest says is KT4028.
+    /// </summary>
+    public async Task<bool> IsIntactAsync(string sha256, long expectedSize, CancellationToken cancellationToken)
     {
-        var path = PathOf(sha256);
-        var info = new FileInfo(path);
+        var info = new FileInfo(PathOf(sha256));
         if (!info.Exists)
         {
-            throw new RuntimeError(RuntimeErrorCodes.UnknownBlob, 409, $"Blob {sha256} is not in the blob store; upload it first.");
+            return false;
         }
 
-        if (info.Length != expectedSize)
+        if (!_verified.TryGetValue(sha256, out var stamp) || stamp != Stamp(info))
         {
-            throw new RuntimeError(RuntimeErrorCodes.SizeMismatch, 400, $"Blob {sha256} has {info.Length} bytes but the manifest says {expectedSize}.");
+            await using var stream = new FileStream(info.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous);
+            if (Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false)) != sha256)
+            {
+                Drop(sha256);
+                return false;
+            }
+
+            _verified[sha256] = Stamp(info);
         }
 
-        if (_verified.TryGetValue(sha256, out var size) && size == info.Length)
-        {
-            return;
-        }
-
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous);
-        var actual = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
-        if (actual != sha256)
-        {
-            File.Delete(path); // a corrupted blob must be uploaded again
-            throw new RuntimeError(RuntimeErrorCodes.HashMismatch, 409, $"Stored blob {sha256} is corrupted (hashes to {actual}); it was removed, sync again.");
-        }
-
-        _verified[sha256] = info.Length;
+        // The bytes match their name, so it is the manifest that is wrong about them.
+        return info.Length == expectedSize
+            ? true
+            : throw new RuntimeError(RuntimeErrorCodes.SizeMismatch, 400, $"Blob {sha256} has {info.Length} bytes but the manifest says {expectedSize}.");
     }
 
-    /// <summary>
-    /// A read-only file with this content and the permission bits of <paramref name="mode"/> minus write bits (version
-    /// trees share their bytes, so nothing in them may be written).
-    /// </summary>
-    public string LinkSource(string sha256, int mode)
+    /// <summary>The distinct blobs of these entries that are not stored intact (damaged ones are dropped on the way).</summary>
+    public async Task<IReadOnlyList<ContentEntry>> MissingAsync(IEnumerable<ContentEntry> entries, CancellationToken cancellationToken)
     {
-        var effective = (UnixFileMode)(mode & 0x16D) | ReadOnly; // r and x bits only (0555)
-        if (effective == ReadOnly)
+        var missing = new List<ContentEntry>();
+        foreach (var entry in entries.DistinctBy(e => e.Sha256, StringComparer.Ordinal))
         {
-            return PathOf(sha256);
+            if (!await IsIntactAsync(entry.Sha256, entry.Size, cancellationToken).ConfigureAwait(false))
+            {
+                missing.Add(entry);
+            }
         }
 
-        var variantDirectory = Path.Combine(Path.GetDirectoryName(_directory)!, "mode-" + Convert.ToString((int)effective, 8));
-        var variant = Path.Combine(variantDirectory, sha256);
-        if (!File.Exists(variant))
-        {
-            Directory.CreateDirectory(variantDirectory);
-            var temp = Path.Combine(_temp, Guid.NewGuid().ToString("N"));
-            File.Copy(PathOf(sha256), temp);
-            File.SetUnixFileMode(temp, effective);
-            File.Move(temp, variant, overwrite: true);
-        }
-
-        return variant;
+        return missing;
     }
 
+    /// <summary>Checks a stored blob before its bytes are used; a damaged one is dropped and must be uploaded again.</summary>
+    public async Task VerifyAsync(string sha256, long expectedSize, CancellationToken cancellationToken)
+    {
+        if (!await IsIntactAsync(sha256, expectedSize, cancellationToken).ConfigureAwait(false))
+        {
+            throw new RuntimeError(RuntimeErrorCodes.UnknownBlob, 409, $"Blob {sha256} is not in the blob store with {expectedSize} bytes (a damaged copy is dropped); upload it again.");
+        }
+    }
+
+    private void Drop(string sha256)
+    {
+        _verified.TryRemove(sha256, out _);
+        File.Delete(PathOf(sha256));
+    }
+
+    // Any write to the file changes its size or modification time: then it is hashed again.
+    private static (long, long) Stamp(FileInfo info) => (info.Length, info.LastWriteTimeUtc.Ticks);
+
     /// <summary>
-    /// Deletes blobs (and their mode variants) that no version tree or placed file links to any more and that are older
-    /// than <paramref name="grace"/>, so that blobs uploaded for a sync not yet activated survive. Returns what it freed.
+    /// Deletes blobs that no kept version nor <paramref name="pinned"/> names and that are older than
+    /// <paramref name="grace"/>, so that blobs uploaded for a sync not yet activated survive. Returns what it freed.
     /// </summary>
-    /// <param name="pinned">Blobs to keep whatever links them (the journal's file steps, which a new pod may replay).</param>
-    public (int Files, long Bytes) CollectGarbage(TimeSpan grace, IReadOnlySet<string>? pinned = null)
+    /// <param name="referenced">The blobs of the version trees that stay.</param>
+    /// <param name="pinned">Blobs to keep whoever names them (the journal's file steps, which a new pod may replay).</param>
+    public (int Files, long Bytes) CollectGarbage(IReadOnlySet<string> referenced, TimeSpan grace, IReadOnlySet<string>? pinned = null)
     {
         var cutoff = DateTime.UtcNow - grace;
-        var blobsRoot = Path.GetDirectoryName(_directory)!;
         var (files, bytes) = (0, 0L);
-        foreach (var folder in Directory.EnumerateDirectories(blobsRoot).Where(d => Path.GetFileName(d) is var name && (name == "sha256" || name.StartsWith("mode-", StringComparison.Ordinal))))
+        foreach (var file in new DirectoryInfo(_directory).EnumerateFiles())
         {
-            foreach (var file in new DirectoryInfo(folder).EnumerateFiles())
+            if (file.LastWriteTimeUtc > cutoff || referenced.Contains(file.Name) || pinned?.Contains(file.Name) == true)
             {
-                if (file.LastWriteTimeUtc > cutoff || pinned?.Contains(file.Name) == true || NativeFiles.LinkCount(file.FullName) != 1)
-                {
-                    continue;
-                }
+                continue;
+            }
 
-                try
-                {
-                    var length = file.Length;
-                    file.Delete();
-                    files++;
-                    bytes += length;
-                }
-                catch (IOException)
-                {
-                }
-                catch (UnauthorizedAccessException)
-                {
-                }
+            try
+            {
+                var length = file.Length;
+                file.Delete();
+                _verified.TryRemove(file.Name, out _);
+                files++;
+                bytes += length;
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
             }
         }
 

@@ -8,9 +8,10 @@ using Kt.PodRuntime.Hosting;
 namespace Kt.PodRuntime.Sync;
 
 /// <summary>
-/// Complete version trees under <c>&lt;root&gt;/versions</c>, assembled in <c>&lt;root&gt;/staging</c> from the blob
-/// store, verified, moved into place with one rename, and made live by rewriting <c>active.json</c> atomically (and
-/// swapping the <c>current</c> symlink). An interrupted activation leaves only a staging folder, never a mixed tree.
+/// Complete version trees under <c>&lt;root&gt;/versions</c>, assembled in <c>&lt;root&gt;/staging</c> as copies of
+/// verified blobs, moved into place with one rename, and made live by rewriting <c>active.json</c> atomically (and
+/// swapping the <c>current</c> symlink). An interrupted activation leaves only a staging folder, an interrupted prune
+/// only a trash folder, never a mixed or half-deleted tree.
 /// </summary>
 public sealed class VersionStore
 {
@@ -18,6 +19,7 @@ public sealed class VersionStore
     private readonly string _versions;
     private readonly string _staging;
     private readonly string _pointer;
+    private readonly string _trash;
     private readonly BlobStore _blobs;
     private readonly int _keep;
     private readonly TimeSpan _blobGrace;
@@ -37,15 +39,39 @@ public sealed class VersionStore
         _versions = Path.Combine(root, "versions");
         _staging = Path.Combine(root, "staging");
         _pointer = Path.Combine(root, "active.json");
+        _trash = Path.Combine(root, "trash");
         Directory.CreateDirectory(_versions);
-        if (Directory.Exists(_staging))
+        foreach (var leftovers in new[] { _staging, _trash })
         {
-            Directory.Delete(_staging, recursive: true); // leftovers of interrupted activations
+            if (Directory.Exists(leftovers))
+            {
+                Directory.Delete(leftovers, recursive: true); // of activations and prunes a kill interrupted
+            }
+
+            Directory.CreateDirectory(leftovers);
         }
 
-        Directory.CreateDirectory(_staging);
         Frozen = frozen;
         Active = frozen is null ? ReadPointer() : FrozenVersion(frozen);
+    }
+
+    /// <summary>
+    /// Before the first worker starts: an active tree that no longer matches its manifest (user code wrote into it) is
+    /// rebuilt from its blobs, so a restarted pod serves the version that was synced. Without its blobs it is served as is.
+    /// </summary>
+    public async Task RepairActiveAsync(CancellationToken cancellationToken)
+    {
+        if (Active is not { } active || Frozen is not null || ActiveManifest() is not { } manifest || VersionTree.IsIntact(DirectoryOf(active), manifest))
+        {
+            return;
+        }
+
+        if ((await _blobs.MissingAsync(manifest.Files, cancellationToken).ConfigureAwait(false)).Count == 0)
+        {
+            await BuildAsync(DirectoryOf(active), manifest, cancellationToken).ConfigureAwait(false);
+        }
+
+        SwapCurrentLink(active.Folder);
     }
 
     /// <summary>The manifest of the active version (what a new pod syncs from this one), or null when there is none.</summary>
@@ -81,17 +107,20 @@ public sealed class VersionStore
         }
     }
 
-    /// <summary>Assembles, verifies and activates a version; on any refusal the active version is untouched.</summary>
-    /// <param name="beforeSwitch">Runs after the tree is complete and before the pointer changes (e.g. nothing); may throw to abort.</param>
+    /// <summary>
+    /// Assembles, verifies and activates a version; on any refusal the active version is untouched. A version folder
+    /// that exists but no longer matches its manifest (user code wrote into it, or an old prune was interrupted) is
+    /// rebuilt from the blobs, never refused.
+    /// </summary>
     public async Task<(ActiveVersion Version, bool Reused)> ActivateAsync(string version, ContentManifest manifest, long maxBlobBytes, CancellationToken cancellationToken)
     {
         RefuseWhenFrozen();
         ValidateVersionId(version);
         PathRules.Validate(manifest, maxBlobBytes);
-        var missing = manifest.Files.Select(f => f.Sha256).Distinct(StringComparer.Ordinal).Where(h => !_blobs.Contains(h)).ToList();
+        var missing = await _blobs.MissingAsync(manifest.Files, cancellationToken).ConfigureAwait(false);
         if (missing.Count > 0)
         {
-            throw new RuntimeError(RuntimeErrorCodes.UnknownBlob, 409, $"{missing.Count} blob(s) are not uploaded yet (first: {missing[0]}); upload them before activating.");
+            throw new RuntimeError(RuntimeErrorCodes.UnknownBlob, 409, $"{missing.Count} blob(s) are not uploaded yet (first: {missing[0].Sha256}); upload them before activating.");
         }
 
         var digest = ManifestDigest(manifest);
@@ -100,30 +129,15 @@ public sealed class VersionStore
         try
         {
             var final = Path.Combine(_versions, folder);
-            var reused = Directory.Exists(final);
+            var reused = Directory.Exists(final) && VersionTree.IsIntact(final, manifest);
             if (!reused)
             {
-                var staging = Path.Combine(_staging, Guid.NewGuid().ToString("N"));
-                try
-                {
-                    await AssembleAsync(staging, manifest, cancellationToken).ConfigureAwait(false);
-                    Directory.Move(staging, final);
-                }
-                finally
-                {
-                    if (Directory.Exists(staging))
-                    {
-                        Directory.Delete(staging, recursive: true);
-                    }
-                }
-            }
-            else
-            {
-                await VerifyTreeAsync(final, manifest, cancellationToken).ConfigureAwait(false);
+                await BuildAsync(final, manifest, cancellationToken).ConfigureAwait(false);
             }
 
             var active = new ActiveVersion(version, folder, digest, manifest.Files.Count, manifest.TotalBytes, DateTimeOffset.UtcNow);
             // The manifest first: a reader that sees the new pointer always finds its manifest (a new pod copies both).
+            // Its write time is also the version's last activation, which orders pruning.
             AtomicFile.WriteAllBytes(ManifestPath(folder), JsonSerializer.SerializeToUtf8Bytes(manifest));
             AtomicFile.WriteAllBytes(_pointer, JsonSerializer.SerializeToUtf8Bytes(active));
             SwapCurrentLink(folder);
@@ -133,6 +147,54 @@ public sealed class VersionStore
         finally
         {
             _gate.Release();
+        }
+    }
+
+    // Assembles the tree in staging, then one rename puts it in place; a damaged tree already there goes to the trash
+    // first (the worker may still hold files of it open: they stay readable until closed).
+    private async Task BuildAsync(string final, ContentManifest manifest, CancellationToken cancellationToken)
+    {
+        var staging = Path.Combine(_staging, Guid.NewGuid().ToString("N"));
+        try
+        {
+            var donor = Active is { } active && Frozen is null && ActiveManifest() is { } activeManifest ? (DirectoryOf(active), activeManifest) : ((string, ContentManifest)?)null;
+            await VersionTree.AssembleAsync(staging, manifest, _blobs, donor, cancellationToken).ConfigureAwait(false);
+            if (Directory.Exists(final))
+            {
+                Discard(final);
+            }
+
+            Directory.Move(staging, final);
+        }
+        finally
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+        }
+    }
+
+    // Out of versions/ with one rename, then deleted: a kill in between leaves trash (emptied at start), never a
+    // half-deleted version folder.
+    private void Discard(string versionFolder)
+    {
+        var trashed = Path.Combine(_trash, Path.GetFileName(versionFolder) + "-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.Move(versionFolder, trashed);
+        DeleteQuietly(trashed);
+    }
+
+    private static void DeleteQuietly(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
         }
     }
 
@@ -158,64 +220,6 @@ public sealed class VersionStore
         return new ActiveVersion(frozen.Version, frozen.Directory, "frozen", files.Count, files.Sum(f => f.Length), DateTimeOffset.UtcNow);
     }
 
-    private async Task AssembleAsync(string staging, ContentManifest manifest, CancellationToken cancellationToken)
-    {
-        Directory.CreateDirectory(staging);
-        var created = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var entry in manifest.Files)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            await _blobs.VerifyAsync(entry.Sha256, entry.Size, cancellationToken).ConfigureAwait(false);
-            var target = Path.Combine(staging, entry.Path);
-            var parent = Path.GetDirectoryName(target)!;
-            if (created.Add(parent))
-            {
-                Directory.CreateDirectory(parent);
-            }
-
-            var source = _blobs.LinkSource(entry.Sha256, entry.Mode);
-            if (!NativeFiles.TryHardLink(source, target))
-            {
-                File.Copy(source, target); // e.g. too many links on one inode
-                File.SetUnixFileMode(target, File.GetUnixFileMode(source));
-            }
-        }
-
-        await VerifyTreeAsync(staging, manifest, cancellationToken, freshTree: true).ConfigureAwait(false);
-    }
-
-    // Every listed file is present with its size, and is a regular file (not a link); nothing else is in the tree.
-    private static Task VerifyTreeAsync(string directory, ContentManifest manifest, CancellationToken cancellationToken, bool freshTree = false)
-    {
-        var expected = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var entry in manifest.Files)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var info = new FileInfo(Path.Combine(directory, entry.Path));
-            if (!info.Exists || (info.Attributes & FileAttributes.ReparsePoint) != 0 || info.Length != entry.Size)
-            {
-                throw new RuntimeError(RuntimeErrorCodes.HashMismatch, 409, $"'{entry.Path}' did not assemble to {entry.Size} bytes; activation refused.");
-            }
-
-            expected.Add(info.FullName);
-        }
-
-        if (freshTree)
-        {
-            return Task.CompletedTask; // a staging folder we just created holds only what we put there
-        }
-
-        foreach (var file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))
-        {
-            if (!expected.Contains(file))
-            {
-                throw new RuntimeError(RuntimeErrorCodes.HashMismatch, 409, $"Version tree holds an unlisted file '{Path.GetRelativePath(directory, file)}'; activation refused.");
-            }
-        }
-
-        return Task.CompletedTask;
-    }
-
     private void SwapCurrentLink(string folder)
     {
         var link = Path.Combine(_root, "current");
@@ -225,11 +229,12 @@ public sealed class VersionStore
     }
 
     /// <summary>
-    /// Deletes version trees beyond the newest kept ones, never the active one nor <paramref name="servedDirectory"/>
-    /// (what the worker serves or is switching to: it runs after the worker switched, so a slow reload never loses its
-    /// folder), then collects the blobs no tree links to any more.
+    /// Deletes version trees beyond the <c>keep</c> most recently activated old ones, never the active one, nor
+    /// <paramref name="servedDirectory"/> (what the worker serves or is switching to: a slow reload never loses its
+    /// folder), nor one that <paramref name="inUse"/> says still has calls in flight (it goes at a later prune); then
+    /// collects the blobs no kept version names any more.
     /// </summary>
-    public async Task PruneAsync(string? servedDirectory)
+    public async Task PruneAsync(string? servedDirectory, Func<string, bool>? inUse = null)
     {
         await _gate.WaitAsync().ConfigureAwait(false);
         try
@@ -240,8 +245,18 @@ public sealed class VersionStore
             }
 
             var served = servedDirectory is null ? null : Path.GetFileName(Path.TrimEndingDirectorySeparator(servedDirectory));
-            RemoveOldVersions(active.Folder, served);
-            LastCollected = _blobs.CollectGarbage(_blobGrace, _pinnedBlobs?.Invoke());
+            var old = new DirectoryInfo(_versions).GetDirectories()
+                .Where(d => d.Name != active.Folder && d.Name != served)
+                .OrderByDescending(LastActivated)
+                .Skip(_keep)
+                .Where(d => inUse?.Invoke(d.Name) != true);
+            foreach (var directory in old)
+            {
+                File.Delete(ManifestPath(directory.Name)); // first: a tree without its manifest is only ever rebuilt
+                Discard(directory.FullName);
+            }
+
+            LastCollected = _blobs.CollectGarbage(KeptBlobs(), _blobGrace, _pinnedBlobs?.Invoke());
         }
         finally
         {
@@ -249,27 +264,23 @@ public sealed class VersionStore
         }
     }
 
-    private void RemoveOldVersions(string activeFolder, string? servedFolder)
+    private DateTime LastActivated(DirectoryInfo version) =>
+        new FileInfo(ManifestPath(version.Name)) is { Exists: true } manifest ? manifest.LastWriteTimeUtc : version.LastWriteTimeUtc;
+
+    // The blobs named by the manifests of the version trees that stay (a kept tree can be rebuilt from them).
+    private HashSet<string> KeptBlobs()
     {
-        var old = new DirectoryInfo(_versions).GetDirectories()
-            .Where(d => d.Name != activeFolder && d.Name != servedFolder)
-            .OrderByDescending(d => d.LastWriteTimeUtc)
-            .Skip(_keep)
-            .ToList();
-        foreach (var directory in old)
+        var kept = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var directory in Directory.EnumerateDirectories(_versions))
         {
-            try
+            var path = ManifestPath(Path.GetFileName(directory));
+            if (File.Exists(path) && JsonSerializer.Deserialize<ContentManifest>(File.ReadAllBytes(path)) is { Files: { } files })
             {
-                directory.Delete(recursive: true);
-                File.Delete(ManifestPath(directory.Name));
-            }
-            catch (IOException)
-            {
-            }
-            catch (UnauthorizedAccessException)
-            {
+                kept.UnionWith(files.Select(f => f.Sha256));
             }
         }
+
+        return kept;
     }
 
     private ActiveVersion? ReadPointer()

@@ -52,6 +52,14 @@ public static class UserCode
                 return Directory.GetFiles(dir, "marker*.txt").Select(File.ReadAllText).Distinct().ToArray();
             }
             public static async Task<string> Wait(int ms, CancellationToken ct) { await Task.Delay(ms, ct); return "done"; }
+            public static string Folder() => Path.GetDirectoryName(typeof(Calc).Assembly.Location)!;
+            public static void Scribble(string name, string text) => File.WriteAllText(Path.Combine(Folder(), name), text);
+            public static async Task<string[]> MarkersWhen(string started, string release, CancellationToken ct)
+            {
+                File.WriteAllText(started, "started");
+                while (!File.Exists(release)) await Task.Delay(10, ct);
+                return Markers();
+            }
         }
 
         public sealed class Counter
