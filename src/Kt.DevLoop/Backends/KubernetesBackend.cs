@@ -93,7 +93,7 @@ public sealed class KubernetesBackend(IKubernetesApi api, string @namespace, str
         deadline.CancelAfter(compute.LaunchTimeout);
         await foreach (var pods in api.WatchPodsAsync(@namespace, KtLabels.SelectorFor(compute.ServiceName), deadline.Token).ConfigureAwait(false))
         {
-            var fresh = pods.Where(p => p.Ready && !old.Contains(p.Name)).Select(p => p.Name).Order(StringComparer.Ordinal).ToList();
+            var fresh = pods.Where(p => p.Ready && !p.Terminating && !old.Contains(p.Name)).Select(p => p.Name).Order(StringComparer.Ordinal).ToList();
             if (fresh.Count >= expected)
             {
                 var token = (await FindTokenAsync(compute.ServiceName, cancellationToken).ConfigureAwait(false))!;
@@ -202,9 +202,9 @@ public sealed class KubernetesBackend(IKubernetesApi api, string @namespace, str
     private Task<string?> FindTokenAsync(string service, CancellationToken cancellationToken) =>
         _deployer.ReadTokenAsync(service, @namespace, cancellationToken);
 
-    /// <summary>The service's ready pods by name, in rank order.</summary>
+    /// <summary>The service's ready pods by name, in rank order (a terminating pod may still look ready: it is not counted).</summary>
     private async Task<IReadOnlyList<string>> ReadyPodNamesAsync(string service, CancellationToken cancellationToken) =>
-        (await SnapshotAsync(service, cancellationToken).ConfigureAwait(false)).Where(p => p.Ready).Select(p => p.Name).Order(StringComparer.Ordinal).ToList();
+        (await SnapshotAsync(service, cancellationToken).ConfigureAwait(false)).Where(p => p.Ready && !p.Terminating).Select(p => p.Name).Order(StringComparer.Ordinal).ToList();
 
     private async Task<IReadOnlyList<PodStatusSnapshot>> SnapshotAsync(string service, CancellationToken cancellationToken)
     {

@@ -44,6 +44,7 @@ public interface IKubernetesApi
 /// <param name="Ready">The pod's Ready condition is True.</param>
 /// <param name="Reason">The pod-level reason (e.g. <c>Evicted</c>), if any.</param>
 /// <param name="Message">The pod-level message, if any.</param>
+/// <param name="Terminating">The pod is being deleted (it has a deletion timestamp and may still look ready).</param>
 /// <param name="Containers">Per-container state.</param>
 /// <param name="Conditions">Pod conditions (e.g. PodScheduled=False, reason Unschedulable).</param>
 /// <param name="Events">Recent event messages about the pod, oldest first, as <c>Reason: message</c>.</param>
@@ -55,7 +56,8 @@ public sealed record PodStatusSnapshot(
     IReadOnlyList<PodConditionSnapshot> Conditions,
     IReadOnlyList<string> Events,
     string? Reason = null,
-    string? Message = null);
+    string? Message = null,
+    bool Terminating = false);
 
 /// <summary>A container's current state (waiting or terminated) and its last termination.</summary>
 public sealed record ContainerStatusSnapshot(

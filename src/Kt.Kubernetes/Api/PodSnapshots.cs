@@ -29,12 +29,19 @@ public static class PodSnapshots
             conditions,
             events,
             status?.Reason,
-            status?.Message);
+            status?.Message,
+            pod.Metadata?.DeletionTimestamp is not null);
     }
 
-    /// <summary>True when the pod shows a problem whose events explain it (worth one extra request).</summary>
-    public static bool NeedsEvents(PodStatusSnapshot pod) =>
-        pod.Phase == "Failed"
-        || pod.Conditions.Any(c => c.Type == "PodScheduled" && c.Status == "False")
-        || pod.Containers.Any(c => c.WaitingReason is not null and not "ContainerCreating" || c.TerminatedReason is not null || c.LastTerminatedReason is not null);
+    /// <summary>
+    /// True when the pod shows a problem whose events explain it, or is still being created: a volume that cannot be
+    /// mounted (FailedMount, FailedAttachVolume) shows only in events while the container waits in ContainerCreating.
+    /// </summary>
+    public static bool NeedsEvents(PodStatusSnapshot pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        return !pod.Terminating && (pod.Phase == "Failed"
+            || pod.Conditions.Any(c => c.Type == "PodScheduled" && c.Status == "False")
+            || pod.Containers.Any(c => c.WaitingReason is not null || c.TerminatedReason is not null || c.LastTerminatedReason is not null));
+    }
 }

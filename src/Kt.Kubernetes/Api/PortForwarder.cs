@@ -32,13 +32,25 @@ public sealed class PortForwarder : IAsyncDisposable
     }
 
     /// <summary>Copies both ways until one side ends, then ends the other (a half-closed tunnel helps nobody).</summary>
-    public static async Task PumpAsync(Stream local, Stream remote, CancellationToken cancellationToken)
+    public static Task PumpAsync(Stream local, Stream remote, CancellationToken cancellationToken) => PumpAsync(local, remote, remote, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="PumpAsync(Stream, Stream, CancellationToken)"/>, with the remote side's two directions on two
+    /// streams; <paramref name="endRemote"/> ends a remote whose reads ignore cancellation (a blocking demuxed read
+    /// returns only once its WebSocket is gone).
+    /// </summary>
+    public static async Task PumpAsync(Stream local, Stream toRemote, Stream fromRemote, CancellationToken cancellationToken, Action? endRemote = null)
     {
+        ArgumentNullException.ThrowIfNull(local);
+        ArgumentNullException.ThrowIfNull(toRemote);
+        ArgumentNullException.ThrowIfNull(fromRemote);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var up = local.CopyToAsync(remote, linked.Token);
-        var down = remote.CopyToAsync(local, linked.Token);
+        var up = local.CopyToAsync(toRemote, linked.Token);
+        var down = fromRemote.CopyToAsync(local, linked.Token);
         await Task.WhenAny(up, down).ConfigureAwait(false);
         await linked.CancelAsync().ConfigureAwait(false);
+        endRemote?.Invoke();
+        local.Close(); // a read of the local side that ignores cancellation ends with it
         try
         {
             await Task.WhenAll(up, down).ConfigureAwait(false);

@@ -49,8 +49,30 @@ public sealed class Deployer(IKubernetesApi api, ManifestValidator? validator = 
         var selector = context.AdoptPodsSelector is { } adopt
             ? string.Join(",", adopt.Select(kv => $"{kv.Key}={kv.Value}"))
             : $"{KtLabels.Service}={compute.ServiceName}";
-        var ready = await WaitReadyAsync(compute.Namespace, selector, ExpectedPods(compute, context), timeout ?? compute.LaunchTimeout, cancellationToken).ConfigureAwait(false);
-        return new DeployResult(applied, ready, token);
+        // A changed pod template rolls the pods: wait for the new ReplicaSet, or the old pods (still ready, about to
+        // terminate) would count.
+        var rollout = context.AdoptPodsSelector is null ? applied.FirstOrDefault(r => r is { ApiVersion: "apps/v1", Kind: "Deployment" }) : null;
+        try
+        {
+            var ready = await WaitReadyAsync(compute.Namespace, selector, ExpectedPods(compute, context), timeout ?? compute.LaunchTimeout, cancellationToken, rollout).ConfigureAwait(false);
+            return new DeployResult(applied, ready, token);
+        }
+        catch (DeploymentFailedException failure) when (context.AdoptPodsSelector is null)
+        {
+            throw failure.With(Leftovers(compute, applied, failure, token is not null));
+        }
+    }
+
+    /// <summary>What a failed launch left on the cluster and how to remove it (nothing is rolled back: the next deploy reuses it).</summary>
+    private static string Leftovers(Compute compute, IReadOnlyList<ResourceRef> applied, DeploymentFailedException failure, bool hasToken)
+    {
+        var workload = applied.FirstOrDefault(r => r.Kind != "Service" || r.ApiVersion != "v1");
+        var controllerMissing = failure.Code == "KT5103" && failure.Reason == "NoPods" && workload is not null && workload.ApiVersion != "apps/v1"
+            ? $" No pod was ever created: the controller of {workload.Kind}.{workload.ApiVersion} ({(workload.Kind == "RayCluster" ? "KubeRay" : "Knative Serving")}) is not running on this cluster, although its CRD is installed."
+            : "";
+        var left = applied.Select(r => $"{r.Kind} {r.Name}").Prepend(hasToken ? $"Secret {PodRuntimeLayout.TokenSecretName(compute.ServiceName)}" : null).OfType<string>();
+        return $"{controllerMissing} Left on the cluster in namespace '{compute.Namespace}': {string.Join(", ", left)}. "
+            + $"Remove them with 'dotnet build -t:KtTeardown' or 'kubectl -n {compute.Namespace} delete {string.Join(",", applied.Select(KubectlName).Distinct().Append("secret"))} -l {KtLabels.SelectorFor(compute.ServiceName)}'.";
     }
 
     /// <summary>The token in the service's Secret, or null when there is none yet.</summary>
@@ -104,10 +126,12 @@ public sealed class Deployer(IKubernetesApi api, ManifestValidator? validator = 
     }
 
     /// <summary>
-    /// Waits until at least <paramref name="expected"/> pods matching <paramref name="labelSelector"/> are ready;
-    /// throws <see cref="DeploymentFailedException"/> on the first pod failure or when <paramref name="timeout"/> passes.
+    /// Waits until at least <paramref name="expected"/> pods matching <paramref name="labelSelector"/> are ready (and
+    /// not terminating); throws <see cref="DeploymentFailedException"/> on the first pod failure or when
+    /// <paramref name="timeout"/> passes. With <paramref name="rollout"/> (a Deployment), pods count only once its
+    /// latest template is rolled out: observedGeneration caught up, every replica updated, no old replica left.
     /// </summary>
-    public async Task<IReadOnlyList<string>> WaitReadyAsync(string @namespace, string labelSelector, int expected, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<string>> WaitReadyAsync(string @namespace, string labelSelector, int expected, TimeSpan timeout, CancellationToken cancellationToken = default, ResourceRef? rollout = null)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
@@ -125,7 +149,12 @@ public sealed class Deployer(IKubernetesApi api, ManifestValidator? validator = 
                     }
                 }
 
-                var ready = pods.Where(p => p.Ready).Select(p => p.Name).ToList();
+                if (rollout is not null && !await RolledOutAsync(rollout, deadline.Token).ConfigureAwait(false))
+                {
+                    continue;
+                }
+
+                var ready = pods.Where(p => p.Ready && !p.Terminating).Select(p => p.Name).ToList();
                 if (ready.Count >= expected)
                 {
                     return ready;
@@ -143,11 +172,34 @@ public sealed class Deployer(IKubernetesApi api, ManifestValidator? validator = 
             : string.Join("; ", last.Select(p => $"{p.Name} {p.Phase}{(p.Ready ? " ready" : "")}"));
         throw new DeploymentFailedException(
             "KT5103",
-            $"Timed out after {timeout} waiting for {expected} ready pod(s) with {labelSelector} in '{@namespace}': {summary}. Raise the launch timeout if setup is slow.",
+            $"Timed out after {timeout} waiting for {expected} ready pod(s) with {labelSelector} in '{@namespace}': {summary}.{(last.Count == 0 ? "" : " Raise the launch timeout if setup is slow.")}",
             podName: null,
-            reason: "Timeout",
+            reason: last.Count == 0 ? "NoPods" : "Timeout",
             events: last.SelectMany(p => p.Events).ToList());
     }
+
+    /// <summary>The name kubectl knows a kind by (a Knative Service is <c>ksvc</c>, not the core <c>service</c>).</summary>
+    private static string KubectlName(ResourceRef resource) => resource.ApiVersion == KnativeService.GroupVersion ? "ksvc" : resource.Kind.ToLowerInvariant();
+
+    /// <summary>The Deployment's controller has acted on its latest spec and no pod of an older template remains.</summary>
+    private async Task<bool> RolledOutAsync(ResourceRef deployment, CancellationToken cancellationToken)
+    {
+        var stored = await api.GetAsync(deployment, cancellationToken).ConfigureAwait(false);
+        if (stored is null)
+        {
+            return false;
+        }
+
+        var status = stored["status"];
+        var updated = Number(status?["updatedReplicas"]);
+        return Number(status?["observedGeneration"]) >= Number(stored["metadata"]?["generation"])
+            && updated >= Number(stored["spec"]?["replicas"], 1)
+            && Number(status?["replicas"]) <= updated;
+    }
+
+    // Whatever numeric type the node holds (parsed JSON or built in memory).
+    private static long Number(System.Text.Json.Nodes.JsonNode? node, long absent = 0) =>
+        node is null ? absent : long.Parse(node.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Deletes every object Kt created for <paramref name="serviceName"/> (found by its labels); returns what was deleted.</summary>
     public async Task<IReadOnlyList<ResourceRef>> TeardownAsync(string serviceName, string @namespace = "default", CancellationToken cancellationToken = default)

@@ -4,7 +4,7 @@ namespace Kt.Kubernetes.Deploy;
 
 /// <summary>
 /// A deploy that did not become ready, with the typed reason: KT5101 image pull, KT5102 unschedulable,
-/// KT5103 timeout, KT5104 OOMKilled, KT5105 crash loop, KT5106 evicted, KT5107 container config error.
+/// KT5103 timeout, KT5104 OOMKilled, KT5105 crash loop, KT5106 evicted, KT5107 container config error, KT5108 volume mount.
 /// </summary>
 public sealed class DeploymentFailedException(string code, string message, string? podName, string reason, IReadOnlyList<string> events)
     : KtException(code, message)
@@ -17,4 +17,7 @@ public sealed class DeploymentFailedException(string code, string message, strin
 
     /// <summary>The pod's recent events (<c>Reason: message</c>).</summary>
     public IReadOnlyList<string> Events { get; } = events;
+
+    /// <summary>The same failure with <paramref name="more"/> added to its message (what was left on the cluster).</summary>
+    public DeploymentFailedException With(string more) => new(Code, $"{Detail} {more}", PodName, Reason, Events);
 }

@@ -6,6 +6,7 @@ namespace Kt.Kubernetes.Deploy;
 public static class PodFailures
 {
     private static readonly HashSet<string> ImagePullReasons = ["ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull"];
+    private static readonly string[] VolumeReasons = ["FailedMount", "FailedAttachVolume"];
 
     /// <summary>The typed failure a pod shows now, or null when it is fine or may still recover.</summary>
     public static DeploymentFailedException? Detect(PodStatusSnapshot pod)
@@ -35,6 +36,11 @@ public static class PodFailures
             if (container.WaitingReason == "CreateContainerConfigError")
             {
                 return new("KT5107", $"Pod {pod.Name} cannot create its container (a Secret, ConfigMap or key it needs is missing?): {container.WaitingMessage}.{eventText}", pod.Name, "CreateContainerConfigError", events);
+            }
+
+            if (container.WaitingReason == "ContainerCreating" && events.LastOrDefault(e => VolumeReasons.Any(r => e.StartsWith(r + ":", StringComparison.Ordinal))) is { } volume)
+            {
+                return new("KT5108", $"Pod {pod.Name} cannot mount a volume ({volume}). Create the Secret or PersistentVolumeClaim it names in this namespace, or fix the KtSecret/KtVolume item.{eventText}", pod.Name, volume[..volume.IndexOf(':', StringComparison.Ordinal)], events);
             }
 
             if (container.WaitingReason == "CrashLoopBackOff")

@@ -51,6 +51,14 @@ internal sealed class FakeKubernetesApi(ManifestValidator validator) : IKubernet
             node["data"] = data;
         }
 
+        if (resource.Kind == "Deployment")
+        {
+            // As if its controller had rolled the template out at once (the protocol fake does it for real).
+            var replicas = (int?)node["spec"]?["replicas"] ?? 1;
+            node["metadata"]!["generation"] = 1;
+            node["status"] = new JsonObject { ["observedGeneration"] = 1, ["replicas"] = replicas, ["updatedReplicas"] = replicas };
+        }
+
         store[resource] = node;
         Applies.Add((resource, fieldManager, force));
         return Task.FromResult((JsonObject)node.DeepClone());
