@@ -1,25 +1,88 @@
+using System.Net;
 using System.Net.Http.Headers;
+using Kt.DevLoop;
 
 namespace Kt.Client;
 
-/// <summary>A command chosen with <c>Remote.App</c>; <see cref="ToAsync"/> deploys and starts it on every pod.</summary>
+/// <summary>A command chosen with <c>Remote.App</c>; <see cref="ToAsync"/> deploys and starts it on every pod, and returns once it listens.</summary>
 public sealed class RemoteApp
 {
-    internal RemoteApp(string command, int port)
+    // The runtime's proxy answers 502 with this code while nothing accepts connections on the app's port.
+    private const string AppUnreachable = "KT4041";
+
+    internal RemoteApp(string command, int port, TimeSpan? listenTimeout = null)
     {
         Command = command;
         Port = port;
+        ListenTimeout = listenTimeout ?? TimeSpan.FromMinutes(2);
     }
 
+    /// <summary>The shell command the pods run in the code folder.</summary>
     public string Command { get; }
 
+    /// <summary>The port the app listens on inside the pod.</summary>
     public int Port { get; }
 
+    /// <summary>How long <see cref="ToAsync"/> waits for the app to listen on every pod (default 2 minutes).</summary>
+    public TimeSpan ListenTimeout { get; }
+
+    /// <summary>The same app, waited for at most <paramref name="timeout"/>.</summary>
+    /// <param name="timeout">The longest wait for the app to listen.</param>
+    public RemoteApp WithListenTimeout(TimeSpan timeout)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
+        return new RemoteApp(Command, Port, timeout);
+    }
+
+    /// <summary>Deploys this program, starts the app on every pod and returns once each pod's app accepts requests (KT7030 when it does not in time).</summary>
+    /// <param name="compute">Where the app runs.</param>
+    /// <param name="cancellationToken">Cancels the deploy and the wait.</param>
     public async Task<DeployedApp> ToAsync(Compute compute, CancellationToken cancellationToken = default)
     {
-        var session = await ServiceSession.DeployAsync(compute, cancellationToken).ConfigureAwait(false);
-        await Task.WhenAll(session.Clients.Select(c => c.SetAppAsync(Command, Port, cancellationToken))).ConfigureAwait(false);
-        return new DeployedApp(session);
+        var session = await ServiceSession.AcquireAsync(compute, cancellationToken).ConfigureAwait(false);
+        var app = new DeployedApp(session);
+        try
+        {
+            await Task.WhenAll(session.Clients.Select(c => c.SetAppAsync(Command, Port, cancellationToken))).ConfigureAwait(false);
+            await Task.WhenAll(session.Pods.Pods.Select(p => WaitListeningAsync(DeployedApp.CreateHttpClient(p), cancellationToken))).ConfigureAwait(false);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return app;
+    }
+
+    private async Task WaitListeningAsync(HttpClient http, CancellationToken cancellationToken)
+    {
+        using (http)
+        {
+            var deadline = DateTime.UtcNow + ListenTimeout;
+            var pause = TimeSpan.FromMilliseconds(20);
+            while (true)
+            {
+                using (var response = await http.GetAsync("", cancellationToken).ConfigureAwait(false))
+                {
+                    // Any answer from the app itself, even an error status, means it listens.
+                    if (response.StatusCode != HttpStatusCode.BadGateway
+                        || !(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)).Contains(AppUnreachable, StringComparison.Ordinal))
+                    {
+                        return;
+                    }
+                }
+
+                if (DateTime.UtcNow >= deadline)
+                {
+                    throw new KtException(DevLoopErrors.AppNotListening,
+                        $"The app '{Command}' did not listen on port {Port} of {http.BaseAddress} within {ListenTimeout.TotalSeconds:0} s: check its output in the pod's log.");
+                }
+
+                await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+                pause = TimeSpan.FromMilliseconds(Math.Min(pause.TotalMilliseconds * 2, 500));
+            }
+        }
     }
 }
 
@@ -34,11 +97,13 @@ public sealed class DeployedApp : DeployedService
     /// <summary>The proxy's base address: <c>{pod}/http/</c>; a path under it reaches the app.</summary>
     public Uri ProxyAddress => new(Endpoint, "http/");
 
-    /// <summary>An HTTP client whose base address is the proxy and which sends the service token.</summary>
-    public HttpClient CreateHttpClient()
+    /// <summary>An HTTP client whose base address is the first pod's proxy and which sends the service token.</summary>
+    public HttpClient CreateHttpClient() => CreateHttpClient(Session.Pods.Pods[0]);
+
+    internal static HttpClient CreateHttpClient(PodEndpoint pod)
     {
-        var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = ProxyAddress };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Session.Pods.Pods[0].Token);
+        var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = new Uri(pod.Address, "http/") };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", pod.Token);
         return client;
     }
 }

@@ -8,13 +8,18 @@ namespace Kt.Client;
 /// <summary>
 /// One deployed service seen from this program: deployed once per <see cref="Compute"/> per process (later fn/cls/app
 /// on the same compute share it), with a client per pod and each call's output printed live, prefixed by the pod.
+/// Every deployed fn/cls/app holds a lease; the last one released closes the clients and the backend (port-forwards)
+/// and forgets the session, so a later ToAsync connects afresh (the pods keep running).
 /// </summary>
 internal sealed class ServiceSession
 {
     private static readonly ConcurrentDictionary<Compute, Lazy<Task<ServiceSession>>> Sessions = new();
     private readonly Compute _compute;
     private readonly IComputeBackend _backend;
+    private readonly Lock _gate = new();
     private int _next = -1;
+    private int _leases;
+    private bool _closed;
 
     private ServiceSession(Compute compute, DeployReport report, IComputeBackend backend)
     {
@@ -30,7 +35,7 @@ internal sealed class ServiceSession
 
     public IReadOnlyList<PodClient> Clients { get; }
 
-    public static Task<ServiceSession> DeployAsync(Compute compute, CancellationToken cancellationToken)
+    private static Task<ServiceSession> DeployAsync(Compute compute, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(compute);
         var lazy = Sessions.GetOrAdd(compute, c => new Lazy<Task<ServiceSession>>(() => CreateAsync(c, cancellationToken)));
@@ -41,6 +46,41 @@ internal sealed class ServiceSession
         }
 
         return task;
+    }
+
+    /// <summary>The compute's session with one more lease on it (a session closing meanwhile is replaced).</summary>
+    public static async Task<ServiceSession> AcquireAsync(Compute compute, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var session = await DeployAsync(compute, cancellationToken).ConfigureAwait(false);
+            lock (session._gate)
+            {
+                if (!session._closed)
+                {
+                    session._leases++;
+                    return session;
+                }
+            }
+
+            session.Forget();
+        }
+    }
+
+    /// <summary>Gives back one lease; the last one closes the local connections (never the pods).</summary>
+    public void Release()
+    {
+        lock (_gate)
+        {
+            if (--_leases > 0 || _closed)
+            {
+                return;
+            }
+
+            _closed = true;
+        }
+
+        Close();
     }
 
     private static async Task<ServiceSession> CreateAsync(Compute compute, CancellationToken cancellationToken)
@@ -79,8 +119,37 @@ internal sealed class ServiceSession
     public async Task TeardownAsync(CancellationToken cancellationToken)
     {
         await _backend.TeardownAsync(Pods.Service, cancellationToken).ConfigureAwait(false);
-        Sessions.TryRemove(_compute, out _);
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _closed = true;
+        }
+
+        Close();
+    }
+
+    private void Close()
+    {
+        Forget();
+        foreach (var client in Clients)
+        {
+            client.Dispose();
+        }
+
         _backend.Dispose();
+    }
+
+    /// <summary>Removes this session from the cache (only this one: a newer session of the compute stays).</summary>
+    private void Forget()
+    {
+        if (Sessions.TryGetValue(_compute, out var lazy) && lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully && ReferenceEquals(lazy.Value.Result, this))
+        {
+            Sessions.TryRemove(new KeyValuePair<Compute, Lazy<Task<ServiceSession>>>(_compute, lazy));
+        }
     }
 
     private CallOptions OptionsFor(int rank)

@@ -35,4 +35,7 @@ public static class DevLoopErrors
 
     /// <summary>Kubernetes: no runtime image was given and the service has no Deployment to take it from.</summary>
     public const string RuntimeImageMissing = "KT7023";
+
+    /// <summary><c>Remote.App(...).ToAsync</c>: the app did not listen on its port in time.</summary>
+    public const string AppNotListening = "KT7030";
 }

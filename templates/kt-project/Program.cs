@@ -6,11 +6,12 @@ var compute = Compute.FromProject();
 
 // Remote.Fn / Remote.Cls are Kubetorch's kt.fn / kt.cls: this program's own build output runs on the pods, and the
 // calls go there. Output of the calls prints here, live, prefixed with the pod.
-var hello = await Remote.Fn(Functions.Hello).ToAsync(compute);
+await using var hello = await Remote.Fn(Functions.Hello).ToAsync(compute);
 Console.WriteLine(await hello.CallAsync<string>("world"));
 
-var counter = await Remote.Cls<Counter>(10).ToAsync(compute);
-Console.WriteLine(await counter.CallAsync<int>(nameof(Counter.Add), 5));
+// A class method is named by an expression: the compiler checks it, and a rename renames the call too.
+await using var counter = await Remote.Cls<Counter>(10).ToAsync(compute);
+Console.WriteLine(await counter.CallAsync(c => c.Add(5)));
 
 if (args.Contains("--teardown"))
 {

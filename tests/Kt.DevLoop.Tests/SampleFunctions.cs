@@ -29,3 +29,11 @@ public sealed class SampleCounter(int start)
 
     public int Add(int amount) => _value += amount;
 }
+
+/// <summary>A class whose constructor leaves a mark on this machine's disk (process pods share it): shows when an instance is created.</summary>
+public sealed class SampleMarker
+{
+    public SampleMarker(string markerFile) => File.WriteAllText(markerFile, "constructed");
+
+    public string Hello(string name) => $"marker says hi to {name}";
+}
