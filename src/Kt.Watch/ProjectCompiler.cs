@@ -1,0 +1,42 @@
+using System.Runtime.CompilerServices;
+
+namespace Kt.Watch;
+
+/// <summary>
+/// The warm compiler of one project behind a surface without compiler types, so that a caller can hold it before the
+/// SDK's compiler is loaded: <see cref="Create"/> points this process at the project's SDK compiler first, and only
+/// then touches a Roslyn type (in a method of its own, compiled by the JIT after that).
+/// </summary>
+internal sealed class ProjectCompiler
+{
+    private readonly WarmCompiler _compiler;
+
+    private ProjectCompiler(ProjectInputs inputs, WarmCompiler compiler)
+    {
+        Inputs = inputs;
+        _compiler = compiler;
+    }
+
+    public ProjectInputs Inputs { get; }
+
+    public string OutputFileName => _compiler.OutputFileName;
+
+    public string PdbFileName => _compiler.PdbFileName;
+
+    public static ProjectCompiler Create(ProjectInputs inputs)
+    {
+        SdkCompiler.Use(inputs.RoslynTargetsPath);
+        return CreateWarm(inputs);
+    }
+
+    /// <summary>True for a file this compilation compiles (an edit of it takes the fast path).</summary>
+    public bool Compiles(string path) => _compiler.SourceFiles.Contains(path);
+
+    public void Replace(string path) => _compiler.Replace(path);
+
+    public CompileResult Emit(CancellationToken cancellationToken) => _compiler.Emit(cancellationToken);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ProjectCompiler CreateWarm(ProjectInputs inputs) =>
+        new(inputs, WarmCompiler.Create(inputs.CompilerArguments, inputs.ProjectDirectory));
+}
