@@ -77,24 +77,26 @@ public sealed class ServiceDeployer(IComputeBackend backend, Action<string>? out
     private async Task<(int Steps, PodEndpoint? Replaced)> SetupAsync(PodEndpoint pod, PodClient client, ResolvedImage image, ServiceSpec spec, CancellationToken cancellationToken)
     {
         PodEndpoint? replaced = null;
-        var plan = LivePlanner.Plan(image, await client.GetJournalAsync(cancellationToken).ConfigureAwait(false));
+        var journal = await client.GetJournalStateAsync(cancellationToken).ConfigureAwait(false);
+        var plan = LivePlanner.Plan(image, journal.Entries);
         if (plan.RecreateRequired)
         {
             output?.Invoke($"[{pod.Name}] recreating: {plan.RecreateReason}");
             replaced = await backend.RecreateAsync(spec, pod.Rank, cancellationToken).ConfigureAwait(false);
             pod = replaced;
             using var fresh = new PodClient(pod.Address, pod.Token);
-            return (await ApplyAsync(pod, fresh, LivePlanner.Plan(image, []), image, spec, cancellationToken).ConfigureAwait(false), replaced);
+            return (await ApplyAsync(pod, fresh, LivePlanner.Plan(image, []), setupFailed: false, image, spec, cancellationToken).ConfigureAwait(false), replaced);
         }
 
-        return (await ApplyAsync(pod, client, plan, image, spec, cancellationToken).ConfigureAwait(false), replaced);
+        return (await ApplyAsync(pod, client, plan, journal.SetupFailed, image, spec, cancellationToken).ConfigureAwait(false), replaced);
     }
 
-    private async Task<int> ApplyAsync(PodEndpoint pod, PodClient client, LivePlan plan, ResolvedImage image, ServiceSpec spec, CancellationToken cancellationToken)
+    private async Task<int> ApplyAsync(PodEndpoint pod, PodClient client, LivePlan plan, bool setupFailed, ResolvedImage image, ServiceSpec spec, CancellationToken cancellationToken)
     {
         // A pod with a journal already has this definition's environment; a fresh one gets the plan even without steps,
-        // so that its environment and working directory are the definition's from the first call on.
-        if (plan.IsEmpty && plan.JournalLength > 0)
+        // so that its environment and working directory are the definition's from the first call on. A pod whose last
+        // plan failed gets it too: the failing step may just have been removed, and only a plan clears the failure.
+        if (plan.IsEmpty && plan.JournalLength > 0 && !setupFailed)
         {
             return 0;
         }

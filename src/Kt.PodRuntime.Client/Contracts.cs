@@ -19,6 +19,12 @@ public sealed record RemoteLogLine(
     [property: JsonPropertyName("line")] string? Line,
     [property: JsonPropertyName("end")] bool End = false);
 
+/// <summary>A pod's journal and its setup state: none (no plan yet), applying, ok or failed.</summary>
+public sealed record JournalState(IReadOnlyList<JournalEntry> Entries, string Setup)
+{
+    public bool SetupFailed => Setup == "failed";
+}
+
 /// <summary>The outcome of a successful plan application.</summary>
 public sealed record PlanResult(int StepsRun, int JournalLength, bool EnvironmentChanged);
 

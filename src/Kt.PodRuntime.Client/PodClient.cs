@@ -247,11 +247,17 @@ public sealed class PodClient : IDisposable
         throw new KtException("KT4002", "The plan stream ended without a result (the connection was lost); GET the journal to see what was applied.");
     }
 
-    public async Task<IReadOnlyList<JournalEntry>> GetJournalAsync(CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<JournalEntry>> GetJournalAsync(CancellationToken cancellationToken = default) =>
+        (await GetJournalStateAsync(cancellationToken).ConfigureAwait(false)).Entries;
+
+    /// <summary>The journal with the outcome of the last plan (a failed setup is cleared by any plan, even an empty one).</summary>
+    public async Task<JournalState> GetJournalStateAsync(CancellationToken cancellationToken = default)
     {
         using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "journal"), cancellationToken).ConfigureAwait(false);
         using var document = await ReadDocumentAsync(response, cancellationToken).ConfigureAwait(false);
-        return document.RootElement.GetProperty("entries").Deserialize<JournalEntry[]>(ClientJson.Options) ?? [];
+        var entries = document.RootElement.GetProperty("entries").Deserialize<JournalEntry[]>(ClientJson.Options) ?? [];
+        var setup = document.RootElement.TryGetProperty("setup", out var state) ? state.GetString() : null;
+        return new JournalState(entries, setup ?? "none");
     }
 
     // ---- calls ----------------------------------------------------------------------------------------------

@@ -78,11 +78,6 @@ public sealed class SyncSafetyTests
         {
             foreach (var body in new[] { "{", "[1,2]", "null", "{\"files\": 3}", "\"text\"", "{\"steps\": {}}" })
             {
-                if (endpoint == "setup/plan" && body == "{\"files\": 3}")
-                {
-                    continue; // unknown members are ignored: for a plan that is an empty plan, which is valid
-                }
-
                 using var response = await Send(runtime, HttpMethod.Post, endpoint, body);
                 Assert.True((int)response.StatusCode is >= 400 and < 500, $"{endpoint} {body} -> {(int)response.StatusCode}");
                 Assert.StartsWith("KT40", await Code(response));

@@ -75,7 +75,7 @@ internal sealed class RuntimeEndpoints
             c.Response.ContentType = "text/plain; version=0.0.4";
             return c.Response.WriteAsync(_metrics.Render());
         });
-        app.MapGet("/journal", (HttpContext c) => HttpJson.WriteAsync(c, 200, new { entries = _journal.Entries }));
+        app.MapGet("/journal", (HttpContext c) => HttpJson.WriteAsync(c, 200, new { entries = _journal.Entries, setup = _state.Setup }));
         app.MapPost("/setup/plan", ApplyPlanAsync);
         // What a new pod replays from a running one: its whole setup, its code manifest and the blobs behind both.
         app.MapGet("/setup/replay", (HttpContext c) => c.Request.Query["epoch"].ToString() is var epoch && epoch != (_options.SetupEpoch ?? "")
@@ -172,8 +172,8 @@ internal sealed class RuntimeEndpoints
 
     private async Task ApplyPlanAsync(HttpContext context)
     {
-        var plan = await HttpJson.ReadAsync<LivePlan>(context.Request, _options.MaxJsonBytes).ConfigureAwait(false);
-        _applier.Validate(plan);
+        var plan = await ReadPlanAsync(context.Request).ConfigureAwait(false);
+        await _applier.ValidateAsync(plan, context.RequestAborted).ConfigureAwait(false); // refusals are plain 4xx answers
         if (!_applier.TryAcquire())
         {
             throw new RuntimeError(RuntimeErrorCodes.PlanInProgress, 409, "Another plan is being applied on this pod.");
@@ -222,6 +222,31 @@ internal sealed class RuntimeEndpoints
             _applier.Release();
         }
     }
+
+    // A plan names its lists itself: a member left out is a broken client, not "empty" (that would wipe the journal).
+    private async Task<LivePlan> ReadPlanAsync(HttpRequest request)
+    {
+        var body = await HttpJson.ReadBodyAsync(request, _options.MaxJsonBytes).ConfigureAwait(false);
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var absent = document.RootElement.ValueKind != JsonValueKind.Object
+                ? LivePlanRequiredMembers
+                : LivePlanRequiredMembers.Where(name => !document.RootElement.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null).ToArray();
+            if (absent.Length > 0)
+            {
+                throw new RuntimeError(RuntimeErrorCodes.InvalidPlan, 400, $"The plan is missing {string.Join(", ", absent.Select(a => $"'{a}'"))}; nothing was changed.");
+            }
+
+            return document.RootElement.Deserialize<LivePlan>(HttpJson.Options)!;
+        }
+        catch (JsonException ex)
+        {
+            throw new RuntimeError(RuntimeErrorCodes.MalformedRequest, 400, $"The request body is not valid JSON for LivePlan: {ex.Message}");
+        }
+    }
+
+    private static readonly string[] LivePlanRequiredMembers = ["steps", "keepPrefix", "expectedPrefix", "environment"];
 
     private async Task MissingAsync(HttpContext context)
     {

@@ -24,20 +24,37 @@ public sealed class FilePlacer
         _blobs = blobs;
     }
 
-    public async Task<(int Placed, int Deleted)> PlaceAsync(LiveFiles files, long maxBlobBytes, CancellationToken cancellationToken)
+    /// <summary>The step's shape: an absolute destination and a valid manifest (no I/O).</summary>
+    public static void ValidateShape(LiveFiles? files, long maxBlobBytes)
     {
-        if (string.IsNullOrEmpty(files.Destination) || !Path.IsPathFullyQualified(files.Destination) || files.Destination.Contains('\0', StringComparison.Ordinal))
+        if (files is null || string.IsNullOrEmpty(files.Destination) || !Path.IsPathFullyQualified(files.Destination) || files.Destination.Contains('\0', StringComparison.Ordinal))
         {
             throw new RuntimeError(RuntimeErrorCodes.InvalidPlan, 400, "A file step's destination must be an absolute path.");
         }
 
         PathRules.Validate(files.Manifest, maxBlobBytes);
+    }
+
+    /// <summary>Everything that can refuse the step, checked before any step of its plan runs: shape, blobs, symlinks.</summary>
+    public async Task ValidateAsync(LiveFiles files, long maxBlobBytes, CancellationToken cancellationToken)
+    {
+        ValidateShape(files, maxBlobBytes);
         var missing = (await _blobs.MissingAsync(files.Manifest.Files, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
         if (missing is not null)
         {
             throw new RuntimeError(RuntimeErrorCodes.FileStepBlobMissing, 409, $"The content of '{missing.Path}' ({missing.Sha256}) was not uploaded; upload the step's blobs before applying the plan.");
         }
 
+        var destination = Path.GetFullPath(files.Destination);
+        foreach (var entry in files.Manifest.Files)
+        {
+            Resolve(destination, entry.Path);
+        }
+    }
+
+    public async Task<(int Placed, int Deleted)> PlaceAsync(LiveFiles files, long maxBlobBytes, CancellationToken cancellationToken)
+    {
+        await ValidateAsync(files, maxBlobBytes, cancellationToken).ConfigureAwait(false);
         var destination = Path.GetFullPath(files.Destination);
         Directory.CreateDirectory(destination);
         var placed = 0;

@@ -51,6 +51,16 @@ public sealed class PlanApplier
             {
                 throw new RuntimeError(RuntimeErrorCodes.InvalidPlan, 400, "Every step needs a key and a kind.");
             }
+
+            if (step.Files is not null)
+            {
+                FilePlacer.ValidateShape(step.Files, _maxBlobBytes);
+            }
+
+            if (!string.IsNullOrWhiteSpace(step.Shell) && !string.IsNullOrEmpty(step.User) && step.User != Environment.UserName && !(step.User is "0" && Environment.UserName == "root"))
+            {
+                throw new RuntimeError(RuntimeErrorCodes.UserSwitchUnsupported, 501, $"Step '{step.Description}' runs as '{step.User}', but this runtime runs as '{Environment.UserName}' and does not switch users.");
+            }
         }
 
         var entries = _journal.Entries;
@@ -68,6 +78,19 @@ public sealed class PlanApplier
         }
     }
 
+    /// <summary>
+    /// The whole plan checked before anything changes: its shape and prefix (<see cref="Validate"/>) and every file
+    /// step's blobs and destination paths. A refusal leaves journal and environment as they were.
+    /// </summary>
+    public async Task ValidateAsync(LivePlan? plan, CancellationToken cancellationToken)
+    {
+        Validate(plan);
+        foreach (var files in plan!.Steps.Select(s => s.Files).OfType<LiveFiles>())
+        {
+            await _files.ValidateAsync(files, _maxBlobBytes, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>True when no other plan is being applied; the caller must call <see cref="Release"/> afterwards.</summary>
     public bool TryAcquire() => _gate.Wait(0);
 
@@ -77,7 +100,7 @@ public sealed class PlanApplier
     /// <exception cref="RuntimeError">KT4011 when a step exits non-zero (with its exit code and output tail).</exception>
     public async Task ApplyAsync(LivePlan plan, Func<PlanEvent, ValueTask> emit, CancellationToken cancellationToken)
     {
-        Validate(plan); // again, under the gate
+        await ValidateAsync(plan, cancellationToken).ConfigureAwait(false); // again, under the gate
         _journal.TruncateTo(plan.KeepPrefix);
         for (var index = 0; index < plan.Steps.Count; index++)
         {
@@ -92,11 +115,6 @@ public sealed class PlanApplier
 
             if (!string.IsNullOrWhiteSpace(step.Shell))
             {
-                if (!string.IsNullOrEmpty(step.User) && step.User != Environment.UserName && !(step.User is "0" && Environment.UserName == "root"))
-                {
-                    throw new RuntimeError(RuntimeErrorCodes.UserSwitchUnsupported, 501, $"Step '{step.Description}' runs as '{step.User}', but this runtime runs as '{Environment.UserName}' and does not switch users.");
-                }
-
                 var environment = step.Environment ?? plan.Environment;
                 var workingDirectory = step.WorkingDirectory ?? plan.WorkingDirectory ?? "/";
                 var result = await ShellStepRunner.RunAsync(step.Shell, environment, workingDirectory,
