@@ -92,6 +92,11 @@ public sealed class RuntimeProcess : IAsyncDisposable
         {
             if (process.HasExited || DateTime.UtcNow > deadline)
             {
+                if (process.HasExited)
+                {
+                    process.WaitForExit(); // until the redirected output is read to its end: the error is in it
+                }
+
                 throw new InvalidOperationException($"The runtime did not start (exit: {(process.HasExited ? process.ExitCode : -1)}): {output}");
             }
 
