@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Kt.DevLoop.Backends;
+using Kt.ImageCompiler.Locking;
 using Kt.ImageCompiler.Planning;
 using Kt.ImageCompiler.Resolution;
 using Kt.PodRuntime.Client;
@@ -21,7 +22,9 @@ public sealed class ServiceDeployer(IComputeBackend backend, Action<string>? out
 
         // The code's manifest does not depend on the pods: it is hashed while they are found and set up.
         var manifestTask = Task.Run(() => new ManifestBuilder().BuildAsync(request.CodeDirectory, request.ExcludedFolders, cancellationToken), cancellationToken);
-        var image = new DefinitionResolver(request.ProjectDirectory).Resolve(request.Image with { App = null });
+        // Dev pods install the versions production images get: the committed lockfile's pins, where it has the step.
+        var image = LockPinning.ApplyWhereLocked(new DefinitionResolver(request.ProjectDirectory).Resolve(request.Image with { App = null }),
+            Path.Combine(request.ProjectDirectory, ImageLock.FileName));
         var compile = Lap(clock);
 
         var pods = await backend.EnsureAsync(spec, cancellationToken).ConfigureAwait(false);

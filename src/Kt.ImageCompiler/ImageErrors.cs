@@ -19,4 +19,9 @@ public static class ImageErrors
     public const string EngineRequired = "KT1014";
     public const string StepFailed = "KT1015";
     public const string BundleMissing = "KT1016";
+
+    // Lockfile (kt.lock.json): numbered apart from the definition codes above.
+    public const string PinnedVersionGone = "KT1040";
+    public const string NotInLockfile = "KT1041";
+    public const string LockfileUnreadable = "KT1042";
 }

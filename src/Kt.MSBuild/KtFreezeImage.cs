@@ -23,6 +23,9 @@ public sealed class KtFreezeImage : KtImageTaskBase
     /// </summary>
     public bool WithRuntime { get; set; } = true;
 
+    /// <summary><c>KtLocked</c>: install exactly what <c>kt.lock.json</c> (next to the csproj) pins; false updates it.</summary>
+    public bool Locked { get; set; }
+
     /// <summary>The image manifest digest (<c>sha256:…</c>).</summary>
     [Output] public string ImageDigest { get; private set; } = "";
 
@@ -35,7 +38,7 @@ public sealed class KtFreezeImage : KtImageTaskBase
     protected override void ExecuteCore()
     {
         var project = ProjectDefinitionFile.Read(DefinitionFile, WorkflowErrors.DefinitionUnreadable);
-        var built = FreezeWorkflow.FreezeAsync(project, PublishDirectory, WithRuntime, ImageOutputs(), Output, CancellationToken).GetAwaiter().GetResult();
+        var built = FreezeWorkflow.FreezeAsync(project, PublishDirectory, WithRuntime, ImageOutputs(), Output, CancellationToken, Locked).GetAwaiter().GetResult();
         (ImageDigest, ImageReference, ArchiveFile) = (built.Digest, built.Reference, built.ArchiveFile);
     }
 }

@@ -15,13 +15,18 @@ public static class FreezeWorkflow
     /// Bake the pod runtime and the .NET it runs on into the image and start it in frozen mode on the app; false keeps
     /// the app's own entry point (a plain app image).
     /// </param>
+    /// <param name="locked">
+    /// <c>KtLocked</c>: install exactly what <c>kt.lock.json</c> pins (KT1040 when a pinned version is gone, KT1041
+    /// when a step is not in it); false resolves current versions and rewrites the lockfile, saying what changed.
+    /// </param>
     public static Task<BuiltImage> FreezeAsync(ProjectDefinition project, string publishDirectory, bool withRuntime, ImageOutputSettings settings,
-        WorkflowOutput output, CancellationToken cancellationToken)
+        WorkflowOutput output, CancellationToken cancellationToken, bool locked = false)
     {
         var definition = withRuntime
             ? FrozenServiceImage.Definition(project, settings.ProjectDirectory, publishDirectory, PodRuntimeFiles.Locate())
             : StepFactory.FromProject(project, settings.ProjectDirectory, publishDirectory);
-        return ImageBuilder.BuildAsync(definition, settings, project.Service, $"freezing {project.Service}", tags: null, output, cancellationToken);
+        return ImageBuilder.BuildAsync(definition, settings, project.Service, $"freezing {project.Service}", tags: null, output, cancellationToken,
+            FreezeLock.For(settings.ProjectDirectory, locked));
     }
 
     /// <summary>Writes the production manifests for the digest-pinned <paramref name="imageReference"/> (ko-style); returns the YAML file.</summary>

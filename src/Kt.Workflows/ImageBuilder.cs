@@ -17,12 +17,14 @@ internal static class ImageBuilder
     /// <param name="activity">What the progress line calls the build (e.g. <c>freezing hello</c>).</param>
     /// <param name="tags">Tags instead of <see cref="ImageOutputSettings.Tags"/>.</param>
     public static async Task<BuiltImage> BuildAsync(ImageDefinition definition, ImageOutputSettings settings, string title, string activity,
-        string? tags, WorkflowOutput output, CancellationToken cancellationToken)
+        string? tags, WorkflowOutput output, CancellationToken cancellationToken, FreezeLock? locking = null)
     {
         var name = FrozenImageName.Create(settings.Registry, settings.Repository, tags ?? settings.Tags);
         var blobs = new BlobCache(string.IsNullOrWhiteSpace(settings.CacheDirectory) ? null : Path.Combine(settings.CacheDirectory, "blobs"));
+        var stepCache = new StepLayerCache(blobs);
+        var locked = locking?.ToInstall(definition);
         using var registry = new RegistryClient();
-        var baseSource = new RegistryImageSource(registry, ImageReference.Parse(definition.Base.Reference), blobs);
+        var baseSource = new RegistryImageSource(registry, FreezeLock.BaseReference(definition, locked), blobs);
         var (engine, engineProblem) = definition.NeedsEngine ? await TryConnectEngineAsync(output, cancellationToken).ConfigureAwait(false) : (null, null);
         using (engine)
         {
@@ -30,8 +32,8 @@ internal static class ImageBuilder
             FreezeResult frozen;
             try
             {
-                frozen = await new ImageFreezer(blobs, engine).FreezeAsync(definition, settings.ProjectDirectory, baseSource,
-                    new FreezeSettings { Title = title, Output = line => output.Detail("    " + line) },
+                frozen = await new ImageFreezer(blobs, engine, stepCache).FreezeAsync(definition, settings.ProjectDirectory, baseSource,
+                    new FreezeSettings { Title = title, Output = line => output.Detail("    " + line), Lock = locked, LockPath = locking?.Path },
                     new SynchronousProgress<string>(output.Progress), cancellationToken).ConfigureAwait(false);
             }
             catch (KtException e) when (e.Code == ImageErrors.EngineRequired && engineProblem is not null)
@@ -51,6 +53,11 @@ internal static class ImageBuilder
                 Tags = name.Tags,
                 LocalName = name.LocalName,
             }, registry, engine, cancellationToken).ConfigureAwait(false);
+
+            if (locking is not null)
+            {
+                await locking.RecordAsync(frozen, stepCache, output, cancellationToken).ConfigureAwait(false);
+            }
 
             var reference = written.PinnedReference ?? $"{name.Repository}@{written.ManifestDigest}";
             var cached = frozen.Steps.Count(s => s.Outcome == StepOutcomeKind.Cached);

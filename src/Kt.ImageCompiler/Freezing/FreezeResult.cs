@@ -3,8 +3,8 @@ using Kt.Oci;
 
 namespace Kt.ImageCompiler.Freezing;
 
-/// <summary>What a freeze produced: the image (manifest, config, layers) and how each step was obtained.</summary>
-public sealed record FreezeResult(OciImage Image, ResolvedImage Resolved, IReadOnlyList<StepOutcome> Steps)
+/// <summary>What a freeze produced: the image (manifest, config, layers), how each step was obtained, and the base's manifest digest.</summary>
+public sealed record FreezeResult(OciImage Image, ResolvedImage Resolved, IReadOnlyList<StepOutcome> Steps, Kt.Core.Digest BaseDigest)
 {
     public int StepsRun => Steps.Count(s => s.Outcome == StepOutcomeKind.Ran);
 }

@@ -1,4 +1,5 @@
 using Kt.Core;
+using Kt.ImageCompiler.Locking;
 using Kt.ImageCompiler.Model;
 using Kt.ImageCompiler.Resolution;
 using Kt.Oci;
@@ -36,6 +37,10 @@ public sealed class ImageFreezer
             .GroupBy(p => p[0], StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Last()[1], StringComparer.Ordinal);
         var resolved = new DefinitionResolver(projectRoot).Resolve(definition, baseEnvironment, baseConfig?.WorkingDir);
+        if (settings.Lock is { } imageLock)
+        {
+            resolved = LockPinning.Apply(resolved, imageLock, settings.LockPath ?? ImageLock.FileName);
+        }
 
         var imageSteps = new List<ImageStep>();
         var outcomes = new List<StepOutcome>();
@@ -50,19 +55,20 @@ public sealed class ImageFreezer
             }
 
             var (layer, outcome) = await LayerForAsync(step, baseImage, imageSteps, resolved, settings, cancellationToken).ConfigureAwait(false);
-            progress?.Report($"{step.Key.Short} {outcome.ToString().ToLowerInvariant(),-7} {step.Description}");
+            var pins = step.Pins is null ? "" : $" (locked: {string.Join(' ', step.Pins)})";
+            progress?.Report($"{step.Key.Short} {outcome.ToString().ToLowerInvariant(),-7} {step.Description}{pins}");
             imageSteps.Add(ImageStep.ForLayer(layer, createdBy, step.Key.Hex));
             outcomes.Add(new StepOutcome(step.Key.Hex, step.Description, outcome, layer));
         }
 
         var image = ImageAssembler.Assemble(baseImage, imageSteps, Settings(resolved, settings));
-        return new FreezeResult(image, resolved, outcomes);
+        return new FreezeResult(image, resolved, outcomes, baseImage.ManifestDigest);
     }
 
     private async Task<(Layer Layer, StepOutcomeKind Outcome)> LayerForAsync(ResolvedStep step, OciImage baseImage,
         IReadOnlyList<ImageStep> before, ResolvedImage resolved, FreezeSettings settings, CancellationToken cancellationToken)
     {
-        if (await _steps.TryGetAsync(step.Key.Hex, cancellationToken).ConfigureAwait(false) is { } cached)
+        if (await _steps.TryGetAsync(step.CacheKey, cancellationToken).ConfigureAwait(false) is { } cached)
         {
             return (cached, StepOutcomeKind.Cached);
         }
@@ -89,7 +95,7 @@ public sealed class ImageFreezer
             outcome = StepOutcomeKind.Ran;
         }
 
-        _steps.Put(step.Key.Hex, layer);
+        _steps.Put(step.CacheKey, layer);
         return (layer, outcome);
     }
 
@@ -120,6 +126,11 @@ public sealed class ImageFreezer
                 cancellationToken).ConfigureAwait(false);
             if (result.ExitCode != 0)
             {
+                if (LockPinning.VersionGone(step, result.OutputTail) is { } gone)
+                {
+                    throw gone;
+                }
+
                 throw new KtException(ImageErrors.StepFailed,
                     $"step {step.Key.Short} '{step.Description}' exited with code {result.ExitCode}; nothing was cached. Last output:\n{result.OutputTail}");
             }
@@ -172,6 +183,15 @@ public sealed record FreezeSettings
     public string? Source { get; init; }
 
     public string? Revision { get; init; }
+
+    /// <summary>
+    /// A lockfile to install exactly (<c>KtLocked=true</c>): command steps get its pinned versions. The caller loads
+    /// the base by the digest it names. Null resolves current versions.
+    /// </summary>
+    public ImageLock? Lock { get; init; }
+
+    /// <summary>Where <see cref="Lock"/> came from, for messages.</summary>
+    public string? LockPath { get; init; }
 
     /// <summary>Receives command steps' output lines as they run.</summary>
     public Action<string>? Output { get; init; }

@@ -211,13 +211,26 @@ public sealed class DefinitionResolver
     /// <summary>The shell text a command step runs: the same in a Dockerfile RUN, an engine step and a live pod.</summary>
     public static string? CommandFor(SetupStep step) => step switch
     {
-        AptInstallStep apt =>
-            "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "
-            + string.Join(' ', apt.Packages.Select(ShellWords.Quote)) + " && rm -rf /var/lib/apt/lists/*",
-        PipInstallStep pip => "python3 -m pip install --no-cache-dir " + string.Join(' ', pip.Packages.Select(ShellWords.Quote)),
-        DotnetToolStep tool => $"dotnet tool install --tool-path {ShellWords.Quote(tool.ToolPath)} {ShellWords.Quote(tool.Name)}"
-            + (tool.Version is null ? "" : " --version " + ShellWords.Quote(tool.Version)),
+        AptInstallStep apt => AptCommand(apt.Packages),
+        PipInstallStep pip => PipCommand(pip.Packages),
+        DotnetToolStep tool => ToolCommand(tool.Name, tool.Version, tool.ToolPath),
         RunStep run => run.Command,
         _ => null,
     };
+
+    // apt's caches and logs carry timestamps; dropping them keeps the layer a function of what was installed.
+    // Dependencies a lockfile pins are named on the command line, which would record them as manually installed:
+    // marking them automatic again keeps apt's state (and so the layer) as an unpinned install left it.
+    internal static string AptCommand(IEnumerable<string> packages, IReadOnlyCollection<string>? dependencies = null) =>
+        "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "
+        + string.Join(' ', packages.Select(ShellWords.Quote))
+        + (dependencies is { Count: > 0 } ? " && apt-mark auto " + string.Join(' ', dependencies.Select(ShellWords.Quote)) + " >/dev/null" : "")
+        + " && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/ldconfig/aux-cache /var/log/apt/* /var/log/dpkg.log";
+
+    internal static string PipCommand(IEnumerable<string> packages) =>
+        "python3 -m pip install --no-cache-dir " + string.Join(' ', packages.Select(ShellWords.Quote));
+
+    internal static string ToolCommand(string name, string? version, string toolPath) =>
+        $"dotnet tool install --tool-path {ShellWords.Quote(toolPath)} {ShellWords.Quote(name)}"
+        + (version is null ? "" : " --version " + ShellWords.Quote(version));
 }

@@ -44,6 +44,20 @@ public sealed record ResolvedStep
     /// <summary>For apt/pip/dotnet-tool: the packages installed.</summary>
     public IReadOnlyList<string>? Packages { get; init; }
 
+    /// <summary>
+    /// For a command step a lockfile pinned: the exact specifications <see cref="Shell"/> installs (e.g.
+    /// <c>jq=1.6-2.1</c>). The step key stays the declared step's, so live pods, journals and images name it alike.
+    /// </summary>
+    public IReadOnlyList<string>? Pins { get; init; }
+
+    /// <summary>
+    /// The step-layer cache entry: the key, or for a pinned step the key and its pinned command together, so a layer
+    /// built from other versions under the same key is never taken for the locked one.
+    /// </summary>
+    public string CacheKey => Pins is null
+        ? Key.Hex
+        : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"kt-pinned/v1\n{Key.Hex}\n{Shell}")));
+
     public bool NeedsEngine => Effect == StepEffect.Command;
 
     /// <summary>The files as a content manifest relative to <see cref="Destination"/> (for live sync).</summary>
