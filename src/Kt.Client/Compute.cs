@@ -25,12 +25,16 @@ public sealed record Compute
     /// <summary>The service name; by default the project's (KtService), else the entry assembly's name.</summary>
     public string? Service { get; init; }
 
+    /// <summary>CPU request per pod as a Kubernetes quantity (<c>2</c>, <c>500m</c>); KtCpus.</summary>
     public string? Cpus { get; init; }
 
+    /// <summary>Memory request per pod as a Kubernetes quantity (<c>4Gi</c>); KtMemory.</summary>
     public string? Memory { get; init; }
 
+    /// <summary>GPUs per pod (requests and limits of <c>nvidia.com/gpu</c>); KtGpus.</summary>
     public int Gpus { get; init; }
 
+    /// <summary>How many pods (replicas) serve the calls; KtReplicas.</summary>
     public int Replicas { get; init; } = 1;
 
     /// <summary>Lets the process backend run steps that change this machine (apt, pip, copies to absolute paths).</summary>

@@ -3,7 +3,7 @@ using Kt.Core;
 namespace Kt.Docker;
 
 /// <summary>
-/// How to reach the engine. <see cref="FromEnvironment"/> follows the docker CLI's variables: DOCKER_HOST for the
+/// How to reach the engine. <see cref="FromEnvironment()"/> follows the docker CLI's variables: DOCKER_HOST for the
 /// endpoint (default <c>unix:///var/run/docker.sock</c>) and DOCKER_API_VERSION to force an API version.
 /// </summary>
 /// <param name="Endpoint">Engine endpoint (unix://, tcp://, http://, npipe://).</param>

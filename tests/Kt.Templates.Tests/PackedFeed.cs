@@ -11,13 +11,16 @@ public sealed class PackedFeed : IDisposable
 {
     private readonly TempFolder _root = new("kt-feed");
 
+    /// <summary>The repository URL the packs are given (as a release passes KT_REPOSITORY_URL).</summary>
+    public const string RepositoryUrl = "https://git.example/kt/kt";
+
     public PackedFeed()
     {
         Version = "0.1.0-test.t" + Guid.NewGuid().ToString("N")[..10];
         Folder = _root.Combine("packages");
         var root = Environments.RepositoryRoot;
-        var solution = FreshUser.RunDotnet(root, null, ["pack", Path.Combine(root, "Kt.slnx"), "-c", "Release", "--no-build", "-o", Folder, $"-p:Version={Version}"]);
-        var template = FreshUser.RunDotnet(root, null, ["pack", Path.Combine(root, "templates", "Kt.Templates.csproj"), "-c", "Release", "-o", Folder, $"-p:Version={Version}"]);
+        var solution = FreshUser.RunDotnet(root, null, ["pack", Path.Combine(root, "Kt.slnx"), "-c", "Release", "--no-build", "-o", Folder, $"-p:Version={Version}", $"-p:KtRepositoryUrl={RepositoryUrl}"]);
+        var template = FreshUser.RunDotnet(root, null, ["pack", Path.Combine(root, "templates", "Kt.Templates.csproj"), "-c", "Release", "-o", Folder, $"-p:Version={Version}", $"-p:KtRepositoryUrl={RepositoryUrl}"]);
         PackOutput = solution.Output + solution.Error + template.Output + template.Error;
         solution.EnsureSuccess("dotnet pack Kt.slnx (build the solution in Release first)");
         template.EnsureSuccess("dotnet pack templates/Kt.Templates.csproj");
