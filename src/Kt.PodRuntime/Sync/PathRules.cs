@@ -1,3 +1,4 @@
+using System.Text;
 using Kt.Core;
 using Kt.PodRuntime.Errors;
 
@@ -9,6 +10,7 @@ namespace Kt.PodRuntime.Sync;
 /// </summary>
 public static class PathRules
 {
+    /// <summary>Limits in UTF-8 bytes, as the filesystem counts them (NAME_MAX is 255 bytes, not characters).</summary>
     public const int MaxPathLength = 1024;
     public const int MaxNameLength = 255;
 
@@ -75,9 +77,9 @@ public static class PathRules
             throw Bad(RuntimeErrorCodes.InvalidPath, "A manifest path is empty.");
         }
 
-        if (path.Length > MaxPathLength)
+        if (Encoding.UTF8.GetByteCount(path) > MaxPathLength)
         {
-            throw Bad(RuntimeErrorCodes.InvalidPath, $"A manifest path is longer than {MaxPathLength} characters.");
+            throw Bad(RuntimeErrorCodes.InvalidPath, $"A manifest path is longer than {MaxPathLength} bytes in UTF-8.");
         }
 
         if (path[0] == '/')
@@ -122,9 +124,9 @@ public static class PathRules
                 throw Bad(RuntimeErrorCodes.InvalidPath, $"'{Printable(path)}' has an empty, '.' or '..' segment.");
             }
 
-            if (segment.Length > MaxNameLength)
+            if (Encoding.UTF8.GetByteCount(segment) > MaxNameLength)
             {
-                throw Bad(RuntimeErrorCodes.InvalidPath, $"'{Printable(path)}' has a name longer than {MaxNameLength} characters.");
+                throw Bad(RuntimeErrorCodes.InvalidPath, $"'{Printable(path)}' has a name of {Encoding.UTF8.GetByteCount(segment)} bytes in UTF-8; a name is at most {MaxNameLength}.");
             }
         }
     }
