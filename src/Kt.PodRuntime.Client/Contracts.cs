@@ -19,12 +19,6 @@ public sealed record RemoteLogLine(
     [property: JsonPropertyName("line")] string? Line,
     [property: JsonPropertyName("end")] bool End = false);
 
-/// <summary>A pod's journal and its setup state: none (no plan yet), applying, ok or failed.</summary>
-public sealed record JournalState(IReadOnlyList<JournalEntry> Entries, string Setup)
-{
-    public bool SetupFailed => Setup == "failed";
-}
-
 /// <summary>The outcome of a successful plan application.</summary>
 public sealed record PlanResult(int StepsRun, int JournalLength, bool EnvironmentChanged);
 
@@ -43,5 +37,6 @@ public sealed record CallOptions
 
 internal static class ClientJson
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { TypeInfoResolver = KtJsonContext.ContractsFirst };
+    /// <summary>The protocol's generated metadata; reflection only for user call arguments and results.</summary>
+    public static readonly JsonSerializerOptions Options = PodJsonContext.Wire;
 }

@@ -19,7 +19,7 @@ public sealed class ManifestBuilder
         var root = Path.GetFullPath(folder);
         if (!Directory.Exists(root))
         {
-            throw new KtException("KT4020", $"'{folder}' is not a folder.");
+            throw new KtException(RuntimeErrorCodes.InvalidPath, $"'{folder}' is not a folder.");
         }
 
         var files = new List<(string Full, string Relative)>();
@@ -65,7 +65,7 @@ public sealed class ManifestBuilder
                 var resolved = entry.ResolveLinkTarget(returnFinalTarget: true)?.FullName;
                 if (resolved is null || !IsInside(root, resolved))
                 {
-                    throw new KtException("KT4026", $"'{relative}' is a symlink that leaves '{root}'; sync refuses it.");
+                    throw new KtException(RuntimeErrorCodes.SymlinkEscape, $"'{relative}' is a symlink that leaves '{root}'; sync refuses it.");
                 }
 
                 if (entry is DirectoryInfo)

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Kt.Core;
 
 namespace Kt.PodRuntime.Client;
@@ -13,7 +14,7 @@ namespace Kt.PodRuntime.Client;
 /// </summary>
 public sealed class PodClient : IDisposable
 {
-    private const string NdJson = "application/x-ndjson";
+    private const string NdJson = PodRoutes.NdJson;
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
     private readonly ManifestBuilder _manifests = new();
@@ -46,7 +47,7 @@ public sealed class PodClient : IDisposable
     {
         try
         {
-            using var response = await _http.GetAsync("health", cancellationToken).ConfigureAwait(false);
+            using var response = await _http.GetAsync(PodRoutes.Relative(PodRoutes.Health), cancellationToken).ConfigureAwait(false);
             return response.IsSuccessStatusCode;
         }
         catch (HttpRequestException)
@@ -60,17 +61,16 @@ public sealed class PodClient : IDisposable
     {
         try
         {
-            using var response = await _http.GetAsync("health", cancellationToken).ConfigureAwait(false);
+            using var response = await _http.GetAsync(PodRoutes.Relative(PodRoutes.Health), cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
                 return null;
             }
 
-            using var document = await ReadDocumentAsync(response, cancellationToken).ConfigureAwait(false);
-            var root = document.RootElement;
-            return new PodIdentity(root.GetProperty("service").GetString() ?? "", root.GetProperty("pod").GetString() ?? "");
+            var health = await ReadAsync(response, PodJsonContext.Default.HealthResponse, cancellationToken).ConfigureAwait(false);
+            return new PodIdentity(health.Service ?? "", health.Pod ?? "");
         }
-        catch (Exception e) when (e is HttpRequestException or JsonException or KeyNotFoundException)
+        catch (Exception e) when (e is HttpRequestException or JsonException)
         {
             return null;
         }
@@ -79,7 +79,8 @@ public sealed class PodClient : IDisposable
     /// <summary>True when the pod serves <paramref name="version"/> (any version when null) and its setup is active.</summary>
     public async Task<bool> IsReadyAsync(string? version = null, CancellationToken cancellationToken = default)
     {
-        var path = version is null ? "ready" : $"ready?version={Uri.EscapeDataString(version)}";
+        var ready = PodRoutes.Relative(PodRoutes.Ready);
+        var path = version is null ? ready : $"{ready}?version={Uri.EscapeDataString(version)}";
         try
         {
             using var response = await _http.GetAsync(path, cancellationToken).ConfigureAwait(false);
@@ -105,7 +106,7 @@ public sealed class PodClient : IDisposable
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new KtException("KT4060", $"The pod at {BaseAddress} was not ready{(version is null ? string.Empty : $" with version {version}")} within {timeout.TotalSeconds:0.#} s.");
+                throw new KtException(RuntimeErrorCodes.NotReady, $"The pod at {BaseAddress} was not ready{(version is null ? string.Empty : $" with version {version}")} within {timeout.TotalSeconds:0.#} s.");
             }
 
             await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
@@ -115,7 +116,7 @@ public sealed class PodClient : IDisposable
 
     public async Task<string> GetMetricsAsync(CancellationToken cancellationToken = default)
     {
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "metrics"), cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, PodRoutes.Relative(PodRoutes.Metrics)), cancellationToken).ConfigureAwait(false);
         return await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -132,16 +133,61 @@ public sealed class PodClient : IDisposable
     }
 
     /// <summary>
-    /// Syncs a manifest computed beforehand (once for every replica of a service): uploads the blobs the pod lacks from
-    /// <paramref name="folder"/> and activates the version. Nothing is uploaded when the pod has every blob.
+    /// Syncs a manifest computed beforehand (once for every replica of a service): asks the pod to activate it, and only
+    /// when it names missing blobs uploads them from <paramref name="folder"/> and asks again. A pod that has every
+    /// blob costs one request.
     /// </summary>
     public async Task<SyncResult> SyncAsync(string folder, ContentManifest manifest, string? version = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         version ??= VersionOf(manifest);
-        var (blobs, bytes) = await UploadMissingAsync(folder, manifest, cancellationToken).ConfigureAwait(false);
-        var activation = await ActivateAsync(version, manifest, cancellationToken).ConfigureAwait(false);
-        return new SyncResult(activation.Version, activation.Files, activation.Bytes, blobs, bytes, activation.Reused);
+        var (blobs, bytes) = (0, 0L);
+        var sources = manifest.Files.DistinctBy(f => f.Sha256, StringComparer.Ordinal).ToDictionary(f => f.Sha256, f => new BlobSource(f.Sha256, f.Size, Path.Combine(folder, f.Path)), StringComparer.Ordinal);
+        // Twice at most: blobs collected between the upload and the second ask are a race worth one more round, not a loop.
+        for (var round = 0; round < 3; round++)
+        {
+            var answer = await DeployAsync(version, manifest, cancellationToken).ConfigureAwait(false);
+            if (answer is null)
+            {
+                // A runtime from before /sync/deploy (a pod that kept running across an upgrade): the two-step sync.
+                (blobs, bytes) = await UploadMissingAsync(folder, manifest, cancellationToken).ConfigureAwait(false);
+                var activation = await ActivateAsync(version, manifest, cancellationToken).ConfigureAwait(false);
+                return new SyncResult(activation.Version, activation.Files, activation.Bytes, blobs, bytes, activation.Reused);
+            }
+
+            if (answer.Activated is { } activated)
+            {
+                return new SyncResult(activated.Version, activated.Files, activated.Bytes, blobs, bytes, activated.Reused);
+            }
+
+            var uploads = answer.Missing.Select(h => sources.TryGetValue(h, out var source) ? source : throw new KtException(RuntimeErrorCodes.MalformedRequest, $"The pod asked for blob {h}, which the manifest does not list.")).ToList();
+            await UploadAsync(uploads, cancellationToken).ConfigureAwait(false);
+            blobs += uploads.Count;
+            bytes += uploads.Sum(u => u.Size);
+        }
+
+        throw new KtException(RuntimeErrorCodes.UnknownBlob, $"The pod at {BaseAddress} still lacked blobs after they were uploaded twice; sync again.");
+    }
+
+    /// <summary>One round trip: activates the manifest when the pod has every blob, else names the missing ones (null: the pod predates this route).</summary>
+    public async Task<DeployResponse?> DeployAsync(string version, ContentManifest manifest, CancellationToken cancellationToken = default)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, PodRoutes.Relative(PodRoutes.SyncDeploy)) { Content = Json(new ActivateRequest(version, manifest), PodJsonContext.Default.ActivateRequest) };
+        using (request)
+        {
+            using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.NotFound && response.Content.Headers.ContentLength is 0 or null && !response.Headers.Contains(PodRoutes.ErrorCodeHeader))
+            {
+                return null;
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                await ThrowAsync(response, cancellationToken).ConfigureAwait(false);
+            }
+
+            return await ReadAsync(response, PodJsonContext.Default.DeployResponse, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Uploads the blobs of a folder the pod lacks (used before a plan with copy/sync file steps).</summary>
@@ -157,28 +203,30 @@ public sealed class PodClient : IDisposable
         _manifests.BuildAsync(folder, excludedFolders, cancellationToken);
 
     /// <summary>Which of the manifest's blobs the pod does not have.</summary>
-    public async Task<IReadOnlyList<string>> GetMissingAsync(ContentManifest manifest, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<string>> GetMissingAsync(ContentManifest manifest, CancellationToken cancellationToken = default) =>
+        GetMissingAsync(new MissingRequest { Files = manifest.Files }, cancellationToken);
+
+    private async Task<IReadOnlyList<string>> GetMissingAsync(MissingRequest query, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Post, "sync/missing") { Content = Json(manifest) }, cancellationToken).ConfigureAwait(false);
-        using var document = await ReadDocumentAsync(response, cancellationToken).ConfigureAwait(false);
-        return document.RootElement.GetProperty("missing").EnumerateArray().Select(e => e.GetString()!).ToArray();
+        var request = new HttpRequestMessage(HttpMethod.Post, PodRoutes.Relative(PodRoutes.SyncMissing)) { Content = Json(query, PodJsonContext.Default.MissingRequest) };
+        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        return (await ReadAsync(response, PodJsonContext.Default.MissingResponse, cancellationToken).ConfigureAwait(false)).Missing;
     }
 
     /// <summary>Streams one blob; the pod verifies its hash and size.</summary>
     public async Task UploadBlobAsync(string sha256, Stream content, CancellationToken cancellationToken = default)
     {
-        var request = new HttpRequestMessage(HttpMethod.Put, $"sync/blobs/{sha256}") { Content = new StreamContent(content) };
+        var request = new HttpRequestMessage(HttpMethod.Put, PodRoutes.Blob(sha256)) { Content = new StreamContent(content) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<SyncResult> ActivateAsync(string version, ContentManifest manifest, CancellationToken cancellationToken = default)
     {
-        var body = Json(new ActivateRequest(version, manifest));
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Post, "sync/activate") { Content = body }, cancellationToken).ConfigureAwait(false);
-        using var document = await ReadDocumentAsync(response, cancellationToken).ConfigureAwait(false);
-        var root = document.RootElement;
-        return new SyncResult(root.GetProperty("version").GetString()!, root.GetProperty("files").GetInt32(), root.GetProperty("bytes").GetInt64(), 0, 0, root.GetProperty("reused").GetBoolean());
+        var body = Json(new ActivateRequest(version, manifest), PodJsonContext.Default.ActivateRequest);
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Post, PodRoutes.Relative(PodRoutes.SyncActivate)) { Content = body }, cancellationToken).ConfigureAwait(false);
+        var result = await ReadAsync(response, PodJsonContext.Default.ActivateResult, cancellationToken).ConfigureAwait(false);
+        return new SyncResult(result.Version, result.Files, result.Bytes, 0, 0, result.Reused);
     }
 
     private Task<(int Blobs, long Bytes)> UploadMissingAsync(string folder, ContentManifest manifest, CancellationToken cancellationToken) =>
@@ -193,93 +241,81 @@ public sealed class PodClient : IDisposable
             return (0, 0);
         }
 
-        var asManifest = new ContentManifest(blobs.Select((b, i) => new ContentEntry($"b{i}", b.Size, 420, b.Sha256)).ToList());
-        var missing = (await GetMissingAsync(asManifest, cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+        var query = new MissingRequest { Blobs = blobs.DistinctBy(b => b.Sha256, StringComparer.Ordinal).Select(b => new BlobRef(b.Sha256, b.Size)).ToList() };
+        var missing = (await GetMissingAsync(query, cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
         var uploads = blobs.Where(b => missing.Remove(b.Sha256)).ToList();
-        long bytes = 0;
-        await Parallel.ForEachAsync(uploads, new ParallelOptions { MaxDegreeOfParallelism = UploadConcurrency, CancellationToken = cancellationToken }, async (blob, ct) =>
+        await UploadAsync(uploads, cancellationToken).ConfigureAwait(false);
+        return (uploads.Count, uploads.Sum(u => u.Size));
+    }
+
+    private Task UploadAsync(IReadOnlyList<BlobSource> uploads, CancellationToken cancellationToken) =>
+        Parallel.ForEachAsync(uploads, new ParallelOptions { MaxDegreeOfParallelism = UploadConcurrency, CancellationToken = cancellationToken }, async (blob, ct) =>
         {
             await using var stream = File.OpenRead(blob.Path);
             await UploadBlobAsync(blob.Sha256, stream, ct).ConfigureAwait(false);
-            Interlocked.Add(ref bytes, blob.Size);
-        }).ConfigureAwait(false);
-        return (uploads.Count, bytes);
-    }
+        });
 
-    /// <summary>The version id a sync gives a manifest when none is named: a prefix of its digest.</summary>
-    public static string VersionOf(ContentManifest manifest) => "v" + ManifestDigest(manifest)[..16];
-
-    private static string ManifestDigest(ContentManifest manifest)
-    {
-        var text = new StringBuilder();
-        foreach (var entry in manifest.Files.OrderBy(f => f.Path, StringComparer.Ordinal))
-        {
-            text.Append(entry.Path).Append('\0').Append(entry.Size).Append('\0').Append(entry.Mode).Append('\0').Append(entry.Sha256).Append('\n');
-        }
-
-        return Digest.Compute(Encoding.UTF8.GetBytes(text.ToString())).Hex;
-    }
+    /// <summary>The version id a sync gives a manifest when none is named: a prefix of its digest (<see cref="ManifestDigest"/>).</summary>
+    public static string VersionOf(ContentManifest manifest) => ManifestDigest.VersionOf(manifest);
 
     // ---- setup plans and journal --------------------------------------------------------------------------
 
     /// <summary>Applies a live plan, reporting each event; throws <see cref="RemoteException"/> (KT4010 stale, KT4011 step failed, …).</summary>
     public async Task<PlanResult> ApplyPlanAsync(LivePlan plan, IProgress<PlanEvent>? progress = null, CancellationToken cancellationToken = default)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, "setup/plan") { Content = Json(plan) };
+        var request = new HttpRequestMessage(HttpMethod.Post, PodRoutes.Relative(PodRoutes.SetupPlan)) { Content = Json(plan, PodJsonContext.Default.LivePlan) };
         request.Headers.Accept.ParseAdd(NdJson);
         using var response = await SendAsync(request, cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
         var steps = 0;
-        await foreach (var e in ReadLinesAsync<PlanEvent>(response, cancellationToken).ConfigureAwait(false))
+        await foreach (var e in ReadLinesAsync(response, PodJsonContext.Default.PlanEvent, cancellationToken).ConfigureAwait(false))
         {
             progress?.Report(e);
             switch (e.Event)
             {
-                case "step-done":
+                case PodEvents.StepDone:
                     steps++;
                     break;
-                case "done":
+                case PodEvents.Done:
                     return new PlanResult(steps, e.JournalLength ?? 0, e.EnvironmentChanged ?? false);
-                case "error":
+                case PodEvents.Error:
                     throw new RemoteException(e.Error ?? new ErrorEnvelope { Message = "The plan failed." }, e.Error?.Status ?? 500);
             }
         }
 
-        throw new KtException("KT4002", "The plan stream ended without a result (the connection was lost); GET the journal to see what was applied.");
+        throw new KtException(RuntimeErrorCodes.MalformedRequest, "The plan stream ended without a result (the connection was lost); GET the journal to see what was applied.");
     }
 
     public async Task<IReadOnlyList<JournalEntry>> GetJournalAsync(CancellationToken cancellationToken = default) =>
         (await GetJournalStateAsync(cancellationToken).ConfigureAwait(false)).Entries;
 
     /// <summary>The journal with the outcome of the last plan (a failed setup is cleared by any plan, even an empty one).</summary>
-    public async Task<JournalState> GetJournalStateAsync(CancellationToken cancellationToken = default)
+    public async Task<JournalResponse> GetJournalStateAsync(CancellationToken cancellationToken = default)
     {
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "journal"), cancellationToken).ConfigureAwait(false);
-        using var document = await ReadDocumentAsync(response, cancellationToken).ConfigureAwait(false);
-        var entries = document.RootElement.GetProperty("entries").Deserialize<JournalEntry[]>(ClientJson.Options) ?? [];
-        var setup = document.RootElement.TryGetProperty("setup", out var state) ? state.GetString() : null;
-        return new JournalState(entries, setup ?? "none");
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, PodRoutes.Relative(PodRoutes.Journal)), cancellationToken).ConfigureAwait(false);
+        var journal = await ReadAsync(response, PodJsonContext.Default.JournalResponse, cancellationToken).ConfigureAwait(false);
+        return journal with { Entries = journal.Entries ?? [], Setup = journal.Setup ?? SetupStates.None }; // an older runtime sends no setup
     }
 
     // ---- calls ----------------------------------------------------------------------------------------------
 
     /// <summary>Calls a static method <c>type.method</c> of the active version.</summary>
     public Task<T?> CallAsync<T>(string type, string method, object?[]? args = null, IReadOnlyDictionary<string, object?>? kwargs = null, CallOptions? options = null, CancellationToken cancellationToken = default) =>
-        InvokeAsync<T>($"fn/{Uri.EscapeDataString(type)}/{Uri.EscapeDataString(method)}", args, kwargs, options, cancellationToken);
+        InvokeAsync<T>(PodRoutes.FunctionOf(type, method), args, kwargs, options, cancellationToken);
 
     /// <summary>Calls an instance method on the pod's instance of <paramref name="type"/> (created once per version from its init arguments).</summary>
     public Task<T?> CallMethodAsync<T>(string type, string method, object?[]? args = null, IReadOnlyDictionary<string, object?>? kwargs = null, CallOptions? options = null, CancellationToken cancellationToken = default) =>
-        InvokeAsync<T>($"cls/{Uri.EscapeDataString(type)}/{Uri.EscapeDataString(method)}", args, kwargs, options, cancellationToken);
+        InvokeAsync<T>(PodRoutes.ClassMethodOf(type, method), args, kwargs, options, cancellationToken);
 
     /// <summary>Registers the constructor arguments of a class service; its instance is (re)created from them.</summary>
     public async Task InitClassAsync(string type, object?[]? args = null, IReadOnlyDictionary<string, object?>? kwargs = null, CancellationToken cancellationToken = default)
     {
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Put, $"cls/{Uri.EscapeDataString(type)}") { Content = Json(new { args = args ?? [], kwargs = kwargs ?? new Dictionary<string, object?>() }) }, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Put, PodRoutes.ClassOf(type)) { Content = Json(new { args = args ?? [], kwargs = kwargs ?? new Dictionary<string, object?>() }) }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Starts (or restarts) the pod's app: a shell command run in the code folder, listening on <paramref name="port"/>.</summary>
     public async Task SetAppAsync(string command, int port, CancellationToken cancellationToken = default)
     {
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Put, "app") { Content = Json(new { command, port }) }, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Put, PodRoutes.Relative(PodRoutes.App)) { Content = Json(new AppSettings(command, port), PodJsonContext.Default.AppSettings) }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The raw form of a call: path, body and options; returns the JSON result.</summary>
@@ -301,12 +337,12 @@ public sealed class PodClient : IDisposable
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = body };
         if (options?.RequestId is { } requestId)
         {
-            request.Headers.Add("X-Request-ID", requestId);
+            request.Headers.Add(PodRoutes.RequestIdHeader, requestId);
         }
 
         if (options?.Timeout is { } timeout)
         {
-            request.Headers.Add("X-Kt-Timeout-Ms", ((long)Math.Max(1, timeout.TotalMilliseconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            request.Headers.Add(PodRoutes.TimeoutHeader, ((long)Math.Max(1, timeout.TotalMilliseconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         if (options?.OnLog is not { } onLog)
@@ -318,24 +354,24 @@ public sealed class PodClient : IDisposable
         request.Headers.Accept.ParseAdd(NdJson);
         using (var response = await SendAsync(request, cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false))
         {
-            var responseRequestId = response.Headers.TryGetValues("X-Request-ID", out var ids) ? ids.FirstOrDefault() : null;
-            await foreach (var line in ReadLinesAsync<JsonElement>(response, cancellationToken).ConfigureAwait(false))
+            var responseRequestId = response.Headers.TryGetValues(PodRoutes.RequestIdHeader, out var ids) ? ids.FirstOrDefault() : null;
+            await foreach (var line in ReadLinesAsync(response, PodJsonContext.Default.CallStreamLine, cancellationToken).ConfigureAwait(false))
             {
-                switch (line.GetProperty("type").GetString())
+                switch (line.Type)
                 {
-                    case "log":
-                        onLog(new RemoteLogLine(responseRequestId, line.GetProperty("stream").GetString(), line.GetProperty("line").GetString()));
+                    case PodEvents.CallLog:
+                        onLog(new RemoteLogLine(responseRequestId, line.Stream, line.Line));
                         break;
-                    case "result":
-                        return JsonDocument.Parse(line.GetProperty("value").GetRawText());
-                    case "error":
-                        var error = line.GetProperty("error").Deserialize<ErrorEnvelope>(ClientJson.Options)!;
+                    case PodEvents.CallResult:
+                        return JsonDocument.Parse(line.Value is { } value ? value.GetRawText() : "null");
+                    case PodEvents.CallError:
+                        var error = line.Error ?? new ErrorEnvelope { Message = "The call failed.", Status = 500 };
                         throw new RemoteException(error, error.Status);
                 }
             }
         }
 
-        throw new KtException("KT4002", "The call stream ended without a result (the connection was lost).");
+        throw new KtException(RuntimeErrorCodes.MalformedRequest, "The call stream ended without a result (the connection was lost).");
     }
 
     // ---- logs -----------------------------------------------------------------------------------------------
@@ -357,10 +393,11 @@ public sealed class PodClient : IDisposable
             query.Add("follow=true");
         }
 
-        var request = new HttpRequestMessage(HttpMethod.Get, "logs" + (query.Count == 0 ? string.Empty : "?" + string.Join('&', query)));
+        var request = new HttpRequestMessage(HttpMethod.Get, PodRoutes.Relative(PodRoutes.Logs) + (query.Count == 0 ? string.Empty : "?" + string.Join('&', query)));
         using var response = await SendAsync(request, cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
-        await foreach (var line in ReadLinesAsync<RemoteLogLine>(response, cancellationToken).ConfigureAwait(false))
+        await foreach (var record in ReadLinesAsync(response, PodJsonContext.Default.LogLine, cancellationToken).ConfigureAwait(false))
         {
+            var line = new RemoteLogLine(record.RequestId, record.Stream, record.Line, record.End);
             yield return line;
             if (line.End && requestId is not null)
             {
@@ -410,7 +447,14 @@ public sealed class PodClient : IDisposable
         return await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
-    private static async IAsyncEnumerable<T> ReadLinesAsync<T>(HttpResponseMessage response, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    {
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        return await JsonSerializer.DeserializeAsync(stream, type, cancellationToken).ConfigureAwait(false)
+            ?? throw new KtException(RuntimeErrorCodes.MalformedRequest, $"The pod at {response.RequestMessage?.RequestUri} answered null for {typeof(T).Name}.");
+    }
+
+    private static async IAsyncEnumerable<T> ReadLinesAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> type, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         using var reader = new StreamReader(stream, Encoding.UTF8);
@@ -418,11 +462,19 @@ public sealed class PodClient : IDisposable
         {
             if (line.Length > 0)
             {
-                yield return JsonSerializer.Deserialize<T>(line, ClientJson.Options)!;
+                yield return JsonSerializer.Deserialize(line, type)!;
             }
         }
     }
 
+    private static ByteArrayContent Json<T>(T value, JsonTypeInfo<T> type)
+    {
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(value, type));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return content;
+    }
+
+    // User values (call arguments): reflection, since their types are the caller's.
     private static ByteArrayContent Json<T>(T value)
     {
         var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(value, ClientJson.Options));

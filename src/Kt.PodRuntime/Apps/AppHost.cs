@@ -7,11 +7,6 @@ using Microsoft.Extensions.Logging;
 
 namespace Kt.PodRuntime.Apps;
 
-/// <summary>The app command and the loopback port it serves on.</summary>
-public sealed record AppSettings(
-    [property: JsonPropertyName("command")] string Command,
-    [property: JsonPropertyName("port")] int Port);
-
 /// <summary>
 /// App mode: one process started with <c>/bin/sh -c</c> in the active version folder, with the user environment and
 /// PORT; restarted on every new version or environment, ended with its whole tree.

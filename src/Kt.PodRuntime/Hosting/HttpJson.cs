@@ -7,7 +7,8 @@ namespace Kt.PodRuntime.Hosting;
 /// <summary>Bounded body reading and envelope writing for the endpoints.</summary>
 internal static class HttpJson
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+    /// <summary>The protocol's generated metadata (user call values are raw JSON here and never deserialized).</summary>
+    public static readonly JsonSerializerOptions Options = PodJsonContext.Wire;
 
     public static async Task<byte[]> ReadBodyAsync(HttpRequest request, long limit)
     {
@@ -87,7 +88,7 @@ internal static class HttpJson
             return Task.CompletedTask;
         }
 
-        context.Response.Headers["X-Kt-Error-Code"] = error.Code ?? string.Empty;
+        context.Response.Headers[PodRoutes.ErrorCodeHeader] = error.Code ?? string.Empty;
         return WriteAsync(context, error.Status is >= 400 and < 600 ? error.Status : 500, error);
     }
 }

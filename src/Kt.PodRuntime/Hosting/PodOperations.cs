@@ -17,7 +17,7 @@ internal sealed class PodOperations(
     /// <returns>Whether the user environment changed (the worker and app were restarted with it).</returns>
     public async Task<bool> ApplyPlanAsync(LivePlan plan, Func<PlanEvent, ValueTask> emit)
     {
-        state.Setup = "applying";
+        state.Setup = SetupStates.Applying;
         try
         {
             // Steps are not cancelled when a client leaves; a half-run step would only have to run again.
@@ -32,12 +32,12 @@ internal sealed class PodOperations(
                 await apps.RestartAsync(ActiveDirectory(), environment).ConfigureAwait(false);
             }
 
-            state.Setup = "ok";
+            state.Setup = SetupStates.Ok;
             return changed;
         }
         catch
         {
-            state.Setup = "failed";
+            state.Setup = SetupStates.Failed;
             throw;
         }
     }

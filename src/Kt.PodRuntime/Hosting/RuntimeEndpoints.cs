@@ -22,9 +22,9 @@ internal sealed class RuntimeEndpoints
     /// The kubelet's readiness probe cannot carry the bearer token, so readiness (a bare yes/no, nothing else) is
     /// also answered without authentication here; <c>/ready?version=</c> with its details stays authenticated.
     /// </summary>
-    public const string ReadinessProbePath = "/health/ready";
+    public const string ReadinessProbePath = PodRoutes.ReadinessProbe;
 
-    private const string NdJson = "application/x-ndjson";
+    private const string NdJson = PodRoutes.NdJson;
     private static readonly byte[] ProbeReady = "{\"ready\":true}"u8.ToArray();
     private static readonly byte[] ProbeNotReady = "{\"ready\":false}"u8.ToArray();
     private const string RequestIdItem = "kt.requestId";
@@ -64,58 +64,59 @@ internal sealed class RuntimeEndpoints
     public void Map(WebApplication app)
     {
         app.Use(GuardAsync);
-        var health = HttpJson.FlatObject(("status", "ok"), ("service", _options.Service), ("pod", _options.PodName));
-        app.MapGet("/health", (HttpContext c) => HttpJson.WriteRawAsync(c, 200, health));
+        var health = JsonSerializer.SerializeToUtf8Bytes(new HealthResponse("ok", _options.Service, _options.PodName), PodJsonContext.Default.HealthResponse);
+        app.MapGet(PodRoutes.Health, (HttpContext c) => HttpJson.WriteRawAsync(c, 200, health));
         app.MapGet(ReadinessProbePath, (HttpContext c) => IsReady(null)
             ? HttpJson.WriteRawAsync(c, 200, ProbeReady)
             : HttpJson.WriteRawAsync(c, 503, ProbeNotReady));
-        app.MapGet("/ready", ReadyAsync);
-        app.MapGet("/metrics", (HttpContext c) =>
+        app.MapGet(PodRoutes.Ready, ReadyAsync);
+        app.MapGet(PodRoutes.Metrics, (HttpContext c) =>
         {
             c.Response.ContentType = "text/plain; version=0.0.4";
             return c.Response.WriteAsync(_metrics.Render());
         });
-        app.MapGet("/journal", (HttpContext c) => HttpJson.WriteAsync(c, 200, new { entries = _journal.Entries, setup = _state.Setup }));
-        app.MapPost("/setup/plan", ApplyPlanAsync);
+        app.MapGet(PodRoutes.Journal, (HttpContext c) => HttpJson.WriteAsync(c, 200, new JournalResponse(_journal.Entries, _state.Setup)));
+        app.MapPost(PodRoutes.SetupPlan, ApplyPlanAsync);
         // What a new pod replays from a running one: its whole setup, its code manifest and the blobs behind both.
-        app.MapGet("/setup/replay", (HttpContext c) => c.Request.Query["epoch"].ToString() is var epoch && epoch != (_options.SetupEpoch ?? "")
+        app.MapGet(PodRoutes.SetupReplay, (HttpContext c) => c.Request.Query["epoch"].ToString() is var epoch && epoch != (_options.SetupEpoch ?? "")
             ? throw new RuntimeError(RuntimeErrorCodes.NothingToReplay, 404, $"This pod's setup belongs to epoch '{_options.SetupEpoch}', not '{epoch}'.")
             : _journal.ReplayPlan() is { } replay
                 ? HttpJson.WriteAsync(c, 200, replay)
                 : throw new RuntimeError(RuntimeErrorCodes.NothingToReplay, 404, "This pod has no setup to replay."));
-        app.MapGet("/sync/manifest", (HttpContext c) => _versions.Active is { } active && _versions.ActiveManifest() is { } manifest
+        app.MapGet(PodRoutes.SyncManifest, (HttpContext c) => _versions.Active is { } active && _versions.ActiveManifest() is { } manifest
             ? HttpJson.WriteAsync(c, 200, new ActivateRequest(active.Version, manifest))
             : throw new RuntimeError(RuntimeErrorCodes.NoActiveVersion, 404, "This pod has no synced version."));
-        app.MapGet("/sync/blobs/{sha256}", (HttpContext c, string sha256) => GetBlobAsync(c, sha256));
-        app.MapPost("/sync/missing", MissingAsync);
-        app.MapPut("/sync/blobs/{sha256}", (HttpContext c, string sha256) => PutBlobAsync(c, sha256));
-        app.MapPost("/sync/activate", ActivateAsync);
-        app.MapGet("/sync/active", (HttpContext c) => HttpJson.WriteAsync(c, 200, _versions.Active));
-        app.MapPost("/fn/{type}/{method}", (HttpContext c, string type, string method) => CallAsync(c, "fn", type, method));
-        app.MapPut("/cls/{type}", RegisterClassAsync);
-        app.MapPost("/cls/{type}/{method}", (HttpContext c, string type, string method) => CallAsync(c, "cls", type, method));
-        app.MapGet("/logs", FollowLogsAsync);
-        app.MapPut("/app", ConfigureAppAsync);
-        app.MapGet("/app", (HttpContext c) => HttpJson.WriteAsync(c, 200, new { configured = _apps.Settings is not null, running = _apps.IsRunning, port = _apps.Settings?.Port }));
-        app.Map("/http/{**path}", (HttpContext c, string? path) => ProxyAsync(c, path ?? string.Empty));
+        app.MapGet(PodRoutes.SyncBlobs, (HttpContext c, string sha256) => GetBlobAsync(c, sha256));
+        app.MapPost(PodRoutes.SyncMissing, MissingAsync);
+        app.MapPut(PodRoutes.SyncBlobs, (HttpContext c, string sha256) => PutBlobAsync(c, sha256));
+        app.MapPost(PodRoutes.SyncActivate, ActivateAsync);
+        app.MapPost(PodRoutes.SyncDeploy, DeployAsync);
+        app.MapGet(PodRoutes.SyncActive, (HttpContext c) => HttpJson.WriteAsync(c, 200, _versions.Active));
+        app.MapPost(PodRoutes.Function, (HttpContext c, string type, string method) => CallAsync(c, "fn", type, method));
+        app.MapPut(PodRoutes.ClassInit, RegisterClassAsync);
+        app.MapPost(PodRoutes.ClassMethod, (HttpContext c, string type, string method) => CallAsync(c, "cls", type, method));
+        app.MapGet(PodRoutes.Logs, FollowLogsAsync);
+        app.MapPut(PodRoutes.App, ConfigureAppAsync);
+        app.MapGet(PodRoutes.App, (HttpContext c) => HttpJson.WriteAsync(c, 200, new AppStatus(_apps.Settings is not null, _apps.IsRunning, _apps.Settings?.Port)));
+        app.Map(PodRoutes.AppProxy, (HttpContext c, string? path) => ProxyAsync(c, path ?? string.Empty));
     }
 
     // Request id, authentication, termination and the error envelope, for every endpoint.
     private async Task GuardAsync(HttpContext context, RequestDelegate next)
     {
         _metrics.Requests.Increment();
-        var requestId = context.Request.Headers["X-Request-ID"].ToString();
+        var requestId = context.Request.Headers[PodRoutes.RequestIdHeader].ToString();
         if (requestId.Length is 0 or > 128 || requestId.Any(c => c < 0x21 || c > 0x7E))
         {
             requestId = Guid.NewGuid().ToString("N");
         }
 
         context.Items[RequestIdItem] = requestId;
-        context.Response.Headers["X-Request-ID"] = requestId;
+        context.Response.Headers[PodRoutes.RequestIdHeader] = requestId;
         try
         {
             var path = context.Request.Path;
-            if (path == "/health" || path == ReadinessProbePath)
+            if (path == PodRoutes.Health || path == ReadinessProbePath)
             {
                 await next(context).ConfigureAwait(false);
                 return;
@@ -138,6 +139,11 @@ internal sealed class RuntimeEndpoints
             }
 
             await next(context).ConfigureAwait(false);
+        }
+        catch (RuntimeError error) when (error.Status == 401)
+        {
+            // An unauthenticated caller learns nothing about the pod: no name, no version.
+            await HttpJson.WriteErrorAsync(context, error.ToEnvelope(null, null, requestId)).ConfigureAwait(false);
         }
         catch (RuntimeError error)
         {
@@ -163,7 +169,7 @@ internal sealed class RuntimeEndpoints
     {
         var wanted = context.Request.Query["version"].ToString();
         var ready = IsReady(wanted.Length == 0 ? null : wanted);
-        return HttpJson.WriteAsync(context, ready ? 200 : 503, new { ready, version = _supervisor.ServingVersion, setup = _state.Setup });
+        return HttpJson.WriteAsync(context, ready ? 200 : 503, new ReadyResponse(ready, _supervisor.ServingVersion, _state.Setup));
     }
 
     private bool IsReady(string? wantedVersion) =>
@@ -205,16 +211,16 @@ internal sealed class RuntimeEndpoints
             try
             {
                 var changed = await _operations.ApplyPlanAsync(plan, Emit).ConfigureAwait(false);
-                await Emit(new PlanEvent { Event = "done", JournalLength = _journal.Entries.Count, EnvironmentChanged = changed }).ConfigureAwait(false);
+                await Emit(new PlanEvent { Event = PodEvents.Done, JournalLength = _journal.Entries.Count, EnvironmentChanged = changed }).ConfigureAwait(false);
             }
             catch (RuntimeError error)
             {
-                await Emit(new PlanEvent { Event = "error", Error = error.ToEnvelope(_options.PodName, _versions.Active?.Version, RequestId(context)) }).ConfigureAwait(false);
+                await Emit(new PlanEvent { Event = PodEvents.Error, Error = error.ToEnvelope(_options.PodName, _versions.Active?.Version, RequestId(context)) }).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
             {
                 var error = new RuntimeError(RuntimeErrorCodes.StepFailed, 500, $"A step could not run: {ex.Message}");
-                await Emit(new PlanEvent { Event = "error", Error = error.ToEnvelope(_options.PodName, _versions.Active?.Version, RequestId(context)) }).ConfigureAwait(false);
+                await Emit(new PlanEvent { Event = PodEvents.Error, Error = error.ToEnvelope(_options.PodName, _versions.Active?.Version, RequestId(context)) }).ConfigureAwait(false);
             }
         }
         finally
@@ -250,10 +256,42 @@ internal sealed class RuntimeEndpoints
 
     private async Task MissingAsync(HttpContext context)
     {
-        var manifest = await HttpJson.ReadAsync<ContentManifest>(context.Request, _options.MaxJsonBytes).ConfigureAwait(false);
-        PathRules.Validate(manifest, _options.MaxBlobBytes);
-        var missing = await _blobs.MissingAsync(manifest.Files, context.RequestAborted).ConfigureAwait(false);
-        await HttpJson.WriteAsync(context, 200, new { missing = missing.Select(f => f.Sha256), bytes = missing.Sum(f => f.Size) }).ConfigureAwait(false);
+        var request = await HttpJson.ReadAsync<MissingRequest>(context.Request, _options.MaxJsonBytes).ConfigureAwait(false);
+        IReadOnlyList<ContentEntry> entries;
+        if (request.Files is { } files && request.Blobs is null)
+        {
+            var manifest = new ContentManifest(files);
+            PathRules.Validate(manifest, _options.MaxBlobBytes);
+            entries = manifest.Files;
+        }
+        else if (request.Blobs is { } blobs && request.Files is null)
+        {
+            entries = blobs.Select(b => BlobEntry(b)).ToList();
+        }
+        else
+        {
+            throw new RuntimeError(RuntimeErrorCodes.MalformedRequest, 400, "Ask about either 'files' (a manifest) or 'blobs' (hash and size), not both or neither.");
+        }
+
+        var missing = await _blobs.MissingAsync(entries, context.RequestAborted).ConfigureAwait(false);
+        await HttpJson.WriteAsync(context, 200, new MissingResponse(missing.Select(f => f.Sha256).ToList(), missing.Sum(f => f.Size))).ConfigureAwait(false);
+    }
+
+    // A bare blob is checked like a manifest entry (hash form, size limit); its path only names it in messages.
+    private ContentEntry BlobEntry(BlobRef? blob)
+    {
+        if (blob is null)
+        {
+            throw new RuntimeError(RuntimeErrorCodes.MalformedRequest, 400, "The blob list contains a null entry.");
+        }
+
+        PathRules.ValidateHash(blob.Sha256);
+        if (blob.Size < 0 || blob.Size > _options.MaxBlobBytes)
+        {
+            throw new RuntimeError(RuntimeErrorCodes.BlobTooLarge, 413, $"Blob {blob.Sha256} declares {blob.Size} bytes; the limit is {_options.MaxBlobBytes}.");
+        }
+
+        return new ContentEntry(blob.Sha256, blob.Size, 420, blob.Sha256);
     }
 
     private async Task PutBlobAsync(HttpContext context, string sha256)
@@ -268,7 +306,7 @@ internal sealed class RuntimeEndpoints
         var stored = await _blobs.PutAsync(sha256, counting, _options.MaxBlobBytes, context.RequestAborted).ConfigureAwait(false);
         _metrics.SyncBytes.Add(counting.BytesRead);
         _metrics.Touch();
-        await HttpJson.WriteAsync(context, stored ? 201 : 200, new { sha256, stored }).ConfigureAwait(false);
+        await HttpJson.WriteAsync(context, stored ? 201 : 200, new BlobStored(sha256, stored)).ConfigureAwait(false);
     }
 
     private async Task GetBlobAsync(HttpContext context, string sha256)
@@ -286,16 +324,38 @@ internal sealed class RuntimeEndpoints
 
     private async Task ActivateAsync(HttpContext context)
     {
-        var request = await HttpJson.ReadAsync<ActivateRequest>(context.Request, _options.MaxJsonBytes).ConfigureAwait(false);
-        if (request.Manifest is null)
-        {
-            throw new RuntimeError(RuntimeErrorCodes.MalformedRequest, 400, "The activation has no manifest.");
-        }
-
+        var request = await ReadActivationAsync(context).ConfigureAwait(false);
         // Activation finishes even if the client leaves: a half-finished switch is what this design rules out.
         var (active, reused) = await _operations.ActivateAsync(request.Version, request.Manifest).ConfigureAwait(false);
         _metrics.Touch();
         await HttpJson.WriteAsync(context, 200, new ActivateResult(active.Version, active.Files, active.Bytes, reused)).ConfigureAwait(false);
+    }
+
+    // Activate, or say what is missing: a publish that changed nothing costs this one request per pod.
+    private async Task DeployAsync(HttpContext context)
+    {
+        var request = await ReadActivationAsync(context).ConfigureAwait(false);
+        _versions.RefuseWhenFrozen();
+        VersionStore.ValidateVersionId(request.Version);
+        PathRules.Validate(request.Manifest, _options.MaxBlobBytes);
+        var missing = await _blobs.MissingAsync(request.Manifest.Files, context.RequestAborted).ConfigureAwait(false);
+        if (missing.Count > 0)
+        {
+            await HttpJson.WriteAsync(context, 200, new DeployResponse(null, missing.Select(f => f.Sha256).ToList(), missing.Sum(f => f.Size))).ConfigureAwait(false);
+            return;
+        }
+
+        var (active, reused) = await _operations.ActivateAsync(request.Version, request.Manifest).ConfigureAwait(false);
+        _metrics.Touch();
+        await HttpJson.WriteAsync(context, 200, new DeployResponse(new ActivateResult(active.Version, active.Files, active.Bytes, reused), [], 0)).ConfigureAwait(false);
+    }
+
+    private async Task<ActivateRequest> ReadActivationAsync(HttpContext context)
+    {
+        var request = await HttpJson.ReadAsync<ActivateRequest>(context.Request, _options.MaxJsonBytes).ConfigureAwait(false);
+        return request.Manifest is null
+            ? throw new RuntimeError(RuntimeErrorCodes.MalformedRequest, 400, "The activation has no manifest.")
+            : request;
     }
 
     private string? ActiveDirectory() => _operations.ActiveDirectory();
@@ -348,7 +408,7 @@ internal sealed class RuntimeEndpoints
                 context.Response.ContentType = "application/json";
                 if (reply.Version is not null)
                 {
-                    context.Response.Headers["X-Kt-Version"] = reply.Version;
+                    context.Response.Headers[PodRoutes.VersionHeader] = reply.Version;
                 }
 
                 await context.Response.Body.WriteAsync(reply.Result, context.RequestAborted).ConfigureAwait(false);
@@ -389,7 +449,7 @@ internal sealed class RuntimeEndpoints
             }
         });
 
-        void OnLog(CallLogLine log) => lines.Writer.TryWrite(Line(JsonSerializer.SerializeToUtf8Bytes(new { type = "log", stream = log.Stream, line = log.Line }, HttpJson.Options)));
+        void OnLog(CallLogLine log) => lines.Writer.TryWrite(Line(JsonSerializer.SerializeToUtf8Bytes(new CallStreamLine { Type = PodEvents.CallLog, Stream = log.Stream, Line = log.Line }, PodJsonContext.Default.CallStreamLine)));
 
         WorkerReply reply;
         try
@@ -403,11 +463,12 @@ internal sealed class RuntimeEndpoints
 
         if (reply.Error is { } failure)
         {
-            lines.Writer.TryWrite(Line(JsonSerializer.SerializeToUtf8Bytes(new { type = "error", error = failure with { Pod = _options.PodName, RequestId = requestId } }, HttpJson.Options)));
+            lines.Writer.TryWrite(Line(JsonSerializer.SerializeToUtf8Bytes(new CallStreamLine { Type = PodEvents.CallError, Error = failure with { Pod = _options.PodName, RequestId = requestId } }, PodJsonContext.Default.CallStreamLine)));
         }
         else
         {
-            var header = JsonSerializer.SerializeToUtf8Bytes(new { type = "result", version = reply.Version }, HttpJson.Options);
+            // The value is user JSON already: spliced in as bytes after the header's fields, never parsed again.
+            var header = JsonSerializer.SerializeToUtf8Bytes(new CallStreamLine { Type = PodEvents.CallResult, Version = reply.Version }, PodJsonContext.Default.CallStreamLine);
             var result = new byte[header.Length - 1 + ",\"value\":".Length + reply.Result.Length + 2];
             header.AsSpan(0, header.Length - 1).CopyTo(result);
             var offset = header.Length - 1;
@@ -426,7 +487,7 @@ internal sealed class RuntimeEndpoints
 
     private static CancellationTokenSource? TimeoutSource(HttpContext context)
     {
-        var header = context.Request.Headers["X-Kt-Timeout-Ms"].ToString();
+        var header = context.Request.Headers[PodRoutes.TimeoutHeader].ToString();
         if (header.Length == 0)
         {
             return null;
@@ -506,8 +567,8 @@ internal sealed class RuntimeEndpoints
 
     private static Task WriteLogAsync(HttpContext context, LogHub.LogRecord record) =>
         context.Response.Body.WriteAsync(Line(JsonSerializer.SerializeToUtf8Bytes(record.End
-            ? new { seq = record.Sequence, requestId = record.RequestId, stream = (string?)null, line = (string?)null, end = true }
-            : new { seq = record.Sequence, requestId = record.RequestId, stream = (string?)record.Stream, line = (string?)record.Line, end = false }, HttpJson.Options)), context.RequestAborted).AsTask();
+            ? new LogLine(record.Sequence, record.RequestId, null, null, true)
+            : new LogLine(record.Sequence, record.RequestId, record.Stream, record.Line, false), PodJsonContext.Default.LogLine)), context.RequestAborted).AsTask();
 
     private async Task ConfigureAppAsync(HttpContext context)
     {

@@ -108,7 +108,7 @@ public sealed record RuntimeOptions
             var arg = args[i];
             if (!arg.StartsWith("--", StringComparison.Ordinal))
             {
-                throw new KtException("KT4000", $"Unexpected argument '{arg}'; options look like --port 8080.");
+                throw new KtException(RuntimeErrorCodes.InvalidOptions, $"Unexpected argument '{arg}'; options look like --port 8080.");
             }
 
             var name = arg[2..];
@@ -123,7 +123,7 @@ public sealed record RuntimeOptions
             {
                 if (i + 1 >= args.Count)
                 {
-                    throw new KtException("KT4000", $"Option --{name} needs a value.");
+                    throw new KtException(RuntimeErrorCodes.InvalidOptions, $"Option --{name} needs a value.");
                 }
 
                 value = args[++i];
@@ -131,13 +131,13 @@ public sealed record RuntimeOptions
 
             if (!Names.Any(n => n.Option == name))
             {
-                throw new KtException("KT4000", $"Unknown option --{name}. Known: {string.Join(", ", Names.Select(n => "--" + n.Option))}.");
+                throw new KtException(RuntimeErrorCodes.InvalidOptions, $"Unknown option --{name}. Known: {string.Join(", ", Names.Select(n => "--" + n.Option))}.");
             }
 
             values[name] = value;
         }
 
-        var root = values.GetValueOrDefault("root") ?? throw new KtException("KT4000", "The root folder is required (--root or KT_ROOT).");
+        var root = values.GetValueOrDefault("root") ?? throw new KtException(RuntimeErrorCodes.InvalidOptions, "The root folder is required (--root or KT_ROOT).");
         var token = ReadToken(values.GetValueOrDefault("token-file"), environment["KT_TOKEN"] as string);
 
         return new RuntimeOptions
@@ -166,7 +166,7 @@ public sealed record RuntimeOptions
             SetupEpoch = values.GetValueOrDefault("setup-epoch"),
             PeerUrl = values.GetValueOrDefault("peer") is { } peer
                 ? Uri.TryCreate(peer.EndsWith('/') ? peer : peer + "/", UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url
-                    : throw new KtException("KT4000", $"--peer expects an http(s) URL, got '{peer}'.")
+                    : throw new KtException(RuntimeErrorCodes.InvalidOptions, $"--peer expects an http(s) URL, got '{peer}'.")
                 : null,
         };
     }
@@ -182,18 +182,18 @@ public sealed record RuntimeOptions
             }
             catch (IOException ex)
             {
-                throw new KtException("KT4000", $"Cannot read the token file '{tokenFile}': {ex.Message}");
+                throw new KtException(RuntimeErrorCodes.InvalidOptions, $"Cannot read the token file '{tokenFile}': {ex.Message}");
             }
             catch (UnauthorizedAccessException ex)
             {
-                throw new KtException("KT4000", $"Cannot read the token file '{tokenFile}': {ex.Message}");
+                throw new KtException(RuntimeErrorCodes.InvalidOptions, $"Cannot read the token file '{tokenFile}': {ex.Message}");
             }
         }
 
         token ??= tokenFromEnvironment?.Trim();
         if (string.IsNullOrEmpty(token))
         {
-            throw new KtException("KT4000", "A bearer token is required (--token-file, KT_TOKEN_FILE or KT_TOKEN); the runtime never serves unauthenticated calls.");
+            throw new KtException(RuntimeErrorCodes.InvalidOptions, "A bearer token is required (--token-file, KT_TOKEN_FILE or KT_TOKEN); the runtime never serves unauthenticated calls.");
         }
 
         return token;
@@ -201,11 +201,11 @@ public sealed record RuntimeOptions
 
     private static int Int(Dictionary<string, string> values, string name, int fallback) =>
         values.TryGetValue(name, out var text)
-            ? int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw new KtException("KT4000", $"--{name} expects an integer, got '{text}'.")
+            ? int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw new KtException(RuntimeErrorCodes.InvalidOptions, $"--{name} expects an integer, got '{text}'.")
             : fallback;
 
     private static long Long(Dictionary<string, string> values, string name, long fallback) =>
         values.TryGetValue(name, out var text)
-            ? long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw new KtException("KT4000", $"--{name} expects an integer, got '{text}'.")
+            ? long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw new KtException(RuntimeErrorCodes.InvalidOptions, $"--{name} expects an integer, got '{text}'.")
             : fallback;
 }

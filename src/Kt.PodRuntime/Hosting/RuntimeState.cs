@@ -4,7 +4,7 @@ namespace Kt.PodRuntime.Hosting;
 public sealed class RuntimeState
 {
     private volatile bool _terminating;
-    private volatile string _setup = "none";
+    private volatile string _setup = SetupStates.None;
 
     public bool Terminating => _terminating;
 
@@ -18,7 +18,7 @@ public sealed class RuntimeState
         set => _setup = value;
     }
 
-    public bool SetupActive => _setup is "none" or "ok";
+    public bool SetupActive => _setup is SetupStates.None or SetupStates.Ok;
 
     public void BeginTermination() => _terminating = true;
 }

@@ -105,12 +105,12 @@ public sealed class PlanApplier
         for (var index = 0; index < plan.Steps.Count; index++)
         {
             var step = plan.Steps[index];
-            await emit(new PlanEvent { Event = "step-start", Index = index, Key = step.Key, Kind = step.Kind, Description = step.Description }).ConfigureAwait(false);
+            await emit(new PlanEvent { Event = PodEvents.StepStart, Index = index, Key = step.Key, Kind = step.Kind, Description = step.Description }).ConfigureAwait(false);
             var clock = Stopwatch.StartNew();
             if (step.Files is not null)
             {
                 var (placed, deleted) = await _files.PlaceAsync(step.Files, _maxBlobBytes, cancellationToken).ConfigureAwait(false);
-                await emit(new PlanEvent { Event = "output", Key = step.Key, Stream = "stdout", Line = $"placed {placed} file(s), deleted {deleted} in {step.Files.Destination}" }).ConfigureAwait(false);
+                await emit(new PlanEvent { Event = PodEvents.Output, Key = step.Key, Stream = "stdout", Line = $"placed {placed} file(s), deleted {deleted} in {step.Files.Destination}" }).ConfigureAwait(false);
             }
 
             if (!string.IsNullOrWhiteSpace(step.Shell))
@@ -118,17 +118,17 @@ public sealed class PlanApplier
                 var environment = step.Environment ?? plan.Environment;
                 var workingDirectory = step.WorkingDirectory ?? plan.WorkingDirectory ?? "/";
                 var result = await ShellStepRunner.RunAsync(step.Shell, environment, workingDirectory,
-                    (stream, line) => emit(new PlanEvent { Event = "output", Key = step.Key, Stream = stream, Line = line }), cancellationToken).ConfigureAwait(false);
+                    (stream, line) => emit(new PlanEvent { Event = PodEvents.Output, Key = step.Key, Stream = stream, Line = line }), cancellationToken).ConfigureAwait(false);
                 if (result.ExitCode != 0)
                 {
-                    await emit(new PlanEvent { Event = "step-failed", Index = index, Key = step.Key, ExitCode = result.ExitCode, DurationMs = clock.ElapsedMilliseconds }).ConfigureAwait(false);
+                    await emit(new PlanEvent { Event = PodEvents.StepFailed, Index = index, Key = step.Key, ExitCode = result.ExitCode, DurationMs = clock.ElapsedMilliseconds }).ConfigureAwait(false);
                     throw new RuntimeError(RuntimeErrorCodes.StepFailed, 500,
                         $"Step {index} '{step.Description}' exited with code {result.ExitCode}; it was not recorded and runs again on the next apply. Output tail:\n{result.OutputTail}");
                 }
             }
 
             _journal.Append(step);
-            await emit(new PlanEvent { Event = "step-done", Index = index, Key = step.Key, ExitCode = 0, DurationMs = clock.ElapsedMilliseconds }).ConfigureAwait(false);
+            await emit(new PlanEvent { Event = PodEvents.StepDone, Index = index, Key = step.Key, ExitCode = 0, DurationMs = clock.ElapsedMilliseconds }).ConfigureAwait(false);
         }
     }
 

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Kt.Core;
 using Kt.PodRuntime.Errors;
@@ -123,7 +121,7 @@ public sealed class VersionStore
             throw new RuntimeError(RuntimeErrorCodes.UnknownBlob, 409, $"{missing.Count} blob(s) are not uploaded yet (first: {missing[0].Sha256}); upload them before activating.");
         }
 
-        var digest = ManifestDigest(manifest);
+        var digest = ManifestDigest.Compute(manifest);
         var folder = $"{version}-{digest[..12]}";
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -292,17 +290,5 @@ public sealed class VersionStore
 
         var active = JsonSerializer.Deserialize<ActiveVersion>(File.ReadAllBytes(_pointer));
         return active is not null && Directory.Exists(Path.Combine(_versions, active.Folder)) ? active : null;
-    }
-
-    /// <summary>sha256 over the manifest's entries in path order: identical trees get identical digests.</summary>
-    public static string ManifestDigest(ContentManifest manifest)
-    {
-        var text = new StringBuilder();
-        foreach (var entry in manifest.Files.OrderBy(f => f.Path, StringComparer.Ordinal))
-        {
-            text.Append(entry.Path).Append('\0').Append(entry.Size).Append('\0').Append(entry.Mode).Append('\0').Append(entry.Sha256).Append('\n');
-        }
-
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 }

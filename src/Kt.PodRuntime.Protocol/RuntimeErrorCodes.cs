@@ -1,6 +1,6 @@
-namespace Kt.PodRuntime.Errors;
+namespace Kt.PodRuntime.Protocol;
 
-/// <summary>The KT4xxx codes of the pod runtime (listed with their meaning in docs/errors-runtime.md).</summary>
+/// <summary>The KT4xxx codes of the pod runtime, one home for server and client (meanings in docs/errors-runtime.md).</summary>
 public static class RuntimeErrorCodes
 {
     public const string InvalidOptions = "KT4000";
@@ -43,4 +43,7 @@ public static class RuntimeErrorCodes
     public const string NothingToReplay = "KT4051";
 
     public const string Internal = "KT4099";
+
+    /// <summary>Client side: the pod did not become ready (with the version asked for) in time.</summary>
+    public const string NotReady = "KT4060";
 }

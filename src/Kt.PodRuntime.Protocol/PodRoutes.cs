@@ -1,0 +1,72 @@
+namespace Kt.PodRuntime.Protocol;
+
+/// <summary>The pod runtime's routes, as the server maps them and the client builds them (docs/pod-runtime.md).</summary>
+public static class PodRoutes
+{
+    public const string Health = "/health";
+
+    /// <summary>The kubelet's readiness probe: a bare yes/no, answered without the bearer token.</summary>
+    public const string ReadinessProbe = "/health/ready";
+
+    public const string Ready = "/ready";
+    public const string Metrics = "/metrics";
+    public const string Journal = "/journal";
+    public const string SetupPlan = "/setup/plan";
+    public const string SetupReplay = "/setup/replay";
+    public const string SyncManifest = "/sync/manifest";
+    public const string SyncMissing = "/sync/missing";
+    public const string SyncBlobs = "/sync/blobs/{sha256}";
+    public const string SyncActivate = "/sync/activate";
+    public const string SyncActive = "/sync/active";
+
+    /// <summary>One round trip: activate this manifest, or say which blobs are missing.</summary>
+    public const string SyncDeploy = "/sync/deploy";
+
+    public const string Function = "/fn/{type}/{method}";
+    public const string ClassInit = "/cls/{type}";
+    public const string ClassMethod = "/cls/{type}/{method}";
+    public const string Logs = "/logs";
+    public const string App = "/app";
+    public const string AppProxy = "/http/{**path}";
+
+    public const string NdJson = "application/x-ndjson";
+    public const string RequestIdHeader = "X-Request-ID";
+    public const string TimeoutHeader = "X-Kt-Timeout-Ms";
+    public const string VersionHeader = "X-Kt-Version";
+    public const string ErrorCodeHeader = "X-Kt-Error-Code";
+
+    // Relative forms for an HttpClient whose base address is the pod's root.
+    public static string Blob(string sha256) => $"sync/blobs/{sha256}";
+
+    public static string FunctionOf(string type, string method) => $"fn/{Uri.EscapeDataString(type)}/{Uri.EscapeDataString(method)}";
+
+    public static string ClassOf(string type) => $"cls/{Uri.EscapeDataString(type)}";
+
+    public static string ClassMethodOf(string type, string method) => $"cls/{Uri.EscapeDataString(type)}/{Uri.EscapeDataString(method)}";
+
+    public static string Relative(string route) => route.TrimStart('/');
+}
+
+/// <summary>The names of NDJSON lines: plan application events and the lines of a streamed call.</summary>
+public static class PodEvents
+{
+    public const string StepStart = "step-start";
+    public const string Output = "output";
+    public const string StepDone = "step-done";
+    public const string StepFailed = "step-failed";
+    public const string Done = "done";
+    public const string Error = "error";
+
+    public const string CallLog = "log";
+    public const string CallResult = "result";
+    public const string CallError = "error";
+}
+
+/// <summary>A pod's setup state, as <c>GET /journal</c> and <c>/ready</c> report it.</summary>
+public static class SetupStates
+{
+    public const string None = "none";
+    public const string Applying = "applying";
+    public const string Ok = "ok";
+    public const string Failed = "failed";
+}

@@ -1,0 +1,57 @@
+using System.Text.Json.Serialization;
+
+namespace Kt.PodRuntime.Protocol;
+
+/// <summary>A blob by hash and size (what <c>POST /sync/missing</c> asks about when there is no tree to describe).</summary>
+public sealed record BlobRef(
+    [property: JsonPropertyName("sha256")] string Sha256,
+    [property: JsonPropertyName("size")] long Size);
+
+/// <summary>
+/// The body of <c>POST /sync/missing</c>: either a code manifest (<c>files</c>, paths checked too) or bare blobs
+/// (<c>blobs</c>, e.g. the files of setup steps); exactly one of the two.
+/// </summary>
+public sealed record MissingRequest
+{
+    [JsonPropertyName("files")] public IReadOnlyList<ContentEntry>? Files { get; init; }
+
+    [JsonPropertyName("blobs")] public IReadOnlyList<BlobRef>? Blobs { get; init; }
+}
+
+/// <summary>The blobs the pod lacks (damaged ones count as missing), and their bytes.</summary>
+public sealed record MissingResponse(
+    [property: JsonPropertyName("missing")] IReadOnlyList<string> Missing,
+    [property: JsonPropertyName("bytes")] long Bytes);
+
+/// <summary>The answer of <c>PUT /sync/blobs/{sha256}</c>: 201 stored, 200 already present.</summary>
+public sealed record BlobStored(
+    [property: JsonPropertyName("sha256")] string Sha256,
+    [property: JsonPropertyName("stored")] bool Stored);
+
+/// <summary>The answer of <c>POST /sync/activate</c> (and of a <c>/sync/deploy</c> that activated).</summary>
+public sealed record ActivateResult(
+    [property: JsonPropertyName("version")] string Version,
+    [property: JsonPropertyName("files")] int Files,
+    [property: JsonPropertyName("bytes")] long Bytes,
+    [property: JsonPropertyName("reused")] bool Reused);
+
+/// <summary>
+/// The answer of <c>POST /sync/deploy</c> (body: <see cref="ActivateRequest"/>): <see cref="Activated"/> when every
+/// blob was there and the version is live, else the <see cref="Missing"/> blobs to upload before asking again.
+/// </summary>
+public sealed record DeployResponse(
+    [property: JsonPropertyName("activated")] ActivateResult? Activated,
+    [property: JsonPropertyName("missing")] IReadOnlyList<string> Missing,
+    [property: JsonPropertyName("bytes")] long Bytes);
+
+/// <summary>
+/// Which complete version tree is live: the answer of <c>GET /sync/active</c> (and the pod's pointer file
+/// <c>&lt;root&gt;/active.json</c>).
+/// </summary>
+public sealed record ActiveVersion(
+    [property: JsonPropertyName("version")] string Version,
+    [property: JsonPropertyName("folder")] string Folder,
+    [property: JsonPropertyName("manifestDigest")] string ManifestDigest,
+    [property: JsonPropertyName("files")] int Files,
+    [property: JsonPropertyName("bytes")] long Bytes,
+    [property: JsonPropertyName("activatedAt")] DateTimeOffset ActivatedAt);
