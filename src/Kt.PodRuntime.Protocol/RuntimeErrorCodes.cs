@@ -34,6 +34,7 @@ public static class RuntimeErrorCodes
     public const string WorkerCrashed = "KT4035";
     public const string Terminating = "KT4036";
     public const string CallTimeout = "KT4037";
+    public const string ResultTooLarge = "KT4038";
     public const string WorkerUnavailable = "KT4039";
 
     public const string AppNotConfigured = "KT4040";

@@ -4,8 +4,9 @@ using Kt.PodRuntime.Supervision;
 namespace Kt.PodRuntime.Observability;
 
 /// <summary>
-/// Recent call output, kept in a bounded ring so that a follower that subscribes slightly after a call started still
-/// sees its first lines; live followers receive new lines through their own channel.
+/// Recent call output, kept in a ring bounded in lines and in bytes (<see cref="LogLimits"/>) so that a follower that
+/// subscribes slightly after a call started still sees its first lines; live followers receive new lines through their
+/// own channel.
 /// </summary>
 public sealed class LogHub
 {
@@ -14,6 +15,7 @@ public sealed class LogHub
     private readonly List<Channel<LogRecord>> _followers = [];
     private readonly Lock _lock = new();
     private long _sequence;
+    private long _retainedBytes;
 
     /// <summary>One line with its position; an <see cref="End"/> record marks that a request finished.</summary>
     public sealed record LogRecord(long Sequence, string RequestId, string Stream, string Line, bool End = false);
@@ -26,11 +28,12 @@ public sealed class LogHub
     {
         lock (_lock)
         {
-            var record = new LogRecord(++_sequence, requestId, stream, line, end);
+            var record = new LogRecord(++_sequence, requestId, stream, LogLimits.Truncate(line), end);
             _recent.Enqueue(record);
-            if (_recent.Count > Capacity)
+            _retainedBytes += LogLimits.CostOf(record.Line);
+            while (_recent.Count > Capacity || (_retainedBytes > LogLimits.MaxRetainedBytes && _recent.Count > 1))
             {
-                _recent.Dequeue();
+                _retainedBytes -= LogLimits.CostOf(_recent.Dequeue().Line);
             }
 
             foreach (var follower in _followers)

@@ -22,9 +22,28 @@ internal static class CallInvoker
 
         var returned = method.Invoke(target, BindingFlags.DoNotWrapExceptions, binder: null, values, culture: null);
         var (result, resultType) = await UnwrapAsync(returned, method.ReturnType).ConfigureAwait(false);
-        return result is null
-            ? "null"u8.ToArray()
-            : JsonSerializer.SerializeToUtf8Bytes(result, resultType == typeof(object) ? result.GetType() : resultType, generation.Json);
+        return result is null ? "null"u8.ToArray() : Serialize(result, resultType == typeof(object) ? result.GetType() : resultType, generation, $"{typeName}.{methodName}");
+    }
+
+    /// <summary>The largest result a call may return (a frame holds at most <see cref="Ipc.Frame.MaxFrameBytes"/>).</summary>
+    public const int MaxResultBytes = 256 << 20;
+
+    // Too large is the caller's problem to fix, so it is said in sizes, not as the serializer's ArgumentException.
+    private static byte[] Serialize(object result, Type type, CodeGeneration generation, string name)
+    {
+        byte[] json;
+        try
+        {
+            json = JsonSerializer.SerializeToUtf8Bytes(result, type, generation.Json);
+        }
+        catch (Exception ex) when (ex is ArgumentException or OutOfMemoryException or OverflowException)
+        {
+            throw new CallFailure(RuntimeErrorCodes.ResultTooLarge, 500, $"The result of {name} ({type.Name}) could not be serialized within the limit of {MaxResultBytes >> 20} MiB ({ex.Message}); return less, or write it to a file or volume and return its path.");
+        }
+
+        return json.Length <= MaxResultBytes
+            ? json
+            : throw new CallFailure(RuntimeErrorCodes.ResultTooLarge, 500, $"The result of {name} is {json.Length >> 20} MiB of JSON, over the limit of {MaxResultBytes >> 20} MiB; return less, or write it to a file or volume and return its path.");
     }
 
     private static async ValueTask<(object? Value, Type Type)> UnwrapAsync(object? returned, Type declared)

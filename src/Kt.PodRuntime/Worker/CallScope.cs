@@ -1,4 +1,5 @@
 using System.Text;
+using Kt.PodRuntime.Observability;
 
 namespace Kt.PodRuntime.Worker;
 
@@ -11,6 +12,8 @@ internal sealed class CallScope
     private static readonly AsyncLocal<CallScope?> CurrentScope = new();
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
+    private long _stdoutDropped;
+    private long _stderrDropped;
     private readonly Action<CallScope, string, string> _emit;
     private bool _completed;
 
@@ -31,7 +34,10 @@ internal sealed class CallScope
 
     public string RequestId { get; }
 
-    /// <summary>Appends text written to a stream; whole lines are emitted at once.</summary>
+    /// <summary>
+    /// Appends text written to a stream; whole lines are emitted at once, each held up to
+    /// <see cref="LogLimits.MaxLineChars"/> (the rest is counted, not buffered, and the line ends with a note).
+    /// </summary>
     public void Append(string stream, ReadOnlySpan<char> text)
     {
         lock (this)
@@ -41,26 +47,55 @@ internal sealed class CallScope
                 return;
             }
 
-            var buffer = stream == "stderr" ? _stderr : _stdout;
+            var stderr = stream == "stderr";
+            var buffer = stderr ? _stderr : _stdout;
             while (!text.IsEmpty)
             {
                 var newline = text.IndexOf('\n');
+                var part = newline < 0 ? text : text[..newline];
+                var room = Math.Max(0, LogLimits.MaxLineChars - buffer.Length);
+                buffer.Append(part[..Math.Min(room, part.Length)]);
+                if (part.Length > room)
+                {
+                    if (stderr)
+                    {
+                        _stderrDropped += part.Length - room;
+                    }
+                    else
+                    {
+                        _stdoutDropped += part.Length - room;
+                    }
+                }
+
                 if (newline < 0)
                 {
-                    buffer.Append(text);
                     return;
                 }
 
-                buffer.Append(text[..newline]);
                 if (buffer.Length > 0 && buffer[^1] == '\r')
                 {
                     buffer.Length--;
                 }
 
-                _emit(this, stream, buffer.ToString());
-                buffer.Clear();
+                EmitLine(stream, buffer, stderr);
                 text = text[(newline + 1)..];
             }
+        }
+    }
+
+    // Caller holds the lock.
+    private void EmitLine(string stream, StringBuilder buffer, bool stderr)
+    {
+        var dropped = stderr ? _stderrDropped : _stdoutDropped;
+        _emit(this, stream, dropped > 0 ? buffer + LogLimits.Note(dropped) : buffer.ToString());
+        buffer.Clear();
+        if (stderr)
+        {
+            _stderrDropped = 0;
+        }
+        else
+        {
+            _stdoutDropped = 0;
         }
     }
 
@@ -76,12 +111,12 @@ internal sealed class CallScope
 
             if (_stdout.Length > 0)
             {
-                _emit(this, "stdout", _stdout.ToString());
+                EmitLine("stdout", _stdout, stderr: false);
             }
 
             if (_stderr.Length > 0)
             {
-                _emit(this, "stderr", _stderr.ToString());
+                EmitLine("stderr", _stderr, stderr: true);
             }
 
             _completed = true;
