@@ -1,0 +1,31 @@
+namespace Kt.Watch;
+
+/// <summary>One turn of the watch loop: what changed, which path it took, and how long each part took (ms).</summary>
+public sealed record WatchIteration
+{
+    /// <summary><c>deploy</c> (the first), <c>compile</c> (fast path), <c>sources</c> (arguments re-read) or <c>publish</c> (MSBuild).</summary>
+    public required string Path { get; init; }
+
+    public required IReadOnlyList<string> Files { get; init; }
+
+    /// <summary>False when the compile or the publish failed; nothing was deployed then and the previous version serves.</summary>
+    public required bool Deployed { get; init; }
+
+    public IReadOnlyList<string> Errors { get; init; } = [];
+
+    public double BuildMs { get; init; }
+
+    public double DeployMs { get; init; }
+
+    public double TotalMs { get; init; }
+
+    /// <summary>The code version serving after this turn (empty when nothing was deployed).</summary>
+    public string Version { get; init; } = "";
+
+    public int UploadedFiles { get; init; }
+
+    /// <summary>The first pod's address and token after a deploy (for a caller that calls it, e.g. a test or the bench).</summary>
+    public Uri? Endpoint { get; init; }
+
+    public string? Token { get; init; }
+}

@@ -1,0 +1,14 @@
+namespace Kt.Watch;
+
+/// <summary>How <c>kt watch</c> runs.</summary>
+public sealed record WatchOptions
+{
+    /// <summary>The project file (absolute).</summary>
+    public required string ProjectFile { get; init; }
+
+    /// <summary>The configuration published and compiled (Release, as <c>dotnet publish</c> defaults to).</summary>
+    public string Configuration { get; init; } = "Release";
+
+    /// <summary>How long the files must be quiet before a batch of changes is taken (editors save in bursts).</summary>
+    public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(40);
+}

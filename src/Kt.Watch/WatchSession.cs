@@ -1,0 +1,264 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Threading.Channels;
+using Kt.Workflows;
+
+namespace Kt.Watch;
+
+/// <summary>
+/// <c>kt watch</c>: publish and deploy once, then watch the project's files. An edit of C# sources only is compiled
+/// in-process by the warm compiler, its assembly and PDB are written over the staged publish output and the deploy
+/// syncs just those; a change that needs MSBuild (the project file, props/targets, content, setup items) runs a full
+/// publish first and says so in one line. Saves in a burst are debounced into one batch, and changes that arrive
+/// while a deploy runs are coalesced into the next. A compile error is printed the way <c>dotnet build</c> prints it
+/// and nothing is deployed; the previous version keeps serving. The backend (and its port-forwards) lives as long as
+/// the watch.
+/// </summary>
+public sealed class WatchSession : IDisposable
+{
+    private readonly WatchOptions _options;
+    private readonly WorkflowOutput _output;
+    private readonly Action<WatchIteration>? _onIteration;
+    private readonly DeploySession _deploys = new();
+    private readonly Channel<string> _changes = Channel.CreateUnbounded<string>();
+    private readonly List<FileSystemWatcher> _watchers = [];
+    private ProjectCompiler? _compiler;
+
+    public WatchSession(WatchOptions options, WorkflowOutput output, Action<WatchIteration>? onIteration = null)
+    {
+        _options = options;
+        _output = output;
+        _onIteration = onIteration;
+    }
+
+    /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled (Ctrl+C).</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var projectDirectory = Path.GetDirectoryName(_options.ProjectFile)!;
+        Watch(projectDirectory);
+        await TurnAsync("deploy", [], ChangeKind.Project, cancellationToken).ConfigureAwait(false);
+        _output.Progress($"watching {projectDirectory} (Ctrl+C to stop)");
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var batch = await NextBatchAsync(cancellationToken).ConfigureAwait(false);
+            var kind = ChangeClassifier.Classify(batch, projectDirectory, path => _compiler?.Compiles(path) == true);
+            var names = batch.Select(p => Path.GetRelativePath(projectDirectory, p)).Order(StringComparer.Ordinal).ToList();
+            if (kind == ChangeKind.Project)
+            {
+                _output.Progress($"{string.Join(", ", names)} changed: that needs MSBuild, so a full publish + deploy");
+            }
+            else if (kind == ChangeKind.SourceSet)
+            {
+                _output.Progress($"{string.Join(", ", names)}: C# files added or removed, reading the compiler arguments again");
+            }
+
+            await TurnAsync(kind switch { ChangeKind.Sources => "compile", ChangeKind.SourceSet => "sources", _ => "publish" }, names, kind, cancellationToken)
+                .ConfigureAwait(false);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var watcher in _watchers)
+        {
+            watcher.Dispose();
+        }
+
+        _deploys.Dispose();
+    }
+
+    /// <summary>One batch: waits for a change, then takes every change until the files have been quiet for the debounce.</summary>
+    private async Task<IReadOnlyCollection<string>> NextBatchAsync(CancellationToken cancellationToken)
+    {
+        var directories = WatchedDirectories();
+        var batch = new HashSet<string>(StringComparer.Ordinal);
+        while (batch.Count == 0)
+        {
+            var first = await _changes.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (ChangeClassifier.IsInput(first, directories))
+            {
+                batch.Add(first);
+            }
+        }
+
+        while (true)
+        {
+            using var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            quiet.CancelAfter(_options.Debounce);
+            try
+            {
+                var next = await _changes.Reader.ReadAsync(quiet.Token).ConfigureAwait(false);
+                if (ChangeClassifier.IsInput(next, directories))
+                {
+                    batch.Add(next);
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return batch;
+            }
+        }
+    }
+
+    private async Task TurnAsync(string path, IReadOnlyList<string> files, ChangeKind kind, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            if (kind == ChangeKind.Project)
+            {
+                await PublishAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (kind != ChangeKind.Sources || _compiler is null)
+            {
+                var inputs = await ProjectInputs.ReadAsync(_options.ProjectFile, _options.Configuration, cancellationToken).ConfigureAwait(false);
+                _compiler = ProjectCompiler.Create(inputs);
+                WatchReferences(inputs);
+            }
+
+            if (kind != ChangeKind.Project)
+            {
+                foreach (var file in files.Select(f => Path.GetFullPath(f, Path.GetDirectoryName(_options.ProjectFile)!)).Where(_compiler.Compiles))
+                {
+                    _compiler.Replace(file);
+                }
+
+                var compiled = _compiler.Emit(cancellationToken);
+                if (!compiled.Success)
+                {
+                    foreach (var error in compiled.Errors)
+                    {
+                        _output.Progress($"{error} [{_options.ProjectFile}]");
+                    }
+
+                    _output.Progress($"{compiled.Errors.Count} error(s): nothing deployed; the previous version keeps serving");
+                    Report(new WatchIteration { Path = path, Files = files, Deployed = false, Errors = compiled.Errors, TotalMs = clock.Elapsed.TotalMilliseconds });
+                    return;
+                }
+
+                Stage(compiled);
+            }
+
+            var built = clock.Elapsed.TotalMilliseconds;
+            var outcome = await _deploys.DeployAsync(DeployRequest(_compiler!.Inputs), Quiet(path), cancellationToken).ConfigureAwait(false);
+            var total = clock.Elapsed.TotalMilliseconds;
+            var iteration = new WatchIteration
+            {
+                Path = path, Files = files, Deployed = true, BuildMs = built, DeployMs = total - built, TotalMs = total,
+                Version = outcome.CodeVersion, UploadedFiles = outcome.Report?.UploadedBlobs ?? 0,
+                Endpoint = outcome.Report?.Pods.Pods[0].Address, Token = outcome.Report?.Pods.Pods[0].Token,
+            };
+            _output.Progress(string.Create(CultureInfo.InvariantCulture,
+                $"{(files.Count == 0 ? "deployed" : string.Join(", ", files))} → {path} {built:0} ms · deploy {iteration.DeployMs:0} ms "
+                + $"({iteration.UploadedFiles} file{(iteration.UploadedFiles == 1 ? "" : "s")} sent) · total {total:0} ms · {outcome.CodeVersion} serving"));
+            Report(iteration);
+        }
+        catch (KtException e)
+        {
+            _output.Progress($"{e.Message}; waiting for the next change");
+            Report(new WatchIteration { Path = path, Files = files, Deployed = false, Errors = [e.Message], TotalMs = clock.Elapsed.TotalMilliseconds });
+        }
+    }
+
+    private void Report(WatchIteration iteration) => _onIteration?.Invoke(iteration);
+
+    /// <summary>The first deploy prints the full summary; later ones only the watch's own line.</summary>
+    private WorkflowOutput Quiet(string path) => path == "deploy" ? _output : new WorkflowOutput(_output.Detail, _output.Detail);
+
+    private async Task PublishAsync(CancellationToken cancellationToken)
+    {
+        _output.Progress($"dotnet publish {Path.GetFileName(_options.ProjectFile)} -c {_options.Configuration}");
+        // KtDeploy=false: the watch deploys in-process, through its own session (warm backend, warm port-forwards).
+        var (exitCode, output) = await DotnetCli.RunAsync(Path.GetDirectoryName(_options.ProjectFile)!,
+            ["publish", _options.ProjectFile, "-c", _options.Configuration, "-nologo", "-p:KtDeploy=false"], _output.Detail, cancellationToken)
+            .ConfigureAwait(false);
+        if (exitCode != 0)
+        {
+            foreach (var line in output.Split('\n').Where(l => l.Contains(": error ", StringComparison.Ordinal)).Distinct(StringComparer.Ordinal))
+            {
+                _output.Progress(line.TrimEnd());
+            }
+
+            throw new KtException(WatchErrors.PublishFailed, $"dotnet publish {_options.ProjectFile} failed (exit code {exitCode})");
+        }
+    }
+
+    /// <summary>Writes the new assembly (and PDB, XML docs) over the staged publish output, each file swapped in whole.</summary>
+    private void Stage(CompileResult compiled)
+    {
+        var publish = _compiler!.Inputs.PublishDirectory;
+        AtomicFile.WriteAllBytes(Path.Combine(publish, _compiler.OutputFileName), compiled.Assembly, durable: false);
+        if (compiled.Pdb is not null)
+        {
+            AtomicFile.WriteAllBytes(Path.Combine(publish, _compiler.PdbFileName), compiled.Pdb, durable: false);
+        }
+
+        var xml = Path.Combine(publish, Path.ChangeExtension(_compiler.OutputFileName, ".xml"));
+        if (compiled.Documentation is not null && File.Exists(xml))
+        {
+            AtomicFile.WriteAllBytes(xml, compiled.Documentation, durable: false);
+        }
+    }
+
+    private DeployWorkflowRequest DeployRequest(ProjectInputs inputs)
+    {
+        var definitionFile = Path.Combine(inputs.IntermediateDirectory, "kt.definition.json");
+        if (!File.Exists(definitionFile))
+        {
+            throw new KtException(WatchErrors.NotAKtProject,
+                $"{inputs.ProjectFile} has no {definitionFile} after publish: reference the Kt.MSBuild package (dotnet add package Kt.MSBuild).");
+        }
+
+        var project = ProjectDefinitionFile.Read(definitionFile, WorkflowErrors.DefinitionUnreadable);
+        var repository = inputs.Property("ContainerRepository") is { Length: > 0 } r ? r : project.Service;
+        var layout = inputs.Property("KtRuntimeImageLayoutPath") is { Length: > 0 } l ? l : Path.Combine(inputs.IntermediateDirectory, "kt-runtime-image");
+        var cache = inputs.Property("KtCacheDirectory");
+        return new DeployWorkflowRequest
+        {
+            Project = project,
+            PublishDirectory = inputs.PublishDirectory,
+            RuntimeImage = new ImageOutputSettings
+            {
+                ProjectDirectory = inputs.ProjectDirectory,
+                Registry = inputs.Property("ContainerRegistry") is { Length: > 0 } registry ? registry : null,
+                Repository = repository,
+                LayoutOutputPath = Path.GetFullPath(layout, inputs.ProjectDirectory),
+                CacheDirectory = cache.Length == 0 ? null : Path.GetFullPath(cache, inputs.ProjectDirectory),
+            },
+        };
+    }
+
+    private IReadOnlyList<string> WatchedDirectories() => _watchers.Select(w => w.Path).ToList();
+
+    private void Watch(string directory)
+    {
+        if (_watchers.Any(w => w.Path == directory))
+        {
+            return;
+        }
+
+        var watcher = new FileSystemWatcher(directory) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size };
+        void Changed(string path) => _changes.Writer.TryWrite(path);
+
+        watcher.Changed += (_, e) => Changed(e.FullPath);
+        watcher.Created += (_, e) => Changed(e.FullPath);
+        watcher.Deleted += (_, e) => Changed(e.FullPath);
+        watcher.Renamed += (_, e) =>
+        {
+            Changed(e.OldFullPath);
+            Changed(e.FullPath);
+        };
+        watcher.EnableRaisingEvents = true;
+        _watchers.Add(watcher);
+    }
+
+    /// <summary>A referenced project's files are inputs too: any change there goes through MSBuild (it builds the reference).</summary>
+    private void WatchReferences(ProjectInputs inputs)
+    {
+        foreach (var reference in inputs.ProjectReferences)
+        {
+            Watch(Path.GetDirectoryName(reference)!);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using System.Threading.Channels;
+using Kt.Core;
+using Kt.MSBuild.Tests;
+using Kt.PodRuntime.Client;
+using Kt.TestSupport;
+using Kt.Workflows;
+
+namespace Kt.Watch.Tests;
+
+/// <summary>
+/// <c>kt watch</c> against a real project (the packed Kt.MSBuild), real <c>dotnet publish</c> and real process pods:
+/// an edit takes the in-process compile and reaches the pod, a compile error deploys nothing and the old version keeps
+/// serving, and a project file change goes through MSBuild.
+/// </summary>
+public sealed class WatchLoopTests : IClassFixture<PackedTaskFixture>
+{
+    private static readonly TimeSpan TurnTimeout = TimeSpan.FromMinutes(3);
+    private readonly PackedTaskFixture _fixture;
+
+    public WatchLoopTests(PackedTaskFixture fixture) => _fixture = fixture;
+
+    [Fact]
+    public async Task An_edit_is_compiled_in_process_and_served_a_compile_error_deploys_nothing_and_a_project_change_publishes()
+    {
+        var service = $"watch-{Guid.NewGuid():N}"[..20];
+        var project = _fixture.CreateConsoleProject("WatchApp", $"<KtService>{service}</KtService>", "");
+        var functions = Path.Combine(project, "Functions.cs");
+        await File.WriteAllTextAsync(functions, Source("one"));
+        // The watch's own dotnet processes restore from the fixture's feed into its package folder, with no build servers left behind.
+        Environment.SetEnvironmentVariable("NUGET_PACKAGES", _fixture.Combine("nuget-packages"));
+        Environment.SetEnvironmentVariable("MSBUILDDISABLENODEREUSE", "1");
+        Environment.SetEnvironmentVariable("UseSharedCompilation", "false");
+
+        var turns = Channel.CreateUnbounded<WatchIteration>();
+        var lines = new List<string>();
+        var output = new WorkflowOutput(line => { lock (lines) { lines.Add(line); } }, _ => { });
+        using var stop = new CancellationTokenSource();
+        using var session = new WatchSession(new WatchOptions { ProjectFile = Path.Combine(project, "WatchApp.csproj") }, output, t => turns.Writer.TryWrite(t));
+        var run = Task.Run(() => session.RunAsync(stop.Token));
+        try
+        {
+            var first = await NextAsync(turns);
+            Assert.True(first.Deployed, string.Join('\n', lines));
+            Assert.Equal("one", await CallAsync(first));
+
+            await File.WriteAllTextAsync(functions, Source("two"));
+            var edit = await NextAsync(turns);
+            Assert.Equal("compile", edit.Path);
+            Assert.True(edit.Deployed, string.Join('\n', edit.Errors));
+            Assert.NotEqual(first.Version, edit.Version);
+            Assert.Equal("two", await CallAsync(edit));
+
+            await File.WriteAllTextAsync(functions, Source("two\" + missing + \""));
+            var broken = await NextAsync(turns);
+            Assert.False(broken.Deployed);
+            var error = Assert.Single(broken.Errors);
+            Assert.Matches(@"Functions\.cs\(\d+,\d+\): error CS0103: ", error);
+            Assert.Equal("two", await CallAsync(edit));
+
+            await File.WriteAllTextAsync(functions, Source("three"));
+            var fixedTurn = await NextAsync(turns);
+            Assert.True(fixedTurn.Deployed);
+            Assert.Equal("three", await CallAsync(fixedTurn));
+
+            var csproj = Path.Combine(project, "WatchApp.csproj");
+            await File.WriteAllTextAsync(csproj, (await File.ReadAllTextAsync(csproj)).Replace("</KtService>", "</KtService><Description>changed</Description>", StringComparison.Ordinal));
+            var published = await NextAsync(turns);
+            Assert.Equal("publish", published.Path);
+            Assert.True(published.Deployed, string.Join('\n', published.Errors));
+            Assert.Equal("three", await CallAsync(published));
+            lock (lines)
+            {
+                Assert.Contains(lines, l => l.Contains("WatchApp.csproj changed: that needs MSBuild", StringComparison.Ordinal));
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+            var definition = ProjectDefinitionFile.Read(Path.Combine(project, "obj", "Release", "net10.0", "kt.definition.json"), WorkflowErrors.DefinitionUnreadable);
+            await TeardownWorkflow.TeardownAsync(definition, WorkflowOutput.Silent, CancellationToken.None);
+        }
+    }
+
+    private static string Source(string result) => $$"""
+        namespace WatchApp;
+
+        public static class Functions
+        {
+            public static string Greet() => "{{result}}";
+        }
+        """;
+
+    private static async Task<WatchIteration> NextAsync(Channel<WatchIteration> turns)
+    {
+        using var timeout = new CancellationTokenSource(TurnTimeout);
+        return await turns.Reader.ReadAsync(timeout.Token);
+    }
+
+    private static async Task<string?> CallAsync(WatchIteration turn)
+    {
+        using var client = new PodClient(turn.Endpoint!, turn.Token!);
+        return await client.CallAsync<string>("WatchApp.Functions", "Greet");
+    }
+}
