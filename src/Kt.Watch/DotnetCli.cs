@@ -8,7 +8,7 @@ internal static class DotnetCli
 {
     /// <summary>Runs <c>dotnet</c>; every output line goes to <paramref name="onLine"/> (null: collected only).</summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(string workingDirectory, IEnumerable<string> arguments, Action<string>? onLine,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -26,6 +26,11 @@ internal static class DotnetCli
         start.Environment["DOTNET_CLI_UI_LANGUAGE"] = "en";
         start.Environment["MSBUILDTERMINALLOGGER"] = "off";
         start.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = new Process { StartInfo = start };
         var output = new StringBuilder();
         void Collect(string? line)

@@ -11,4 +11,7 @@ public sealed record WatchOptions
 
     /// <summary>How long the files must be quiet before a batch of changes is taken (editors save in bursts).</summary>
     public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(40);
+
+    /// <summary>Extra environment for the <c>dotnet</c> processes the watch starts (publish, design-time build).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 }

@@ -112,7 +112,7 @@ public sealed class WatchSession : IDisposable
 
             if (kind != ChangeKind.Sources || _compiler is null)
             {
-                var inputs = await ProjectInputs.ReadAsync(_options.ProjectFile, _options.Configuration, cancellationToken).ConfigureAwait(false);
+                var inputs = await ProjectInputs.ReadAsync(_options.ProjectFile, _options.Configuration, cancellationToken, _options.Environment).ConfigureAwait(false);
                 _compiler = ProjectCompiler.Create(inputs);
                 WatchReferences(inputs);
             }
@@ -171,8 +171,8 @@ public sealed class WatchSession : IDisposable
         _output.Progress($"dotnet publish {Path.GetFileName(_options.ProjectFile)} -c {_options.Configuration}");
         // KtDeploy=false: the watch deploys in-process, through its own session (warm backend, warm port-forwards).
         var (exitCode, output) = await DotnetCli.RunAsync(Path.GetDirectoryName(_options.ProjectFile)!,
-            ["publish", _options.ProjectFile, "-c", _options.Configuration, "-nologo", "-p:KtDeploy=false"], _output.Detail, cancellationToken)
-            .ConfigureAwait(false);
+            ["publish", _options.ProjectFile, "-c", _options.Configuration, "-nologo", "-p:KtDeploy=false"], _output.Detail, cancellationToken,
+            _options.Environment).ConfigureAwait(false);
         if (exitCode != 0)
         {
             foreach (var line in output.Split('\n').Where(l => l.Contains(": error ", StringComparison.Ordinal)).Distinct(StringComparer.Ordinal))

@@ -7,6 +7,7 @@ namespace Kt.Watch.Tests;
 /// so is its PDB): both are deterministic, and the watch uses the SDK's own compiler with the project's own arguments,
 /// editorconfigs and source generators.
 /// </summary>
+[Collection(WatchCollection.Name)]
 public sealed class ByteIdenticalTests
 {
     [Fact]
@@ -19,12 +20,13 @@ public sealed class ByteIdenticalTests
             File.Copy(Path.Combine(template, source), folder.Combine(source));
         }
 
-        // The template's csproj, with the repository's Kt.Client instead of the package (no pack needed).
+        // The template's csproj, with the Kt.Client this test was built with instead of the package (no pack, no restore of the repository).
+        var references = string.Concat(new[] { "Kt.Client", "Kt.Core", "Kt.DevLoop", "Kt.ImageCompiler", "Kt.PodRuntime.Client" }
+            .Select(a => $"<Reference Include=\"{a}\" HintPath=\"{Path.Combine(AppContext.BaseDirectory, a + ".dll")}\" />"));
         var csproj = File.ReadAllText(Path.Combine(template, "KtProject.csproj"))
-            .Replace("<PackageReference Include=\"Kt.Client\" Version=\"KT_PACKAGE_VERSION\" />",
-                $"<ProjectReference Include=\"{Path.Combine(Environments.RepositoryRoot, "src", "Kt.Client", "Kt.Client.csproj")}\" />", StringComparison.Ordinal)
+            .Replace("<PackageReference Include=\"Kt.Client\" Version=\"KT_PACKAGE_VERSION\" />", references, StringComparison.Ordinal)
             .Replace("<PackageReference Include=\"Kt.MSBuild\" Version=\"KT_PACKAGE_VERSION\" PrivateAssets=\"all\" />", "", StringComparison.Ordinal);
-        Assert.Contains("Kt.Client.csproj", csproj, StringComparison.Ordinal);
+        Assert.Contains("Kt.Client.dll", csproj, StringComparison.Ordinal);
         File.WriteAllText(folder.Combine("KtProject.csproj"), csproj);
 
         await AssertSameBytesAsync(folder, "KtProject");

@@ -12,6 +12,7 @@ namespace Kt.Watch.Tests;
 /// an edit takes the in-process compile and reaches the pod, a compile error deploys nothing and the old version keeps
 /// serving, and a project file change goes through MSBuild.
 /// </summary>
+[Collection(WatchCollection.Name)]
 public sealed class WatchLoopTests : IClassFixture<PackedTaskFixture>
 {
     private static readonly TimeSpan TurnTimeout = TimeSpan.FromMinutes(3);
@@ -27,15 +28,18 @@ public sealed class WatchLoopTests : IClassFixture<PackedTaskFixture>
         var functions = Path.Combine(project, "Functions.cs");
         await File.WriteAllTextAsync(functions, Source("one"));
         // The watch's own dotnet processes restore from the fixture's feed into its package folder, with no build servers left behind.
-        Environment.SetEnvironmentVariable("NUGET_PACKAGES", _fixture.Combine("nuget-packages"));
-        Environment.SetEnvironmentVariable("MSBUILDDISABLENODEREUSE", "1");
-        Environment.SetEnvironmentVariable("UseSharedCompilation", "false");
+        var environment = new Dictionary<string, string>
+        {
+            ["NUGET_PACKAGES"] = _fixture.Combine("nuget-packages"),
+            ["MSBUILDDISABLENODEREUSE"] = "1",
+            ["UseSharedCompilation"] = "false",
+        };
 
         var turns = Channel.CreateUnbounded<WatchIteration>();
         var lines = new List<string>();
         var output = new WorkflowOutput(line => { lock (lines) { lines.Add(line); } }, _ => { });
         using var stop = new CancellationTokenSource();
-        using var session = new WatchSession(new WatchOptions { ProjectFile = Path.Combine(project, "WatchApp.csproj") }, output, t => turns.Writer.TryWrite(t));
+        using var session = new WatchSession(new WatchOptions { ProjectFile = Path.Combine(project, "WatchApp.csproj"), Environment = environment }, output, t => turns.Writer.TryWrite(t));
         var run = Task.Run(() => session.RunAsync(stop.Token));
         try
         {
