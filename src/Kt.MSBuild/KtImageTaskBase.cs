@@ -30,6 +30,9 @@ public abstract class KtImageTaskBase : KtTaskBase
     /// <summary><c>KtCacheDirectory</c>: blob and step cache root; default <c>~/.kt/cache</c>.</summary>
     public string? CacheDirectory { get; set; }
 
+    /// <summary><c>$(NuGetPackageRoot)</c>: where a freeze's SBOM finds the packages' nuspecs.</summary>
+    public string? NuGetPackageRoot { get; set; }
+
     protected ImageOutputSettings ImageOutputs() => new()
     {
         ProjectDirectory = ProjectDirectory,
@@ -39,5 +42,6 @@ public abstract class KtImageTaskBase : KtTaskBase
         ArchiveOutputPath = ArchiveOutputPath,
         LayoutOutputPath = LayoutOutputPath,
         CacheDirectory = CacheDirectory,
+        NuGetPackageRoot = NuGetPackageRoot,
     };
 }

@@ -47,15 +47,16 @@ public sealed record FreezeLock(string Path, bool Locked)
     /// After the image is written: an unlocked freeze records what it resolved and says what changed; its command
     /// layers are also remembered under their pinned cache keys, so a locked freeze right after reuses them.
     /// </summary>
-    internal async Task RecordAsync(FreezeResult frozen, StepLayerCache stepCache, WorkflowOutput output, CancellationToken cancellationToken)
+    /// <returns>What the image's layers contain (the SBOM lists it), locked or not.</returns>
+    internal async Task<ImageLock> RecordAsync(FreezeResult frozen, StepLayerCache stepCache, WorkflowOutput output, CancellationToken cancellationToken)
     {
+        var resolved = await ImageLockBuilder.BuildAsync(frozen, cancellationToken).ConfigureAwait(false);
         if (Locked)
         {
             output.Progress($"locked: installed exactly what {Path} pins");
-            return;
+            return resolved;
         }
 
-        var resolved = await ImageLockBuilder.BuildAsync(frozen, cancellationToken).ConfigureAwait(false);
         var before = ImageLock.TryRead(Path);
         var pinned = LockPinning.Apply(frozen.Resolved, resolved, Path);
         foreach (var (step, outcome) in pinned.Steps.Zip(frozen.Resolved.Steps, (p, o) => (p, o)))
@@ -69,7 +70,7 @@ public sealed record FreezeLock(string Path, bool Locked)
         if (before is not null && before.ToJson() == resolved.ToJson())
         {
             output.Progress($"lockfile {Path} unchanged");
-            return;
+            return resolved;
         }
 
         resolved.Write(Path);
@@ -78,5 +79,7 @@ public sealed record FreezeLock(string Path, bool Locked)
         {
             output.Progress("  " + change);
         }
+
+        return resolved;
     }
 }

@@ -56,7 +56,10 @@ internal static class ImageBuilder
 
             if (locking is not null)
             {
-                await locking.RecordAsync(frozen, stepCache, output, cancellationToken).ConfigureAwait(false);
+                // A freeze (not the dev loop's runtime image) records what it installed and lists it as an SBOM.
+                var contents = await locking.RecordAsync(frozen, stepCache, output, cancellationToken).ConfigureAwait(false);
+                await FreezeSbom.WriteAsync(definition, frozen, contents, settings, name, layout, archive, written, registry, output, cancellationToken)
+                    .ConfigureAwait(false);
             }
 
             var reference = written.PinnedReference ?? $"{name.Repository}@{written.ManifestDigest}";

@@ -26,4 +26,7 @@ public sealed record ImageOutputSettings
 
     /// <summary><c>KtCacheDirectory</c>: blob and step cache root; default <c>~/.kt/cache</c>.</summary>
     public string? CacheDirectory { get; init; }
+
+    /// <summary>MSBuild's <c>NuGetPackageRoot</c>: where a freeze's SBOM reads the app packages' nuspecs (licences).</summary>
+    public string? NuGetPackageRoot { get; init; }
 }

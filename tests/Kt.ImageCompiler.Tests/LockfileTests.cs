@@ -138,3 +138,42 @@ public sealed class LockfileTests : IDisposable
         return path;
     }
 }
+
+/// <summary>The SBOM's step packages: what the layers installed, each with its purl, layer and step.</summary>
+public sealed class SbomTests
+{
+    [Fact]
+    public void Step_packages_base_and_NuGet_packages_become_CycloneDX_components_once_each()
+    {
+        var layer = Digest.Compute("layer"u8);
+        var key = new string('1', 64);
+        var contents = new ImageLock(ImageLock.CurrentVersion, new LockedBase("127.0.0.1:5000/kt-test/debian:bookworm", "sha256:" + new string('a', 64)),
+        [
+            new LockedStep(key, "apt", "apt install jq") { Apt = [new("jq", "1.6-2.1+deb12u3"), new("libjq1", "1.6-2.1+deb12u3")], Pip = [new("Six_Lib", "1.16.0")] },
+            new LockedStep(new string('2', 64), "dotnet-tool", "dotnet tool install dotnet-counters") { Tools = [new("dotnet-counters", "9.0.1")] },
+        ]);
+
+        var bytes = Sbom.CycloneDxSbom.Create("127.0.0.1:5000/team/app", Digest.Compute("image"u8), contents, new Dictionary<string, Digest> { [key] = layer },
+            [new Sbom.NuGetPackage("Newtonsoft.Json", "13.0.3", "ab", "MIT", null), new Sbom.NuGetPackage("Old", "1.0.0", null, null, "https://example.org/licence")], packagesLayer: null);
+        var again = Sbom.CycloneDxSbom.Create("127.0.0.1:5000/team/app", Digest.Compute("image"u8), contents, new Dictionary<string, Digest> { [key] = layer },
+            [new Sbom.NuGetPackage("Newtonsoft.Json", "13.0.3", "ab", "MIT", null), new Sbom.NuGetPackage("Old", "1.0.0", null, null, "https://example.org/licence")], packagesLayer: null);
+
+        Assert.Equal(bytes, again); // no timestamp: one image, one SBOM
+        var components = System.Text.Json.Nodes.JsonNode.Parse(bytes)!["components"]!.AsArray();
+        var purls = components.Select(c => c!["purl"]!.GetValue<string>()).ToList();
+        Assert.Equal(
+        [
+            "pkg:oci/debian@sha256%3A" + new string('a', 64) + "?repository_url=127.0.0.1%3A5000%2Fkt-test%2Fdebian",
+            "pkg:nuget/Newtonsoft.Json@13.0.3",
+            "pkg:nuget/Old@1.0.0",
+            "pkg:deb/debian/jq@1.6-2.1%2Bdeb12u3",
+            "pkg:deb/debian/libjq1@1.6-2.1%2Bdeb12u3",
+            "pkg:pypi/six-lib@1.16.0",
+            "pkg:nuget/dotnet-counters@9.0.1",
+        ], purls);
+        var jq = components.Single(c => c!["name"]!.GetValue<string>() == "jq")!;
+        Assert.Equal(layer.ToString(), jq["properties"]![0]!["value"]!.GetValue<string>());
+        Assert.Equal(key, jq["properties"]![1]!["value"]!.GetValue<string>());
+        Assert.Equal("https://example.org/licence", components.Single(c => c!["name"]!.GetValue<string>() == "Old")!["licenses"]![0]!["license"]!["url"]!.GetValue<string>());
+    }
+}

@@ -19,6 +19,7 @@ public sealed class PackedTaskFixture : IDisposable
 
     private readonly TempFolder _root = new("kt-msbuild-e2e");
     private readonly Lazy<string> _feed;
+    private readonly HashSet<string> _packedLibraries = new(StringComparer.Ordinal);
 
     public PackedTaskFixture()
     {
@@ -62,6 +63,44 @@ public sealed class PackedTaskFixture : IDisposable
             """);
         _root.Write($"{relative}/Program.cs", "Console.WriteLine(\"hello from kt\");\n");
         return folder;
+    }
+
+    /// <summary>
+    /// Packs small class libraries (id → SPDX licence expression) into the fixture's feed, once per fixture: real NuGet
+    /// packages a consumer project can reference offline. Version 1.0.0.
+    /// </summary>
+    public void PackLibraries(IReadOnlyDictionary<string, string> licences)
+    {
+        lock (_packedLibraries)
+        {
+            var missing = licences.Where(l => _packedLibraries.Add(l.Key)).ToList();
+            if (missing.Count == 0)
+            {
+                return;
+            }
+
+            var solution = new System.Text.StringBuilder("<Solution>\n");
+            foreach (var (id, licence) in missing)
+            {
+                _root.Write($"libs/{id}/{id}.csproj", $"""
+                    <Project Sdk="Microsoft.NET.Sdk">
+                      <PropertyGroup>
+                        <TargetFramework>net10.0</TargetFramework>
+                        <Version>1.0.0</Version>
+                        <Authors>Kt tests</Authors>
+                        <Description>A package for Kt's tests.</Description>
+                        <PackageLicenseExpression>{licence}</PackageLicenseExpression>
+                      </PropertyGroup>
+                    </Project>
+                    """);
+                _root.Write($"libs/{id}/Library.cs", $"namespace {id};\n\npublic static class Library\n{{\n    public static string Name => \"{id}\";\n}}\n");
+                solution.Append($"  <Project Path=\"{id}/{id}.csproj\" />\n");
+            }
+
+            var name = $"libs-{Guid.NewGuid():N}.slnx";
+            _root.Write($"libs/{name}", solution.Append("</Solution>\n").ToString());
+            Dotnet(_root.Combine("libs"), "pack", name, "-c", "Release", "-o", _feed.Value).EnsureSuccess("dotnet pack the test libraries");
+        }
     }
 
     /// <summary>Runs <c>dotnet</c> in <paramref name="folder"/> with the fixture's package folder; output and error together.</summary>

@@ -169,7 +169,7 @@ public sealed class DefinitionResolver
             var key = StepKey.Chain(previous, StepKinds.App, [part.ToString().ToLowerInvariant(), app.WorkingDirectory, string.Join(' ', app.Entrypoint), .. app.Arguments is null ? Array.Empty<string>() : [string.Join(' ', app.Arguments)]], Fingerprints(files));
             var description = part switch
             {
-                AppPart.Packages => $"app NuGet packages ({files.Count} files)",
+                AppPart.Packages => $"{PackagesLayerDescription} ({files.Count} files)",
                 AppPart.Projects => $"app project references ({files.Count} files)",
                 _ => $"app own files ({files.Count} files)",
             };
@@ -207,6 +207,9 @@ public sealed class DefinitionResolver
 
     private static List<FileFingerprint> Fingerprints(IReadOnlyList<ResolvedFile> files) =>
         files.Select(f => new FileFingerprint(f.ImagePath, f.Mode, f.Sha256)).ToList();
+
+    /// <summary>How the app layer of NuGet package assets is described (its history entry and progress line start so).</summary>
+    public const string PackagesLayerDescription = "app NuGet packages";
 
     /// <summary>The shell text a command step runs: the same in a Dockerfile RUN, an engine step and a live pod.</summary>
     public static string? CommandFor(SetupStep step) => step switch
