@@ -11,7 +11,7 @@ namespace Kt.Core;
 public class KtException : Exception
 {
     public KtException(string code, string message, Exception? inner = null)
-        : base($"{code}: {message}", inner)
+        : base(WithCode(code, message), inner)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(code);
         Code = code;
@@ -21,6 +21,12 @@ public class KtException : Exception
     /// <summary>The stable code, e.g. <c>KT1001</c>.</summary>
     public string Code { get; }
 
-    /// <summary>The message without the code prefix.</summary>
+    /// <summary>The message without the code.</summary>
     public string Detail { get; }
+
+    /// <summary>The message ends with its code, where a reader looks it up (<c>… (KT1001)</c>); MSBuild shows Detail with the code in front.</summary>
+    private static string WithCode(string code, string message) =>
+        message.TrimEnd().EndsWith(code, StringComparison.Ordinal) || message.TrimEnd().EndsWith(code + ")", StringComparison.Ordinal)
+            ? message
+            : $"{message.TrimEnd()} ({code})";
 }

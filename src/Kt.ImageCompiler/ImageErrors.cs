@@ -20,6 +20,10 @@ public static class ImageErrors
     public const string StepFailed = "KT1015";
     public const string BundleMissing = "KT1016";
 
+    // What a command step needs in the image it runs in (said by the step's own guard, before it installs anything).
+    public const string PipUnavailable = "KT1020";
+    public const string DotnetSdkUnavailable = "KT1021";
+
     // Lockfile (kt.lock.json): numbered apart from the definition codes above.
     public const string PinnedVersionGone = "KT1040";
     public const string NotInLockfile = "KT1041";

@@ -115,7 +115,7 @@ public sealed class ClientAgainstFakeServerTests
 
         error = await Assert.ThrowsAsync<KtException>(() => deployer.DeployAsync(Samples.Cpu() with { Namespace = "missing" }, Samples.Context()));
         Assert.Equal("KT5205", error.Code);
-        Assert.StartsWith("KT5205: Namespace 'missing' does not exist", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Namespace 'missing' does not exist", error.Detail, StringComparison.Ordinal); // the message leads with it; the code ends it
 
         var knative = new JsonObject { ["apiVersion"] = "serving.knative.dev/v1", ["kind"] = "Service", ["metadata"] = new JsonObject { ["name"] = "hello", ["namespace"] = Ns } };
         error = await Assert.ThrowsAsync<KtException>(() => api.ApplyAsync(knative));
