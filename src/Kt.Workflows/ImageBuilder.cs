@@ -23,7 +23,8 @@ internal static class ImageBuilder
         var blobs = new BlobCache(string.IsNullOrWhiteSpace(settings.CacheDirectory) ? null : Path.Combine(settings.CacheDirectory, "blobs"));
         var stepCache = new StepLayerCache(blobs);
         var locked = locking?.ToInstall(definition);
-        using var registry = new RegistryClient();
+        // Each pushed blob and every registry retry is a line: a slow or silent registry shows, it does not just hang.
+        using var registry = new RegistryClient(new RegistryClientOptions { Progress = line => output.Detail("    " + line) });
         var baseSource = new RegistryImageSource(registry, FreezeLock.BaseReference(definition, locked), blobs);
         var (engine, engineProblem) = definition.NeedsEngine ? await TryConnectEngineAsync(output, cancellationToken).ConfigureAwait(false) : (null, null);
         using (engine)

@@ -15,6 +15,22 @@ public sealed class ImagePusher(RegistryClient client)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(reference);
+        // The whole push is bounded too: idle bounds catch a silent registry, this one a registry that trickles forever.
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(client.Options.PushTimeout);
+        var progress = new PushProgress(client.Options.Progress, reference, image.Layers.DistinctBy(l => l.Descriptor.Digest).Count() + 1);
+        try
+        {
+            return await PushBoundedAsync(image, reference, tags, progress, bound.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException && bound.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new KtException("KT2037", $"The push to {reference.Registry}/{reference.Repository} did not finish within {client.Options.PushTimeout.TotalMinutes:0.#} min ({progress.Done} of {progress.Total} blobs done); the registry is too slow or stalled.", e);
+        }
+    }
+
+    private async Task<PushResult> PushBoundedAsync(OciImage image, ImageReference reference, IReadOnlyList<string>? tags, PushProgress progress, CancellationToken cancellationToken)
+    {
         var before = client.BytesUploaded;
         int uploaded = 0, skipped = 0, mounted = 0;
 
@@ -23,15 +39,19 @@ public sealed class ImagePusher(RegistryClient client)
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, client.Options.MaxParallelTransfers), CancellationToken = cancellationToken },
             async (layer, ct) =>
             {
-                switch (await PushBlobAsync(layer.Descriptor, layer.Source, layer.KnownIn, reference, ct).ConfigureAwait(false))
+                var outcome = await PushBlobAsync(layer.Descriptor, layer.Source, layer.KnownIn, reference, ct).ConfigureAwait(false);
+                switch (outcome)
                 {
                     case BlobOutcome.Skipped: Interlocked.Increment(ref skipped); break;
                     case BlobOutcome.Mounted: Interlocked.Increment(ref mounted); break;
                     default: Interlocked.Increment(ref uploaded); break;
                 }
+
+                progress.Report(layer.Descriptor, outcome);
             }).ConfigureAwait(false);
 
-        await PushBlobAsync(image.Manifest.Value.Config, new MemoryBlobSource(image.Config.Bytes), null, reference, cancellationToken).ConfigureAwait(false);
+        var config = image.Manifest.Value.Config;
+        progress.Report(config, await PushBlobAsync(config, new MemoryBlobSource(image.Config.Bytes), null, reference, cancellationToken).ConfigureAwait(false));
 
         var targets = new List<string>();
         if (reference.Tag is { } tag)
@@ -84,10 +104,27 @@ public sealed class ImagePusher(RegistryClient client)
             Task.FromResult<Stream>(new MemoryStream(bytes.ToArray(), writable: false));
     }
 
-    private enum BlobOutcome
+    internal enum BlobOutcome
     {
         Uploaded,
         Skipped,
         Mounted,
+    }
+}
+
+/// <summary>One line per blob of a push (what happened, how far along), so a slow push shows it is moving.</summary>
+internal sealed class PushProgress(Action<string>? output, ImageReference reference, int total)
+{
+    private int _done;
+
+    public int Done => Volatile.Read(ref _done);
+
+    public int Total => total;
+
+    public void Report(Descriptor blob, ImagePusher.BlobOutcome outcome)
+    {
+        var done = Interlocked.Increment(ref _done);
+        var what = outcome switch { ImagePusher.BlobOutcome.Skipped => "already there", ImagePusher.BlobOutcome.Mounted => "mounted", _ => "uploaded" };
+        output?.Invoke($"push {reference.Registry}/{reference.Repository}: {blob.Digest.Hex[..12]} ({blob.Size / 1048576.0:0.0} MiB) {what} ({done}/{total})");
     }
 }

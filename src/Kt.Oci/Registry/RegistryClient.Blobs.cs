@@ -101,7 +101,11 @@ public sealed partial class RegistryClient
         var location = await StartUploadAsync(repository, what, cancellationToken).ConfigureAwait(false);
         using (var response = await SendAsync(repository.Registry, [PushScope(repository)], async ct =>
         {
-            var body = new CountingReadStream(await open(ct).ConfigureAwait(false), n => Interlocked.Add(ref bytesUploaded, n));
+            var body = new CountingReadStream(await open(ct).ConfigureAwait(false), n =>
+            {
+                Interlocked.Add(ref bytesUploaded, n);
+                IdleWatch.Current?.Touch(); // bytes going out are progress
+            });
             var content = new StreamContent(body, 1 << 16);
             content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
             content.Headers.ContentLength = descriptor.Size;

@@ -76,6 +76,7 @@ public sealed partial class RegistryClient : IDisposable
     {
         var authKey = registry + " " + string.Join(' ', scopes);
         var authenticated = false;
+        var idleFailures = 0;
         for (var attempt = 0; ; attempt++)
         {
             using var request = await create(cancellationToken).ConfigureAwait(false);
@@ -85,19 +86,35 @@ public sealed partial class RegistryClient : IDisposable
             }
 
             HttpResponseMessage response;
-            try
+            using (var idle = new IdleWatch(options.IdleTimeout, cancellationToken))
             {
-                response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is HttpRequestException or IOException || e is TaskCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                if (attempt >= options.MaxRetries)
+                try
                 {
-                    throw new KtException("KT2032", $"Registry {registry} could not be reached for {what} after {attempt + 1} attempts: {e.Message}", e);
+                    response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, idle.Token).ConfigureAwait(false);
                 }
+                catch (OperationCanceledException e) when (idle.CheckExpired(cancellationToken))
+                {
+                    idleFailures++;
+                    if (idleFailures > options.MaxIdleRetries)
+                    {
+                        throw new KtException("KT2036", $"Registry {registry} accepted the connection but sent nothing for {options.IdleTimeout.TotalSeconds:0.#} s during {what} ({idleFailures} attempts); check that it is a registry and that it is healthy.", e);
+                    }
 
-                await DelayAsync(attempt, null, cancellationToken).ConfigureAwait(false);
-                continue;
+                    options.Progress?.Invoke($"registry {registry}: no answer for {options.IdleTimeout.TotalSeconds:0.#} s during {what}; retrying");
+                    await DelayAsync(attempt, null, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+                catch (Exception e) when (e is HttpRequestException or IOException || e is TaskCanceledException && !cancellationToken.IsCancellationRequested)
+                {
+                    if (attempt >= options.MaxRetries)
+                    {
+                        throw new KtException("KT2032", $"Registry {registry} could not be reached for {what} after {attempt + 1} attempts: {e.Message}", e);
+                    }
+
+                    options.Progress?.Invoke($"registry {registry}: {e.Message} during {what}; retrying");
+                    await DelayAsync(attempt, null, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
             }
 
             var status = (int)response.StatusCode;
@@ -169,7 +186,18 @@ public sealed partial class RegistryClient : IDisposable
 
         using var request = new HttpRequestMessage(HttpMethod.Get, tokenUri);
         request.Headers.Authorization = basic;
-        using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        using var idle = new IdleWatch(options.IdleTimeout, cancellationToken);
+        HttpResponseMessage sent;
+        try
+        {
+            sent = await http.SendAsync(request, idle.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (idle.CheckExpired(cancellationToken))
+        {
+            throw new KtException("KT2036", $"The token service {realm.GetLeftPart(UriPartial.Path)} of registry {registry} sent nothing for {options.IdleTimeout.TotalSeconds:0.#} s during {what}.", e);
+        }
+
+        using var response = sent;
         if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
         {
             throw AccessDenied(registry, what, (int)response.StatusCode, $"its token service {realm.GetLeftPart(UriPartial.Path)} refused the credentials");

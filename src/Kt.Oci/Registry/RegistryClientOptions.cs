@@ -21,5 +21,20 @@ public sealed record RegistryClientOptions
     /// <summary>Per-request timeout (a whole blob transfer counts as one request).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// How long one request may go without progress (no answer, no request body bytes sent) before it is abandoned:
+    /// a registry that accepts connections and never answers fails with KT2036 instead of hanging.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Retries after an idle timeout (rarely transient, so fewer than for other failures).</summary>
+    public int MaxIdleRetries { get; init; } = 1;
+
+    /// <summary>The bound of a whole image push (layers, config, manifests); past it the push fails with KT2037.</summary>
+    public TimeSpan PushTimeout { get; init; } = TimeSpan.FromMinutes(20);
+
+    /// <summary>Progress lines (each blob of a push, retries and why), for the build output; null prints nothing.</summary>
+    public Action<string>? Progress { get; init; }
+
     public string UserAgent { get; init; } = "kt-oci/0.1";
 }
