@@ -107,7 +107,7 @@ public sealed class WatchSession : IDisposable
         {
             if (kind == ChangeKind.Project)
             {
-                await PublishAsync(cancellationToken).ConfigureAwait(false);
+                await ProjectPipeline.PublishAsync(_options, _output, cancellationToken).ConfigureAwait(false);
             }
 
             if (kind != ChangeKind.Sources || _compiler is null)
@@ -141,7 +141,7 @@ public sealed class WatchSession : IDisposable
             }
 
             var built = clock.Elapsed.TotalMilliseconds;
-            var outcome = await _deploys.DeployAsync(DeployRequest(_compiler!.Inputs), Quiet(path), cancellationToken).ConfigureAwait(false);
+            var outcome = await _deploys.DeployAsync(ProjectPipeline.DeployRequest(_compiler!.Inputs), Quiet(path), cancellationToken).ConfigureAwait(false);
             var total = clock.Elapsed.TotalMilliseconds;
             var iteration = new WatchIteration
             {
@@ -166,24 +166,6 @@ public sealed class WatchSession : IDisposable
     /// <summary>The first deploy prints the full summary; later ones only the watch's own line.</summary>
     private WorkflowOutput Quiet(string path) => path == "deploy" ? _output : new WorkflowOutput(_output.Detail, _output.Detail);
 
-    private async Task PublishAsync(CancellationToken cancellationToken)
-    {
-        _output.Progress($"dotnet publish {Path.GetFileName(_options.ProjectFile)} -c {_options.Configuration}");
-        // KtDeploy=false: the watch deploys in-process, through its own session (warm backend, warm port-forwards).
-        var (exitCode, output) = await DotnetCli.RunAsync(Path.GetDirectoryName(_options.ProjectFile)!,
-            ["publish", _options.ProjectFile, "-c", _options.Configuration, "-nologo", "-p:KtDeploy=false"], _output.Detail, cancellationToken,
-            _options.Environment).ConfigureAwait(false);
-        if (exitCode != 0)
-        {
-            foreach (var line in output.Split('\n').Where(l => l.Contains(": error ", StringComparison.Ordinal)).Distinct(StringComparer.Ordinal))
-            {
-                _output.Progress(line.TrimEnd());
-            }
-
-            throw new KtException(WatchErrors.PublishFailed, $"dotnet publish {_options.ProjectFile} failed (exit code {exitCode})");
-        }
-    }
-
     /// <summary>Writes the new assembly (and PDB, XML docs) over the staged publish output, each file swapped in whole.</summary>
     private void Stage(CompileResult compiled)
     {
@@ -199,34 +181,6 @@ public sealed class WatchSession : IDisposable
         {
             AtomicFile.WriteAllBytes(xml, compiled.Documentation, durable: false);
         }
-    }
-
-    private DeployWorkflowRequest DeployRequest(ProjectInputs inputs)
-    {
-        var definitionFile = Path.Combine(inputs.IntermediateDirectory, "kt.definition.json");
-        if (!File.Exists(definitionFile))
-        {
-            throw new KtException(WatchErrors.NotAKtProject,
-                $"{inputs.ProjectFile} has no {definitionFile} after publish: reference the Kt.MSBuild package (dotnet add package Kt.MSBuild).");
-        }
-
-        var project = ProjectDefinitionFile.Read(definitionFile, WorkflowErrors.DefinitionUnreadable);
-        var repository = inputs.Property("ContainerRepository") is { Length: > 0 } r ? r : project.Service;
-        var layout = inputs.Property("KtRuntimeImageLayoutPath") is { Length: > 0 } l ? l : Path.Combine(inputs.IntermediateDirectory, "kt-runtime-image");
-        var cache = inputs.Property("KtCacheDirectory");
-        return new DeployWorkflowRequest
-        {
-            Project = project,
-            PublishDirectory = inputs.PublishDirectory,
-            RuntimeImage = new ImageOutputSettings
-            {
-                ProjectDirectory = inputs.ProjectDirectory,
-                Registry = inputs.Property("ContainerRegistry") is { Length: > 0 } registry ? registry : null,
-                Repository = repository,
-                LayoutOutputPath = Path.GetFullPath(layout, inputs.ProjectDirectory),
-                CacheDirectory = cache.Length == 0 ? null : Path.GetFullPath(cache, inputs.ProjectDirectory),
-            },
-        };
     }
 
     private IReadOnlyList<string> WatchedDirectories() => _watchers.Select(w => w.Path).ToList();

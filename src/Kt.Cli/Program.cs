@@ -1,0 +1,4 @@
+using System.CommandLine;
+using Kt.Cli;
+
+return await KtCommands.Root().Parse(args).InvokeAsync();
