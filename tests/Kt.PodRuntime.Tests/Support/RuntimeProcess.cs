@@ -80,6 +80,7 @@ public sealed class RuntimeProcess : IAsyncDisposable
             info.ArgumentList.Add(arg);
         }
 
+        var started = DateTime.UtcNow;
         var process = Process.Start(info)!;
         var output = new StringBuilder();
         process.OutputDataReceived += (_, e) => Append(output, e.Data);
@@ -104,7 +105,7 @@ public sealed class RuntimeProcess : IAsyncDisposable
         }
 
         var port = int.Parse(await File.ReadAllTextAsync(portFile), System.Globalization.CultureInfo.InvariantCulture);
-        var runtime = new RuntimeProcess(process, port, root, token);
+        var runtime = new RuntimeProcess(process, port, root, token) { StartupTime = DateTime.UtcNow - started };
         lock (output)
         {
             runtime._output.Append(output);
@@ -140,6 +141,16 @@ public sealed class RuntimeProcess : IAsyncDisposable
     }
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>From process start until the server listened (its port file was written).</summary>
+    public TimeSpan StartupTime { get; private init; }
+
+    /// <summary>kill -9 of the server and its worker, as an unlucky operator or the OOM killer would.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
 
     public async ValueTask DisposeAsync()
     {
