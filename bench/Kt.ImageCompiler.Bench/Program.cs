@@ -9,7 +9,7 @@ using Kt.Oci;
 var outFolder = ParseOut(args);
 if (outFolder is null)
 {
-    Console.Error.WriteLine("usage: Kt.ImageCompiler.Bench --out <folder>");
+    Console.Error.WriteLine("usage: Kt.ImageCompiler.Bench --out <folder> [--only 1,2,3,4,5]");
     return 2;
 }
 
@@ -35,14 +35,37 @@ try
     var app = SampleApp.Create(context.Folder("app"), context.NextMarker());
     await app.PublishAsync(cancellation.Token);
 
-    Log("1/4 rebuild after a code-only change: kt freeze vs docker build");
-    figures.Add(await DevLoopBenchmark.RunAsync(context, app, cancellation.Token));
-    Log("2/4 publish + push: kt vs the SDK's PublishContainer");
-    figures.Add(await SdkComparisonBenchmark.RunAsync(context, app, cancellation.Token));
-    Log("3/4 bytes pushed after a code-only change");
-    figures.Add(await PushDeltaBenchmark.RunAsync(context, app, cancellation.Token));
-    Log("4/4 reproducible digests");
-    figures.Add(await ReproducibilityBenchmark.RunAsync(context, app, cancellation.Token));
+    var only = ParseOnly(args);
+    bool Selected(int figure) => only is null || only.Contains(figure);
+    if (Selected(1))
+    {
+        Log("1/5 rebuild after a code-only change: kt freeze vs docker build");
+        figures.Add(await DevLoopBenchmark.RunAsync(context, app, cancellation.Token));
+    }
+
+    if (Selected(2))
+    {
+        Log("2/5 publish + push: kt vs the SDK's PublishContainer");
+        figures.Add(await SdkComparisonBenchmark.RunAsync(context, app, cancellation.Token));
+    }
+
+    if (Selected(3))
+    {
+        Log("3/5 bytes pushed after a code-only change");
+        figures.Add(await PushDeltaBenchmark.RunAsync(context, app, cancellation.Token));
+    }
+
+    if (Selected(4))
+    {
+        Log("4/5 reproducible digests from two checkout folders");
+        figures.Add(await ReproducibilityBenchmark.RunAsync(context, app, cancellation.Token));
+    }
+
+    if (Selected(5))
+    {
+        Log("5/5 lockfile + SBOM overhead");
+        figures.Add(await RecordsOverheadBenchmark.RunAsync(context, app, cancellation.Token));
+    }
 }
 catch (Exception e)
 {
@@ -69,6 +92,15 @@ Console.WriteLine($"\n[bench] {figures.Count} figures in {clock.Elapsed.TotalSec
 return 0;
 
 void Log(string message) => Console.WriteLine($"[bench {clock.Elapsed.TotalSeconds,5:0.0}s] {message}");
+
+// --only 4,5: a subset of the figures (numbers as logged), e.g. while working on one of them.
+static HashSet<int>? ParseOnly(string[] arguments)
+{
+    var index = Array.IndexOf(arguments, "--only");
+    return index >= 0 && index < arguments.Length - 1
+        ? arguments[index + 1].Split(',').Select(n => int.Parse(n, System.Globalization.CultureInfo.InvariantCulture)).ToHashSet()
+        : null;
+}
 
 static string? ParseOut(string[] arguments)
 {

@@ -75,6 +75,47 @@ internal sealed class SampleApp
         return new SampleApp(root);
     }
 
+    /// <summary>
+    /// Turns the project into one a user freezes with Kt: it imports Kt.MSBuild's props and targets from this
+    /// repository (as the package would) and declares the bench definition as <c>KtSetup</c> items.
+    /// </summary>
+    public void UseKt(string repositoryRoot, string tasksAssembly)
+    {
+        var build = Path.Combine(repositoryRoot, "src", "Kt.MSBuild", "build");
+        // A copy step reads inside the project folder only, so the config travels into it.
+        var config = Path.Combine(Root, "App", "config");
+        Directory.CreateDirectory(config);
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(Root, ConfigFolder)))
+        {
+            File.Copy(file, Path.Combine(config, Path.GetFileName(file)), overwrite: true);
+        }
+
+        File.WriteAllText(Path.Combine(Root, ProjectFile), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <Import Project="{build}/Kt.MSBuild.props" />
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <KtTasksAssembly>{tasksAssembly}</KtTasksAssembly>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="Newtonsoft.Json" Version="13.0.1" />
+                <KtSetup Include="env" Name="APP_MODE" Value="bench" />
+                <KtSetup Include="copy" Source="config/" Destination="/etc/kt-bench/" />
+              </ItemGroup>
+              <Import Project="{build}/Kt.MSBuild.targets" />
+            </Project>
+            """);
+    }
+
+    /// <summary><c>dotnet publish -p:KtFreeze=true</c> of a project made by <see cref="UseKt"/>: Kt compiles and freezes it.</summary>
+    public Task<CommandResult> PublishFrozenAsync(string baseImage, string repository, string cacheDirectory, CancellationToken cancellationToken) =>
+        CommandLine.RunCheckedAsync("dotnet",
+            ["publish", ProjectFile, .. BuildOptions, "-p:KtFreeze=true", "-p:KtFreezeWithRuntime=false", $"-p:KtBaseImage={baseImage}",
+                $"-p:ContainerRepository={repository}", $"-p:KtCacheDirectory={cacheDirectory}"],
+            Root, DotnetEnvironment, PublishTimeout, cancellationToken);
+
     /// <summary>Rewrites the one line of code that differs between builds.</summary>
     public void ChangeCode(string marker) =>
         File.WriteAllText(Path.Combine(Root, "App", "Program.cs"),
