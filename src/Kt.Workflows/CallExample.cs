@@ -6,7 +6,7 @@ namespace Kt.Workflows;
 
 /// <summary>
 /// A ready-to-paste call for the deploy summary: the first public static method of a public type in the entry
-/// assembly (read from metadata, nothing is loaded), with a JSON body holding one placeholder per parameter.
+/// assembly (read from metadata, nothing is loaded), with a JSON body of arguments its parameter types accept.
 /// </summary>
 internal sealed record CallExample(string Path, string Body)
 {
@@ -42,11 +42,9 @@ internal sealed record CallExample(string Path, string Body)
                         continue;
                     }
 
-                    var parameters = method.GetParameters().Count(p => reader.GetParameter(p).SequenceNumber > 0);
                     var ns = reader.GetString(type.Namespace);
                     var fullName = ns.Length == 0 ? name : $"{ns}.{name}";
-                    var args = string.Join(",", Enumerable.Range(0, parameters).Select(i => $"\"arg{i}\""));
-                    return new CallExample($"fn/{fullName}/{reader.GetString(method.Name)}", $"{{\"args\":[{args}]}}");
+                    return new CallExample($"fn/{fullName}/{reader.GetString(method.Name)}", $"{{\"args\":{SampleArguments.For(method)}}}");
                 }
             }
         }
