@@ -4,10 +4,16 @@ using Kt.PodRuntime.Worker;
 
 namespace Kt.PodRuntime.Supervision;
 
-/// <summary>Builds the start info of a worker: this same executable with the worker verb, and the user environment only.</summary>
+/// <summary>
+/// Builds the start info of a worker: this same executable with the worker verb, the user environment only, and —
+/// where the app has a runtimeconfig and the runtime runs on the shared host — the app's runtime knobs.
+/// </summary>
 internal static class WorkerLaunch
 {
-    public static ProcessStartInfo Create(string socketPath, IReadOnlyDictionary<string, string> environment, string workingDirectory)
+    /// <param name="runtimeConfig">A worker runtimeconfig (<see cref="WorkerRuntimeConfig"/>), or null for the runtime's own.</param>
+    /// <param name="followVersion">No working directory is defined: the current directory follows the active version.</param>
+    public static ProcessStartInfo Create(
+        string socketPath, IReadOnlyDictionary<string, string> environment, string workingDirectory, string? runtimeConfig = null, bool followVersion = false)
     {
         var processPath = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot find the runtime executable.");
         var info = new ProcessStartInfo
@@ -20,15 +26,27 @@ internal static class WorkerLaunch
             WorkingDirectory = workingDirectory,
         };
 
-        // Framework-dependent runs (dotnet Kt.PodRuntime.dll) need the assembly path; self-contained ones do not.
+        // Framework-dependent runs (dotnet Kt.PodRuntime.dll) need the assembly path; self-contained ones do not, and
+        // cannot take another runtimeconfig (their runtime is fixed).
         if (Path.GetFileNameWithoutExtension(processPath) == "dotnet")
         {
+            if (runtimeConfig is not null)
+            {
+                info.ArgumentList.Add("exec");
+                info.ArgumentList.Add("--runtimeconfig");
+                info.ArgumentList.Add(runtimeConfig);
+            }
+
             info.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
         }
 
         info.ArgumentList.Add(WorkerProcessStart.Verb);
         info.ArgumentList.Add(WorkerProcessStart.SocketOption);
         info.ArgumentList.Add(socketPath);
+        if (followVersion)
+        {
+            info.ArgumentList.Add(WorkerProcessStart.FollowVersionOption);
+        }
 
         info.Environment.Clear();
         foreach (var (name, value) in environment)

@@ -26,6 +26,7 @@ public sealed class WorkerSupervisor : IAsyncDisposable
     private UserEnvironment _environment;
     private (string Version, string Directory)? _active;
     private volatile bool _needsFreshWorker;
+    private string? _workerRuntimeConfig; // the config text the current worker started with (null: the runtime's own)
     private volatile bool _terminating;
     private int _workerCounter;
 
@@ -104,7 +105,9 @@ public sealed class WorkerSupervisor : IAsyncDisposable
         {
             _active = (version, directory);
             var worker = _current;
-            if (worker is { IsAlive: true } && !_needsFreshWorker && worker.Generations < _options.MaxGenerations)
+            // Runtime knobs are fixed at process start: a version whose runtimeconfig differs needs a fresh process.
+            var sameKnobs = WorkerRuntimeConfig.For(directory) == _workerRuntimeConfig;
+            if (worker is { IsAlive: true } && !_needsFreshWorker && sameKnobs && worker.Generations < _options.MaxGenerations)
             {
                 await worker.LoadAsync(version, directory, cancellationToken).ConfigureAwait(false);
                 _metrics.Reloads.Increment();
@@ -177,8 +180,12 @@ public sealed class WorkerSupervisor : IAsyncDisposable
         }
 
         var number = Interlocked.Increment(ref _workerCounter);
+        var runtimeConfig = WorkerRuntimeConfig.For(_active?.Directory);
+        var runtimeConfigPath = runtimeConfig is null ? null : WorkerRuntimeConfig.Write(Path.Combine(_options.Root, "run"), runtimeConfig);
         var fresh = await WorkerHandle.StartAsync(
-            number, SocketPath(number), _environment.Variables, WorkingDirectory(), _options.PodName, StartTimeout, cancellationToken).ConfigureAwait(false);
+            number, SocketPath(number), _environment.Variables, WorkingDirectory(), _options.PodName, StartTimeout, cancellationToken,
+            runtimeConfigPath, followVersion: !HasDefinedWorkingDirectory()).ConfigureAwait(false);
+        _workerRuntimeConfig = runtimeConfig;
         fresh.Output += _logs.Publish;
         fresh.UnloadReported += OnUnloadReported;
         foreach (var (type, body) in _classInits)
@@ -300,11 +307,14 @@ public sealed class WorkerSupervisor : IAsyncDisposable
         return Path.Combine(Path.GetTempPath(), $"kt-{Guid.NewGuid():N}.sock");
     }
 
+    private bool HasDefinedWorkingDirectory() => _environment.WorkingDirectory is { } fromPlan && Directory.Exists(fromPlan);
+
+    // The definition's working directory, else the app folder of the active version (as `dotnet App.dll` run there).
     private string WorkingDirectory()
     {
-        if (_environment.WorkingDirectory is { } fromPlan && Directory.Exists(fromPlan))
+        if (HasDefinedWorkingDirectory())
         {
-            return fromPlan;
+            return _environment.WorkingDirectory!;
         }
 
         return _active is { } active ? active.Directory : _options.Root;

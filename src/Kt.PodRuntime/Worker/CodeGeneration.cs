@@ -29,7 +29,8 @@ internal sealed class CodeGeneration
         Number = number;
         Version = version;
         Directory = directory;
-        _context = new UserLoadContext(directory, $"kt-{number}-{version}");
+        App = UserApp.Find(directory);
+        _context = new UserLoadContext(directory, $"kt-{number}-{version}", App);
         Json = new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() };
     }
 
@@ -38,6 +39,9 @@ internal sealed class CodeGeneration
     public string Version { get; }
 
     public string Directory { get; }
+
+    /// <summary>The app the folder holds (entry assembly, deps.json, runtimeconfig), or null for a bare folder of assemblies.</summary>
+    public UserApp? App { get; }
 
     public JsonSerializerOptions Json { get; private set; }
 

@@ -18,16 +18,20 @@ internal sealed class WorkerMain
     private CodeGeneration? _current;
     private int _generationCounter;
 
-    private WorkerMain(FrameChannel channel)
+    private readonly bool _followVersion;
+
+    private WorkerMain(FrameChannel channel, bool followVersion)
     {
         _channel = channel;
+        _followVersion = followVersion;
     }
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var socketPath = args.Length == 2 && args[0] == WorkerProcessStart.SocketOption
+        var socketPath = args.Length is 2 or 3 && args[0] == WorkerProcessStart.SocketOption
             ? args[1]
-            : throw new ArgumentException("usage: worker --socket <path>");
+            : throw new ArgumentException("usage: worker --socket <path> [--follow-version]");
+        var followVersion = args.Length == 3 && args[2] == WorkerProcessStart.FollowVersionOption;
 
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath)).ConfigureAwait(false);
@@ -37,7 +41,7 @@ internal sealed class WorkerMain
         Console.SetOut(new CapturingWriter(Console.Out, "stdout"));
         Console.SetError(new CapturingWriter(Console.Error, "stderr"));
 
-        var worker = new WorkerMain(channel);
+        var worker = new WorkerMain(channel, followVersion);
         channel.Send(FrameKind.Hello, 0, IpcJson.Encode(new HelloHeader(Environment.ProcessId)));
         await worker.ReadLoopAsync().ConfigureAwait(false);
         return 0;
@@ -169,10 +173,24 @@ internal sealed class WorkerMain
         var load = IpcJson.Decode<LoadHeader>(frame.Header);
         var previous = _current;
         _current = new CodeGeneration(++_generationCounter, load.Version, load.Directory);
+        HostAsApp(load.Directory);
         _channel.Send(FrameKind.Loaded, frame.Id, IpcJson.Encode(new LoadedHeader(load.Version, _current.Number)));
         if (previous is not null)
         {
             _ = Task.Run(() => RetireAsync(previous));
+        }
+    }
+
+    // What the .NET host gives `dotnet App.dll` of this version: its folder as AppContext.BaseDirectory and, unless the
+    // definition names a working directory, as the current directory. Both are process-wide: a call still running on
+    // the previous generation sees the new values (documented in docs/pod-runtime.md).
+    private void HostAsApp(string directory)
+    {
+        var full = Path.GetFullPath(directory);
+        AppContext.SetData("APP_CONTEXT_BASE_DIRECTORY", Path.EndsInDirectorySeparator(full) ? full : full + Path.DirectorySeparatorChar);
+        if (_followVersion && Directory.Exists(full))
+        {
+            Environment.CurrentDirectory = full;
         }
     }
 
