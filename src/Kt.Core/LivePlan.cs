@@ -9,8 +9,9 @@ namespace Kt.Core;
 /// <remarks>
 /// Semantics: the runtime truncates its journal to the first <see cref="KeepPrefix"/> entries (which must equal
 /// <see cref="ExpectedPrefix"/>, else the plan is stale and refused), then applies <see cref="Steps"/> in order,
-/// appending each key to the journal only after that step succeeded. <see cref="Environment"/> is the whole
-/// environment user code sees afterwards: variables absent from it are unset.
+/// appending each key to the journal only after that step succeeded. <see cref="Environment"/> holds the variables the
+/// definition sets; user code sees the pod's base environment (<see cref="PodBase"/>) with them on top, so a variable
+/// removed from the definition goes back to its base value (or is unset).
 /// </remarks>
 public sealed record LivePlan
 {
@@ -91,3 +92,14 @@ public sealed record JournalEntry(
 public sealed record LiveFiles(
     [property: JsonPropertyName("destination")] string Destination,
     [property: JsonPropertyName("manifest")] ContentManifest Manifest);
+
+/// <summary>
+/// What a pod starts from before any plan: the environment, user and working directory its runtime was started with
+/// (on a container, the image's config plus what the backend adds; for local processes, the launching environment),
+/// Kt's secrets removed. User code and command steps see this environment with the plan's variables on top, and a
+/// live plan resolves <c>$VAR</c> against it exactly as a freeze resolves against the base image's config.
+/// </summary>
+public sealed record PodBase(
+    [property: JsonPropertyName("environment")] IReadOnlyDictionary<string, string> Environment,
+    [property: JsonPropertyName("user")] string User,
+    [property: JsonPropertyName("workingDirectory")] string WorkingDirectory);

@@ -33,7 +33,8 @@ public sealed class ServiceDeployer(IComputeBackend backend, Action<string>? out
         var clients = pods.Pods.Select(p => new PodClient(p.Address, p.Token)).ToArray();
         try
         {
-            var setups = await Task.WhenAll(pods.Pods.Select((pod, i) => SetupAsync(pod, clients[i], image, spec, cancellationToken))).ConfigureAwait(false);
+            var bases = new PodBaseResolutions(request.ProjectDirectory, request.Image with { App = null });
+            var setups = await Task.WhenAll(pods.Pods.Select((pod, i) => SetupAsync(pod, clients[i], image, bases, spec, cancellationToken))).ConfigureAwait(false);
             for (var i = 0; i < setups.Length; i++)
             {
                 if (setups[i].Replaced is { } replaced)
@@ -77,10 +78,11 @@ public sealed class ServiceDeployer(IComputeBackend backend, Action<string>? out
     }
 
     /// <summary>Computes and applies one pod's plan; a pod whose setup cannot change in place is replaced first.</summary>
-    private async Task<(int Steps, PodEndpoint? Replaced)> SetupAsync(PodEndpoint pod, PodClient client, ResolvedImage image, ServiceSpec spec, CancellationToken cancellationToken)
+    private async Task<(int Steps, PodEndpoint? Replaced)> SetupAsync(PodEndpoint pod, PodClient client, ResolvedImage image, PodBaseResolutions bases, ServiceSpec spec, CancellationToken cancellationToken)
     {
         PodEndpoint? replaced = null;
         var journal = await client.GetJournalStateAsync(cancellationToken).ConfigureAwait(false);
+        image = bases.For(journal.Base, image);
         var plan = LivePlanner.Plan(image, journal.Entries);
         if (plan.RecreateRequired)
         {

@@ -293,7 +293,7 @@ public sealed class PodClient : IDisposable
     {
         using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, PodRoutes.Relative(PodRoutes.Journal)), cancellationToken).ConfigureAwait(false);
         var journal = await ReadAsync(response, PodJsonContext.Default.JournalResponse, cancellationToken).ConfigureAwait(false);
-        return journal with { Entries = journal.Entries ?? [], Setup = journal.Setup ?? SetupStates.None }; // an older runtime sends no setup
+        return journal with { Entries = journal.Entries ?? [], Setup = journal.Setup ?? SetupStates.None }; // an older runtime sends no setup (nor base)
     }
 
     // ---- calls ----------------------------------------------------------------------------------------------

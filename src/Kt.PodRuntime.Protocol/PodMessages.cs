@@ -15,10 +15,15 @@ public sealed record ReadyResponse(
     [property: JsonPropertyName("version")] string? Version,
     [property: JsonPropertyName("setup")] string Setup);
 
-/// <summary>The answer of <c>GET /journal</c>: the recorded steps and the outcome of the last plan (<see cref="SetupStates"/>).</summary>
+/// <summary>
+/// The answer of <c>GET /journal</c>: the recorded steps, the outcome of the last plan (<see cref="SetupStates"/>) and
+/// the pod's base (environment, user, working directory the runtime started with), which a live plan resolves
+/// <c>$VAR</c> against as a freeze resolves against the base image's config (null from an older runtime).
+/// </summary>
 public sealed record JournalResponse(
     [property: JsonPropertyName("entries")] IReadOnlyList<JournalEntry> Entries,
-    [property: JsonPropertyName("setup")] string Setup)
+    [property: JsonPropertyName("setup")] string Setup,
+    [property: JsonPropertyName("base")] PodBase? Base = null)
 {
     /// <summary>The last plan failed: only a new plan (even an empty one) clears it.</summary>
     [JsonIgnore] public bool SetupFailed => Setup == SetupStates.Failed;

@@ -42,6 +42,7 @@ public static class RuntimeErrorCodes
 
     public const string FrozenPod = "KT4050";
     public const string NothingToReplay = "KT4051";
+    public const string RootNotWritable = "KT4052";
 
     public const string Internal = "KT4099";
 

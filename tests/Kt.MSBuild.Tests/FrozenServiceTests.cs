@@ -30,7 +30,7 @@ public sealed partial class PublishEndToEndTests
         var pinned = match.Groups["pinned"].Value;
 
         // ko-style output: the manifests name the image by the digest just pushed and start the runtime frozen.
-        var manifests = File.ReadAllText(Path.Combine(project, "bin", "Release", "net10.0", "publish", "kt-manifests", "frozen-service.yaml"));
+        var manifests = File.ReadAllText(Path.Combine(project, "bin", "Release", "net10.0", "kt-manifests", "frozen-service.yaml"));
         Assert.Contains($"image: {pinned}", manifests, StringComparison.Ordinal);
         Assert.Contains("--frozen-app", manifests, StringComparison.Ordinal);
         Assert.Contains("nvidia.com/gpu", manifests, StringComparison.Ordinal);
@@ -123,7 +123,7 @@ public sealed partial class PublishEndToEndTests
             var frozen = fixture.Dotnet(project, "publish", "-c", "Release", "-p:KtDeploy=true", "-p:KtFreeze=true", $"-p:KtCacheDirectory={fixture.CacheDirectory}");
             Assert.NotEqual(0, frozen.ExitCode);
             Assert.Contains("error KT5210", frozen.Output, StringComparison.Ordinal);
-            Assert.True(File.Exists(Path.Combine(project, "bin", "Release", "net10.0", "publish", "kt-manifests", "cluster-app.yaml")), "manifests are written before the deploy");
+            Assert.True(File.Exists(Path.Combine(project, "bin", "Release", "net10.0", "kt-manifests", "cluster-app.yaml")), "manifests are written before the deploy");
         }
         finally
         {

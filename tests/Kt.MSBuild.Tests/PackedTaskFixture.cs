@@ -49,6 +49,8 @@ public sealed class PackedTaskFixture : IDisposable
               <PropertyGroup>
                 <OutputType>Exe</OutputType>
                 <TargetFramework>net10.0</TargetFramework>
+                <!-- The test base images carry no ICU: as `dotnet App.dll` there, user code needs invariant mode. -->
+                <InvariantGlobalization>true</InvariantGlobalization>
                 <ImplicitUsings>enable</ImplicitUsings>
                 <Nullable>enable</Nullable>
                 {ktProperties}

@@ -49,6 +49,31 @@ public sealed partial class PublishEndToEndTests
         Assert.Single(digests.Distinct());
     }
 
+    [RegistryFact]
+    public void Three_unchanged_service_freezes_in_one_folder_give_one_digest_and_the_manifests_stay_out_of_the_publish_folder()
+    {
+        var project = fixture.CreateConsoleProject("Refreeze",
+            $"<KtBaseImage>{Environments.RegistryDotnetReadyBaseImage}</KtBaseImage><KtService>refreeze</KtService>",
+            """<KtSetup Include="env" Name="KT_REFREEZE" Value="1" />""");
+        var digests = new List<string>();
+        for (var run = 0; run < 3; run++)
+        {
+            var freeze = fixture.Dotnet(project, "publish", "-c", "Release", "-p:KtFreeze=true", "-p:ContainerRepository=kt-msbuild-test/refreeze",
+                $"-p:KtCacheDirectory={fixture.CacheDirectory}").EnsureSuccess($"freeze {run + 1}");
+            var match = RefreezeImageLine().Match(freeze.Output);
+            Assert.True(match.Success, "no 'kt: image …@sha256:…' line in:\n" + freeze.Output);
+            digests.Add(match.Groups["digest"].Value);
+        }
+
+        var output = Path.Combine(project, "bin", "Release", "net10.0");
+        Assert.True(File.Exists(Path.Combine(output, "kt-manifests", "refreeze.yaml")));
+        Assert.False(Directory.Exists(Path.Combine(output, "publish", "kt-manifests")));
+        Assert.Single(digests.Distinct());
+    }
+
+    [GeneratedRegex(@"kt: image kt-msbuild-test/refreeze@(?<digest>sha256:[0-9a-f]{64})")]
+    private static partial Regex RefreezeImageLine();
+
     [GeneratedRegex(@"kt: image kt-msbuild-test/repro@(?<digest>sha256:[0-9a-f]{64})")]
     private static partial Regex LayoutImageLine();
 }

@@ -31,6 +31,32 @@ public sealed class FrozenTests : IDisposable
     }
 
     [Fact]
+    public async Task A_frozen_pod_run_as_a_user_that_cannot_write_its_root_serves_from_a_scratch_folder()
+    {
+        // As an image run as ContainerUser 1000 whose /kt/data belongs to root: the folders are root's, 0755.
+        File.SetUnixFileMode(_temp.Path, (UnixFileMode)Convert.ToInt32("777", 8)); // token and port files beside the root
+        var app = _temp.Sub("app");
+        UserCode.Write(app, "Frozen");
+        var root = _temp.Sub("root");
+        await using var runtime = await RuntimeProcess.StartAsUserAsync(root, 1000, "--frozen-app", app, "--frozen-version", "img-1");
+
+        await runtime.Client.WaitReadyAsync("img-1", TimeSpan.FromSeconds(30));
+        Assert.Equal("Frozen x", await runtime.Client.CallAsync<string>("Demo.Calc", "Greet", ["x"]));
+        Assert.Contains("is not writable by user 1000", runtime.Output, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(root));
+    }
+
+    [Fact]
+    public async Task A_live_pod_whose_root_is_not_writable_exits_with_kt4052_naming_the_user()
+    {
+        File.SetUnixFileMode(_temp.Path, (UnixFileMode)Convert.ToInt32("777", 8));
+        var root = _temp.Sub("root");
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => RuntimeProcess.StartAsUserAsync(root, 1000));
+        Assert.Contains("KT4052", error.Message, StringComparison.Ordinal);
+        Assert.Contains("not writable by user 1000", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_bare_readiness_probe_needs_no_token_and_says_nothing_else()
     {
         var app = _temp.Sub("app");

@@ -1,3 +1,5 @@
+using Kt.TestSupport;
+
 namespace Kt.PodRuntime.Tests;
 
 public sealed class JournalTests
@@ -50,10 +52,11 @@ public sealed class JournalTests
     }
 
     [Fact]
-    public async Task The_plan_environment_is_the_whole_user_environment_and_removed_variables_are_absent()
+    public async Task The_plan_environment_goes_on_top_of_the_base_environment_and_removed_variables_are_absent()
     {
         using var temp = new TempRoot();
-        await using var runtime = await RuntimeProcess.StartAsync(Path.Combine(temp.Path, "root"));
+        var basePath = "/kt-base-test/bin:" + Environment.GetEnvironmentVariable("PATH");
+        await using var runtime = await RuntimeProcess.StartAsync(Path.Combine(temp.Path, "root"), new Dictionary<string, string> { ["PATH"] = basePath, ["HOME"] = "/kt-base-home" });
         var app = temp.Sub("app");
         UserCode.Write(app);
         await runtime.Client.SyncAsync(app, "v1");
@@ -67,6 +70,34 @@ public sealed class JournalTests
         Assert.Null(await runtime.Client.CallAsync<string>("Demo.Calc", "Env", ["DROP"]));
         Assert.Equal("1", await runtime.Client.CallAsync<string>("Demo.Calc", "Env", ["KEEP"]));
         Assert.Null(await runtime.Client.CallAsync<string>("Demo.Calc", "Env", ["KT_TOKEN_FILE"]));
+        Assert.Equal(basePath, await runtime.Client.CallAsync<string>("Demo.Calc", "Env", ["PATH"])); // the base stays under the plan
+        Assert.Equal("/kt-base-home", await runtime.Client.CallAsync<string>("Demo.Calc", "Env", ["HOME"]));
+    }
+
+    [Fact]
+    public async Task Command_steps_see_the_base_environment_under_their_own_and_the_journal_reports_the_base()
+    {
+        using var temp = new TempRoot();
+        var work = temp.Sub("work");
+        var basePath = "/kt-base-test/bin:" + Environment.GetEnvironmentVariable("PATH");
+        await using var runtime = await RuntimeProcess.StartAsync(Path.Combine(temp.Path, "root"), new Dictionary<string, string> { ["PATH"] = basePath, ["KT_BASE_ONLY"] = "from-base" });
+        var step = new LiveStep
+        {
+            Key = "e".PadRight(64, 'e'), Kind = "run", Description = "print", WorkingDirectory = work,
+            Shell = "echo \"$PATH|$KT_BASE_ONLY|$KT_STEP_VAR\" > seen.txt",
+            Environment = new Dictionary<string, string> { ["KT_STEP_VAR"] = "from-step" },
+        };
+        await runtime.Client.ApplyPlanAsync(new LivePlan { Steps = [step], Environment = new Dictionary<string, string> { ["KT_STEP_VAR"] = "from-step" } });
+        Assert.Equal($"{basePath}|from-base|from-step", File.ReadAllText(Path.Combine(work, "seen.txt")).Trim());
+
+        var state = await runtime.Client.GetJournalStateAsync();
+        var (entries, podBase) = (state.Entries, state.Base);
+        Assert.Equal([step.Key], entries.Select(e => e.Key));
+        Assert.NotNull(podBase);
+        Assert.Equal(basePath, podBase.Environment["PATH"]);
+        Assert.False(podBase.Environment.ContainsKey("KT_STEP_VAR")); // the base is what the pod started with, not the plan
+        Assert.False(podBase.Environment.ContainsKey("KT_TOKEN_FILE"));
+        Assert.Equal(ProcessRunner.Run("id", ["-u"]).EnsureSuccess("id -u").Output.Trim(), podBase.User);
     }
 
     [Fact]

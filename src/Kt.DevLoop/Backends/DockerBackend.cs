@@ -156,9 +156,9 @@ public sealed class DockerBackend : IComputeBackend
             ],
             Environment: new Dictionary<string, string>
             {
+                // Not DOTNET_SYSTEM_GLOBALIZATION_INVARIANT: user code gets its own runtimeconfig's globalization mode,
+                // as in the frozen image and under `dotnet App.dll` (the runtime itself is built invariant).
                 ["DOTNET_ROOT"] = "/opt/kt/dotnet",
-                // Base images need not carry ICU; user code that needs cultures can install it and unset this.
-                ["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "1",
                 ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
             },
             Labels: new Dictionary<string, string>

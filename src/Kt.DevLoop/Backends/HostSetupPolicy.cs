@@ -2,8 +2,9 @@ namespace Kt.DevLoop.Backends;
 
 /// <summary>
 /// The process backend's pods share this machine. Steps that would change it for everybody (system packages, files at
-/// absolute paths, another user) are refused unless the user opts in; command steps run in the pod's own work folder
-/// instead of the image's working directory (which usually does not exist here).
+/// absolute paths, another user) are refused unless the user opts in; command steps (and user code, when the
+/// definition names a working directory) run in the pod's own work folder instead of the image's working directory
+/// (which usually does not exist here).
 /// </summary>
 internal static class HostSetupPolicy
 {
@@ -23,10 +24,11 @@ internal static class HostSetupPolicy
                 + "Set KtAllowHostSetup=true (Compute.AllowHostSetup) to run it here anyway, or deploy with KtCompute=docker.");
         }
 
+        // User code runs in the app folder unless the definition names a working directory (which would not exist here).
         var work = pod.WorkDirectory;
         return plan with
         {
-            WorkingDirectory = work,
+            WorkingDirectory = plan.WorkingDirectory is null ? null : work,
             User = null,
             Steps = plan.Steps.Select(s => s with { WorkingDirectory = s.Shell is null ? s.WorkingDirectory : work, User = null }).ToList(),
         };

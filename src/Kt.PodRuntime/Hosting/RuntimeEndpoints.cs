@@ -75,7 +75,7 @@ internal sealed class RuntimeEndpoints
             c.Response.ContentType = "text/plain; version=0.0.4";
             return c.Response.WriteAsync(_metrics.Render());
         });
-        app.MapGet(PodRoutes.Journal, (HttpContext c) => HttpJson.WriteAsync(c, 200, new JournalResponse(_journal.Entries, _state.Setup)));
+        app.MapGet(PodRoutes.Journal, (HttpContext c) => HttpJson.WriteAsync(c, 200, new JournalResponse(_journal.Entries, _state.Setup, UserEnvironment.Base)));
         app.MapPost(PodRoutes.SetupPlan, ApplyPlanAsync);
         // What a new pod replays from a running one: its whole setup, its code manifest and the blobs behind both.
         app.MapGet(PodRoutes.SetupReplay, (HttpContext c) => c.Request.Query["epoch"].ToString() is var epoch && epoch != (_options.SetupEpoch ?? "")

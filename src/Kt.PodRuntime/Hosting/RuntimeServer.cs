@@ -19,7 +19,7 @@ public static class RuntimeServer
 {
     public static async Task<int> RunAsync(RuntimeOptions options)
     {
-        Directory.CreateDirectory(options.Root);
+        options = WritableRoot.Ensure(options);
         // Kt's own logger exists before the web host so that the worker (a second process) is spawned first and
         // starts while the host is built.
         using var loggers = LoggerFactory.Create(ConfigureLogging);

@@ -115,7 +115,8 @@ public sealed class PlanApplier
 
             if (!string.IsNullOrWhiteSpace(step.Shell))
             {
-                var environment = step.Environment ?? plan.Environment;
+                // The step sees the pod's base environment (PATH, HOME, ...) with the definition's variables on top.
+                var environment = Supervision.UserEnvironment.OnBase(step.Environment ?? plan.Environment);
                 var workingDirectory = step.WorkingDirectory ?? plan.WorkingDirectory ?? "/";
                 var result = await ShellStepRunner.RunAsync(step.Shell, environment, workingDirectory,
                     (stream, line) => emit(new PlanEvent { Event = PodEvents.Output, Key = step.Key, Stream = stream, Line = line }), cancellationToken).ConfigureAwait(false);

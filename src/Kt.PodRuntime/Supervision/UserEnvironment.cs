@@ -4,36 +4,19 @@ using Kt.PodRuntime.Hosting;
 namespace Kt.PodRuntime.Supervision;
 
 /// <summary>
-/// The exact environment user code (worker and app processes) runs with: the applied plan's environment when there
-/// is one, else the runtime's own minus its secrets, plus the SPMD variables of this replica.
+/// The exact environment user code (worker and app processes) runs with: the pod's base environment (the runtime's own
+/// minus its secrets, <see cref="Base"/>) with the applied plan's variables on top, plus the SPMD variables of this
+/// replica. Docs promise "the base environment with these on top", as an image's ENV lines are.
 /// </summary>
-public sealed record UserEnvironment(IReadOnlyDictionary<string, string> Variables, string? WorkingDirectory)
+public sealed partial record UserEnvironment(IReadOnlyDictionary<string, string> Variables, string? WorkingDirectory)
 {
     private static readonly string[] Secrets = ["KT_TOKEN", "KT_TOKEN_FILE"];
 
     /// <param name="codeDirectory">Where the code is (KT_CODE_DIR): the root's <c>current</c> link, or a frozen image's app folder.</param>
     public static UserEnvironment Create(RuntimeOptions options, IReadOnlyDictionary<string, string>? planEnvironment, string? planWorkingDirectory, string? codeDirectory = null)
     {
-        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (planEnvironment is not null)
-        {
-            foreach (var (name, value) in planEnvironment)
-            {
-                variables[name] = value;
-            }
-        }
-        else
-        {
-            foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
-            {
-                variables[(string)entry.Key] = (string?)entry.Value ?? string.Empty;
-            }
-
-            foreach (var secret in Secrets)
-            {
-                variables.Remove(secret);
-            }
-        }
+        var variables = OnBase(planEnvironment);
+        AddDotnetFallback(variables);
 
         variables["WORLD_SIZE"] = options.WorldSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
         variables["RANK"] = options.Rank.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -45,5 +28,66 @@ public sealed record UserEnvironment(IReadOnlyDictionary<string, string> Variabl
         variables["KT_POD_NAME"] = options.PodName;
         variables["KT_CODE_DIR"] = codeDirectory ?? Path.Combine(options.Root, "current");
         return new UserEnvironment(variables, planWorkingDirectory);
+    }
+
+    /// <summary>The pod's base, as GET /journal reports it: captured once, before anything of Kt's can change it.</summary>
+    public static PodBase Base => LazyBase.Value;
+
+    /// <summary>The base environment with <paramref name="variables"/> on top (a command step's or the plan's).</summary>
+    public static Dictionary<string, string> OnBase(IReadOnlyDictionary<string, string>? variables)
+    {
+        var merged = new Dictionary<string, string>(Base.Environment, StringComparer.Ordinal);
+        foreach (var (name, value) in variables ?? new Dictionary<string, string>())
+        {
+            merged[name] = value;
+        }
+
+        return merged;
+    }
+
+    // `dotnet Svc.dll` (Remote.App) and Process.Start("dotnet") must work on every backend, also where the base image has
+    // no .NET on PATH (the docker backend mounts it, a frozen image carries it under /kt/dotnet): the .NET running Kt is
+    // appended, last, so a base image's own dotnet still wins.
+    private static void AddDotnetFallback(Dictionary<string, string> variables)
+    {
+        if (Environment.ProcessPath is not { } host || Path.GetFileNameWithoutExtension(host) != "dotnet")
+        {
+            return;
+        }
+
+        var path = variables.GetValueOrDefault("PATH") ?? string.Empty;
+        var entries = path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
+        if (!entries.Any(entry => File.Exists(Path.Combine(entry, "dotnet"))))
+        {
+            variables["PATH"] = path.Length == 0 ? Path.GetDirectoryName(host)! : path + Path.PathSeparator + Path.GetDirectoryName(host);
+        }
+
+        variables.TryAdd("DOTNET_ROOT", Path.GetDirectoryName(host)!);
+    }
+
+    private static readonly Lazy<PodBase> LazyBase = new(() =>
+    {
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            variables[(string)entry.Key] = (string?)entry.Value ?? string.Empty;
+        }
+
+        foreach (var secret in Secrets)
+        {
+            variables.Remove(secret);
+        }
+
+        return new PodBase(variables, CurrentUserId(), Environment.CurrentDirectory);
+    });
+
+    // The numeric uid, as a Dockerfile USER or ContainerUser names users most often; "root" is uid 0.
+    private static string CurrentUserId() =>
+        OperatingSystem.IsWindows() ? Environment.UserName : Native.GetUid().ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static partial class Native
+    {
+        [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "getuid")]
+        public static partial uint GetUid();
     }
 }

@@ -57,13 +57,20 @@ public sealed class RuntimeProcess : IAsyncDisposable
         StartAsync(root, new Dictionary<string, string>(), token, extra);
 
     /// <param name="environment">Variables set for the runtime process on top of this one's.</param>
-    public static async Task<RuntimeProcess> StartAsync(string root, IReadOnlyDictionary<string, string> environment, string token = "test-token-0123456789", params string[] extra)
+    public static Task<RuntimeProcess> StartAsync(string root, IReadOnlyDictionary<string, string> environment, string token = "test-token-0123456789", params string[] extra) =>
+        StartCoreAsync(root, environment, token, extra, uid: null);
+
+    /// <summary>The runtime as another (non-root) user, through <c>setpriv</c>: the root folder must already exist (owned by whoever).</summary>
+    public static Task<RuntimeProcess> StartAsUserAsync(string root, int uid, params string[] extra) =>
+        StartCoreAsync(root, new Dictionary<string, string>(), "test-token-0123456789", extra, uid);
+
+    private static async Task<RuntimeProcess> StartCoreAsync(string root, IReadOnlyDictionary<string, string> environment, string token, string[] extra, int? uid)
     {
         Directory.CreateDirectory(root);
         var tokenFile = Path.Combine(Path.GetDirectoryName(root)!, $"token-{Guid.NewGuid():N}");
         await File.WriteAllTextAsync(tokenFile, token);
         var portFile = Path.Combine(Path.GetDirectoryName(root)!, $"port-{Guid.NewGuid():N}");
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(uid is null ? "dotnet" : "setpriv")
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
@@ -72,6 +79,17 @@ public sealed class RuntimeProcess : IAsyncDisposable
         foreach (var (name, value) in environment)
         {
             info.Environment[name] = value;
+        }
+
+        if (uid is { } id)
+        {
+            var text = id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            foreach (var arg in new[] { "--reuid", text, "--regid", text, "--clear-groups", "--", Environment.ProcessPath ?? "dotnet" })
+            {
+                info.ArgumentList.Add(arg);
+            }
+
+            info.Environment["HOME"] = "/tmp";
         }
 
         info.ArgumentList.Add(RuntimeAssembly);

@@ -11,10 +11,17 @@ public static class ParityProbeApp
 {
     public const string EntryType = "ParityProbe.Probe";
     public const string EntryMethod = "Fingerprint";
-    private static readonly Lazy<string> Published = new(Publish, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<string> Published = new(() => Publish(invariant: false), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<string> PublishedInvariant = new(() => Publish(invariant: true), LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>The publish folder (shared by the tests of one process: copy it before changing anything in it).</summary>
     public static string PublishFolder => Published.Value;
+
+    /// <summary>
+    /// The probe published for a base image without ICU (the test images): <c>InvariantGlobalization=true</c> — as
+    /// <c>dotnet App.dll</c> there needs — with <c>PredefinedCulturesOnly=false</c> so the satellite lookup still runs.
+    /// </summary>
+    public static string InvariantPublishFolder => PublishedInvariant.Value;
 
     /// <summary>A private copy of the publish folder whose content file says <paramref name="content"/>.</summary>
     public static string CopyWithContent(string destination, string content)
@@ -44,12 +51,13 @@ public static class ParityProbeApp
     public static IReadOnlyDictionary<string, string> Parse(string json) =>
         JsonSerializer.Deserialize<SortedDictionary<string, string>>(json.Trim()) ?? throw new InvalidOperationException("no fingerprint: " + json);
 
-    private static string Publish()
+    private static string Publish(bool invariant)
     {
         var work = Path.Combine(Path.GetTempPath(), $"kt-probe-{Guid.NewGuid():N}");
         CopyTree(Path.Combine(Environments.RepositoryRoot, "tests", "support", "ParityProbe"), Path.Combine(work, "src"));
         var output = Path.Combine(work, "publish");
-        ProcessRunner.Run("dotnet", ["publish", Path.Combine(work, "src", "ParityProbe.csproj"), "-c", "Release", "-o", output, "--nologo"], work, TimeSpan.FromMinutes(5))
+        ProcessRunner.Run("dotnet", ["publish", Path.Combine(work, "src", "ParityProbe.csproj"), "-c", "Release", "-o", output, "--nologo",
+            $"-p:InvariantGlobalization={(invariant ? "true" : "false")}", $"-p:PredefinedCulturesOnly={(invariant ? "false" : "true")}"], work, TimeSpan.FromMinutes(5))
             .EnsureSuccess("dotnet publish of the parity probe");
         return output;
     }

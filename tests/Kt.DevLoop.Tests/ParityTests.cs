@@ -1,0 +1,89 @@
+using Kt.DevLoop.Backends;
+using Kt.ImageCompiler;
+using Kt.PodRuntime.Client;
+using Kt.TestSupport;
+
+namespace Kt.DevLoop.Tests;
+
+/// <summary>
+/// The parity probe (tests/support/ParityProbe: content file, native NuGet asset, satellite, runtimeconfig knobs,
+/// current directory, user, PATH, a base tool) deployed with an env step that extends PATH: its fingerprint on a pod
+/// equals the one <c>dotnet App.dll</c> prints where the pod's base is. The fingerprint holds no absolute path, so no
+/// field differs by design here (docs/dev-loop.md lists what does: entry assembly, process path, the pod's folders).
+/// </summary>
+[Collection(DevLoopCollection.Name)]
+public sealed class ParityTests
+{
+    private static Image ProbeImage(string baseImage) => Image.From(baseImage).Env("PATH", "/opt/probe/bin:$PATH").Env("PROBE_GREETING", "hi");
+
+    [Fact]
+    public async Task On_the_process_backend_the_probe_answers_as_dotnet_App_dll_with_the_base_PATH_extended()
+    {
+        using var temp = new TempFolder();
+        var service = ProcessBackendTests.Unique("parity");
+        using var backend = new ProcessBackend();
+        var probe = ParityProbeApp.PublishFolder;
+        try
+        {
+            var deploy = await new ServiceDeployer(backend).DeployAsync(ProcessBackendTests.Request(service, ProbeImage("debian:bookworm"), temp.Path, probe));
+            var remote = await FingerprintAsync(deploy.Pods);
+            // The pod's base is this process's environment (the backend drops only the build's own variables).
+            var expected = ParityProbeApp.RunDirect(probe, new Dictionary<string, string> { ["PATH"] = "/opt/probe/bin:" + Environment.GetEnvironmentVariable("PATH") });
+            Assert.Equal("/opt/probe/bin", expected["env.path.first"]);
+            Assert.Equal("True", expected["env.path.hasUsrBin"]);
+            Assert.Equal(expected, remote);
+        }
+        finally
+        {
+            await backend.TeardownAsync(service);
+        }
+    }
+
+    [DockerFact]
+    public async Task On_the_docker_backend_the_probe_answers_as_dotnet_App_dll_in_a_container_of_the_base_image()
+    {
+        using var temp = new TempFolder();
+        var service = ProcessBackendTests.Unique("parity-dock");
+        using var backend = new DockerBackend();
+        var probe = ParityProbeApp.InvariantPublishFolder;
+        var request = ProcessBackendTests.Request(service, ProbeImage(Environments.DotnetReadyBaseImage), temp.Path, probe) with
+        {
+            Service = new ServiceSpec { Service = service, BaseImage = Environments.DotnetReadyBaseImage, Memory = "512Mi" },
+        };
+        try
+        {
+            var deploy = await new ServiceDeployer(backend).DeployAsync(request);
+            var remote = await FingerprintAsync(deploy.Pods);
+            var expected = DirectInContainer(Environments.DotnetReadyBaseImage, probe);
+            Assert.Equal("/opt/probe/bin", expected["env.path.first"]);
+            Assert.Equal(expected, remote);
+        }
+        finally
+        {
+            await backend.TeardownAsync(service);
+        }
+    }
+
+    /// <summary><c>dotnet ParityProbe.dll</c> in a plain container of the base image (this machine's .NET mounted, as the backend mounts it).</summary>
+    internal static IReadOnlyDictionary<string, string> DirectInContainer(string image, string probe, string? user = null)
+    {
+        var dotnetRoot = Path.GetDirectoryName(Environment.ProcessPath)!;
+        var basePath = ProcessRunner.Run("docker", ["image", "inspect", "--format", "{{range .Config.Env}}{{println .}}{{end}}", image])
+            .EnsureSuccess("docker image inspect").Output.Split('\n').FirstOrDefault(l => l.StartsWith("PATH=", StringComparison.Ordinal))?[5..]
+            ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        List<string> arguments = ["run", "--rm", "-v", $"{dotnetRoot}:/opt/kt/dotnet:ro", "-v", $"{probe}:/probe:ro", "-w", "/probe", "-e", "PATH=/opt/probe/bin:" + basePath];
+        if (user is not null)
+        {
+            arguments.AddRange(["--user", user]);
+        }
+
+        arguments.AddRange([image, "/opt/kt/dotnet/dotnet", "/probe/ParityProbe.dll"]);
+        return ParityProbeApp.Parse(ProcessRunner.Run("docker", arguments).EnsureSuccess("dotnet ParityProbe.dll in " + image).Output);
+    }
+
+    private static async Task<IReadOnlyDictionary<string, string>> FingerprintAsync(ServicePods pods)
+    {
+        using var client = new PodClient(pods.Pods[0].Address, pods.Pods[0].Token);
+        return ParityProbeApp.Parse((await client.CallAsync<string>(ParityProbeApp.EntryType, ParityProbeApp.EntryMethod))!);
+    }
+}
