@@ -65,7 +65,7 @@ public static partial class LockPinning
     private static List<string> Dependencies(IReadOnlyList<string> declared, IReadOnlyList<LockedPackage>? pinned) =>
         (pinned ?? []).Select(p => p.Name).Where(name => !declared.Any(d => NameOf(d) == name)).ToList();
 
-    private static string NameOf(string specification) => specification.Split(['=', '<', '>', '!', '~', '[', ':', '@'], 2)[0];
+    private static string NameOf(string specification) => StepValidation.PackageName(specification);
 
     /// <summary>
     /// Why a pinned step failed, when it is because a pinned version can no longer be had (KT1040 naming the

@@ -56,4 +56,7 @@ public static partial class StepValidation
     // Names, version pins and extras: numpy==2.1.0, torch>=2, uvicorn[standard], libssl3:amd64, pkg=1.2-3.
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._+\-:=<>!~\[\],@]*$")]
     private static partial Regex PackagePattern();
+
+    /// <summary>The package a specification names: <c>numpy==2.1</c>, <c>jq=1.6</c>, <c>numpy[extra]</c> all name their first part.</summary>
+    internal static string PackageName(string specification) => specification.Split(['=', '<', '>', '!', '~', '[', ':', '@'], 2)[0];
 }

@@ -81,8 +81,7 @@ public static class LivePlanner
     }
 
     // "numpy==2.1" and "numpy" name the same package; a version change is an upgrade, not a removal.
-    private static string PackageName(string specification) =>
-        specification.Split(['=', '<', '>', '!', '~', '[', ':', '@'], 2)[0].ToLowerInvariant();
+    private static string PackageName(string specification) => StepValidation.PackageName(specification).ToLowerInvariant();
 
     private static Dictionary<string, string> OnlyDefined(IReadOnlyDictionary<string, string> environment, HashSet<string> defined) =>
         environment.Where(kv => defined.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
