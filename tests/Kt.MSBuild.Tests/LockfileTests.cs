@@ -37,6 +37,13 @@ public sealed partial class PublishEndToEndTests
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(project, "config", "app.json")))),
             copied["sha256"]!.GetValue<string>());
 
+        // The SBOM lists what the apt layer installed, with the layer and step it came from.
+        var sbom = JsonNode.Parse(File.ReadAllText(Path.Combine(project, "obj", "Release", "net10.0", "kt-image.cdx.json")))!;
+        var aptKey = lockJson["steps"]!.AsArray().Single(s => s!["kind"]!.GetValue<string>() == "apt")!["key"]!.GetValue<string>();
+        var jqComponent = sbom["components"]!.AsArray().Single(c => c!["name"]!.GetValue<string>() == "jq")!;
+        Assert.Equal($"pkg:deb/debian/jq@{Uri.EscapeDataString(jq)}", jqComponent["purl"]!.GetValue<string>());
+        Assert.Contains(jqComponent["properties"]!.AsArray(), p => p!["name"]!.GetValue<string>() == "dev.kt.step" && p["value"]!.GetValue<string>() == aptKey);
+
         // Another machine state: an empty layer cache, the lockfile committed. The apt step runs again, pinned.
         var locked = fixture.Dotnet(project, Freeze("second", "-p:KtLocked=true")).EnsureSuccess("locked freeze");
         Assert.Contains($"jq={jq}", locked.Output, StringComparison.Ordinal);
