@@ -54,6 +54,22 @@ public sealed class InputBoundsFaultTests
         Assert.Equal(3, await runtime.Client.CallAsync<int>("Demo.Calc", "Add", [1, 2]));
     }
 
+    [Fact]
+    public async Task Fault9_a_stack_overflow_names_the_top_user_frames()
+    {
+        using var temp = new TempRoot();
+        await using var runtime = await RuntimeProcess.StartAsync(Path.Combine(temp.Path, "root"));
+        var app = temp.Sub("app");
+        UserCode.Write(app);
+        await runtime.Client.SyncAsync(app, "v1");
+        var crash = await Assert.ThrowsAsync<RemoteException>(() => runtime.Client.CallAsync<int>("Demo.Calc", "Recurse", [0]));
+        Assert.Equal("KT4035", crash.Code);
+        Assert.Contains("Stack overflow", crash.Message, StringComparison.Ordinal);
+        Assert.Contains("Top user frames: at Demo.Calc.Recurse(Int32)", crash.Message, StringComparison.Ordinal);
+        await runtime.Client.WaitReadyAsync("v1", TimeSpan.FromSeconds(30));
+        Assert.Equal(3, await runtime.Client.CallAsync<int>("Demo.Calc", "Add", [1, 2]));
+    }
+
     private static double ServerRssMiB(RuntimeProcess runtime)
     {
         var line = File.ReadAllLines($"/proc/{runtime.ProcessId}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));

@@ -15,6 +15,7 @@ internal sealed class WorkerHandle : IAsyncDisposable
     private readonly ConcurrentDictionary<long, PendingCall> _pending = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource<LoadedHeader>> _loads = new();
     private readonly Queue<string> _stderrTail = new();
+    private readonly List<string> _userFrames = [];
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Process _process;
     private readonly FrameChannel _channel;
@@ -274,9 +275,20 @@ internal sealed class WorkerHandle : IAsyncDisposable
         while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
         {
             await Console.Error.WriteLineAsync(line).ConfigureAwait(false);
-            if (line.TrimStart().StartsWith("at ", StringComparison.Ordinal))
+            var trimmed = line.TrimStart();
+            if (trimmed.StartsWith("at ", StringComparison.Ordinal))
             {
-                continue; // keep what the process said (FailFast text, "Stack overflow."), not the frames
+                // What the process said (FailFast text, "Stack overflow.") is kept, and of the frames only the top user
+                // ones: a stack overflow prints thousands, and the runtime's own say nothing about the user's bug.
+                lock (_stderrTail)
+                {
+                    if (_userFrames.Count < MaxUserFrames && !IsFrameworkFrame(trimmed) && !_userFrames.Contains(trimmed))
+                    {
+                        _userFrames.Add(trimmed);
+                    }
+                }
+
+                continue;
             }
 
             lock (_stderrTail)
@@ -294,9 +306,16 @@ internal sealed class WorkerHandle : IAsyncDisposable
     {
         lock (_stderrTail)
         {
-            return _stderrTail.Count == 0 ? string.Empty : "Last worker output: " + string.Join(" | ", _stderrTail);
+            var said = _stderrTail.Count == 0 ? string.Empty : "Last worker output: " + string.Join(" | ", _stderrTail);
+            return _userFrames.Count == 0 ? said : $"{said} Top user frames: {string.Join(" | ", _userFrames)}".Trim();
         }
     }
+
+    private const int MaxUserFrames = 5;
+
+    private static bool IsFrameworkFrame(string frame) =>
+        frame.StartsWith("at System.", StringComparison.Ordinal) || frame.StartsWith("at Microsoft.", StringComparison.Ordinal)
+        || frame.StartsWith("at Kt.PodRuntime.", StringComparison.Ordinal) || frame.StartsWith("at Interop", StringComparison.Ordinal);
 
     private static string SafeExitCode(Process process)
     {

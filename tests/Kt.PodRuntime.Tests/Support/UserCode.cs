@@ -54,6 +54,7 @@ public static class UserCode
             public static async Task<string> Wait(int ms, CancellationToken ct) { await Task.Delay(ms, ct); return "done"; }
             public static int Shout(int mebibytes) { Console.WriteLine(new string('x', mebibytes << 20)); return mebibytes; }
             public static string Big(int mebibytes) => new string('y', mebibytes << 20);
+            public static int Recurse(int depth) => Recurse(depth + 1) + 1;
             public static string Folder() => Path.GetDirectoryName(typeof(Calc).Assembly.Location)!;
             public static void Scribble(string name, string text) => File.WriteAllText(Path.Combine(Folder(), name), text);
             public static async Task<string[]> MarkersWhen(string started, string release, CancellationToken ct)
