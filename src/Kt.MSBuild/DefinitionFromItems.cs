@@ -42,12 +42,13 @@ internal static class DefinitionFromItems
         "DefiningProjectDirectory", "DefiningProjectName", "DefiningProjectExtension", "OriginalItemSpec",
     };
 
-    public static ProjectDefinition Create(DefinitionInputs inputs)
+    /// <param name="warn">Told of metadata a step ignores (a misspelled <c>Vaule</c>): KT6008, a warning, not an error.</param>
+    public static ProjectDefinition Create(DefinitionInputs inputs, Action<string>? warn = null)
     {
         var steps = new List<StepDeclaration>();
         for (var i = 0; i < inputs.Setup.Count; i++)
         {
-            steps.Add(FromSetupItem(inputs.Setup[i], i + 1));
+            steps.Add(FromSetupItem(inputs.Setup[i], i + 1, warn));
         }
 
         foreach (var variable in inputs.ContainerEnvironmentVariables)
@@ -90,7 +91,7 @@ internal static class DefinitionFromItems
         };
     }
 
-    private static StepDeclaration FromSetupItem(ITaskItem item, int position)
+    private static StepDeclaration FromSetupItem(ITaskItem item, int position, Action<string>? warn)
     {
         var kind = item.ItemSpec.Trim();
         var origin = $"KtSetup item {position} ('{kind}')";
@@ -101,6 +102,14 @@ internal static class DefinitionFromItems
         }
 
         var arguments = OwnMetadata(item);
+        if (warn is not null && Kt.ImageCompiler.Model.StepFactory.Arguments.TryGetValue(kind, out var read))
+        {
+            foreach (var ignored in arguments.Keys.Where(k => !read.Contains(k, StringComparer.OrdinalIgnoreCase)))
+            {
+                warn($"{origin}: metadata '{ignored}' is not an argument of a {kind} step and is ignored (a {kind} step reads {string.Join(", ", read)}).");
+            }
+        }
+
         var force = string.Equals(item.GetMetadata("Force"), "true", StringComparison.OrdinalIgnoreCase);
         return new StepDeclaration(kind, arguments, force, origin);
     }

@@ -89,7 +89,8 @@ public sealed class KtWriteDefinition : KtTaskBase
                 LaunchTimeout = LaunchTimeout, ServiceAccount = ServiceAccount, PriorityClass = PriorityClass, InactivityTtl = InactivityTtl,
                 Queue = Queue, NodeSelectors = NodeSelectors, Labels = Labels, Annotations = Annotations, Tolerations = Tolerations,
                 Secrets = Secrets, Volumes = Volumes, Autoscale = Autoscale, Distribute = Distribute,
-            }));
+            }), warning => Log.LogWarning(subcategory: "Kt", warningCode: MSBuildErrors.IgnoredSetupMetadata, helpKeyword: null, file: ErrorFile,
+                lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: warning));
 
         var json = JsonSerializer.Serialize(definition, ProjectDefinitionFile.Options);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(OutputFile))!);

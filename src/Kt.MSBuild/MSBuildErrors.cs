@@ -11,4 +11,7 @@ public static class MSBuildErrors
 
     /// <summary>More than one <c>KtAutoscale</c> or <c>KtDistribute</c> item: a service scales one way.</summary>
     public const string DuplicateClusterItem = "KT6007";
+
+    /// <summary>A warning: a <c>KtSetup</c> item carries metadata its step kind does not read (e.g. a misspelled <c>Vaule</c>).</summary>
+    public const string IgnoredSetupMetadata = "KT6008";
 }

@@ -46,6 +46,20 @@ public sealed class DefinitionFromItemsTests
     }
 
     [Fact]
+    public void Fault9_misspelled_setup_metadata_warns_naming_the_item_and_what_the_kind_reads()
+    {
+        var warnings = new List<string>();
+        DefinitionFromItems.Create(new DefinitionInputs(
+            "hello", "127.0.0.1:5000/kt-test/debian:bookworm", null, [Item("env", ("Name", "MODE"), ("Vaule", "1")), Item("run", ("command", "true"))], [], null, null,
+            "Hello.dll", null, null, null, null, null, null, null), warnings.Add);
+
+        var warning = Assert.Single(warnings); // 'command' in another case is read: names are case-insensitive
+        Assert.Contains("KtSetup item 1 ('env')", warning, StringComparison.Ordinal);
+        Assert.Contains("'Vaule'", warning, StringComparison.Ordinal);
+        Assert.Contains("reads Name, Value", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Well_known_item_metadata_do_not_leak_into_arguments()
     {
         // A file-looking Include gets FullPath/Filename/… from MSBuild; those must never become step arguments.

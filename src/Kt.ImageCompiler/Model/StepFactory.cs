@@ -8,6 +8,20 @@ namespace Kt.ImageCompiler.Model;
 /// </summary>
 public static class StepFactory
 {
+    /// <summary>The arguments each declarable kind reads (case-insensitive); anything else is ignored, so callers warn.</summary>
+    public static IReadOnlyDictionary<string, string[]> Arguments { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    {
+        [StepKinds.Apt] = ["Packages"],
+        [StepKinds.Pip] = ["Packages"],
+        [StepKinds.DotnetTool] = ["Name", "Version", "ToolPath"],
+        [StepKinds.Run] = ["Command"],
+        [StepKinds.Env] = ["Name", "Value"],
+        [StepKinds.Copy] = ["Source", "Destination"],
+        [StepKinds.Sync] = ["Source", "Destination"],
+        [StepKinds.WorkDir] = ["Path"],
+        [StepKinds.User] = ["Name"],
+    };
+
     public static SetupStep Create(StepDeclaration declaration)
     {
         var args = new Dictionary<string, string>(declaration.Arguments, StringComparer.OrdinalIgnoreCase);
