@@ -21,6 +21,9 @@ public sealed record DeployReport
     /// <summary>Blobs and bytes uploaded, summed over pods (zero when nothing changed).</summary>
     public int UploadedBlobs { get; init; }
 
+    /// <summary>The most files one pod received (what "sync n/files" means; <see cref="UploadedBlobs"/> adds pods up).</summary>
+    public int UploadedBlobsPerPod { get; init; }
+
     public long UploadedBytes { get; init; }
 
     public required DeployTimings Timings { get; init; }

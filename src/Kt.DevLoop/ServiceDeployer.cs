@@ -64,6 +64,7 @@ public sealed class ServiceDeployer(IComputeBackend backend, Action<string>? out
                 Files = manifest.Files.Count,
                 Bytes = manifest.Files.Sum(f => f.Size),
                 UploadedBlobs = syncs.Sum(s => s.UploadedBlobs),
+                UploadedBlobsPerPod = syncs.Select(s => s.UploadedBlobs).DefaultIfEmpty(0).Max(),
                 UploadedBytes = syncs.Sum(s => s.UploadedBytes),
                 Timings = new DeployTimings(compile, podsTime, setup, sync, ready),
             };

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Kt.DevLoop;
 using Kt.DevLoop.Backends;
+using Kt.Kubernetes.Api;
 using Kt.Oci;
 
 namespace Kt.Workflows;
@@ -16,6 +17,7 @@ public sealed class DeploySession : IDisposable
 {
     private IComputeBackend? _backend;
     private string _backendFor = "";
+    private KubernetesClientApi? _cluster;
 
     public async Task<DeployOutcome> DeployAsync(DeployWorkflowRequest request, WorkflowOutput output, CancellationToken cancellationToken)
     {
@@ -24,9 +26,17 @@ public sealed class DeploySession : IDisposable
         string? runtimeImage = null;
         if (project.Compute.Backend == ComputeBackends.Kubernetes)
         {
+            if (_cluster is null)
+            {
+                // No cluster configured (KT5210) or none answering (KT5211) fails here, before an image is built or pushed.
+                var cluster = KubernetesClientApi.FromDefaultConfig();
+                await cluster.EnsureReachableAsync(cancellationToken).ConfigureAwait(false);
+                _cluster = cluster;
+            }
+
             if (!string.IsNullOrEmpty(request.FrozenImage))
             {
-                await FrozenKubernetesDeploy.RunAsync(project, request.FrozenImage, output.Progress, cancellationToken).ConfigureAwait(false);
+                await FrozenKubernetesDeploy.RunAsync(project, request.FrozenImage, _cluster, output.Progress, cancellationToken).ConfigureAwait(false);
                 return new DeployOutcome("", "");
             }
 
@@ -47,15 +57,11 @@ public sealed class DeploySession : IDisposable
             CodeDirectory = request.PublishDirectory,
         }, cancellationToken).ConfigureAwait(false);
 
-        foreach (var line in DeploySummary.Lines(report, CallExample.Find(Path.Combine(request.PublishDirectory, project.App?.EntryAssembly ?? ""))))
+        // On a cluster the session's own port-forwards end with it: the summary prints what still works afterwards.
+        var reach = runtimeImage is null ? null : new DeploySummary.ClusterReach(project.Service, project.Compute.Namespace, PodRuntimeLayout.Port);
+        foreach (var line in DeploySummary.Lines(report, CallExample.Find(Path.Combine(request.PublishDirectory, project.App?.EntryAssembly ?? "")), reach))
         {
             output.Progress(line);
-        }
-
-        if (runtimeImage is not null)
-        {
-            // The port-forwards of this session end with it.
-            output.Progress(FrozenKubernetesDeploy.ReachLine(project.Service, project.Compute.Namespace));
         }
 
         return new DeployOutcome(report.Pods.Pods[0].Address.ToString(), report.Version) { Report = report };
@@ -75,7 +81,7 @@ public sealed class DeploySession : IDisposable
         if (_backend is null || _backendFor != wanted)
         {
             _backend?.Dispose();
-            _backend = ComputeBackends.Create(project.Compute.Backend, project.Compute.Namespace, runtimeImage, project.Compute.Cluster);
+            _backend = ComputeBackends.Create(project.Compute.Backend, project.Compute.Namespace, runtimeImage, project.Compute.Cluster, _cluster);
             _backendFor = wanted;
         }
 

@@ -15,7 +15,7 @@ namespace Kt.Workflows;
 /// </summary>
 internal static class FrozenKubernetesDeploy
 {
-    public static async Task RunAsync(ProjectDefinition project, string? frozenImage, Action<string> progress, CancellationToken cancellationToken)
+    public static async Task RunAsync(ProjectDefinition project, string? frozenImage, IKubernetesApi cluster, Action<string> progress, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(frozenImage))
         {
@@ -24,7 +24,7 @@ internal static class FrozenKubernetesDeploy
 
         var clock = Stopwatch.StartNew();
         var compute = ProjectCompute.From(project, frozenImage);
-        var result = await new Deployer(KubernetesClientApi.FromDefaultConfig())
+        var result = await new Deployer(cluster)
             .DeployAsync(compute, FrozenManifests.Context(project), cancellationToken: cancellationToken).ConfigureAwait(false);
         progress($"{project.Service} → kubernetes ({compute.Namespace}): {string.Join(", ", result.Applied.Select(r => r.Kind))} applied, "
             + $"{result.ReadyPods.Count} pod(s) ready in {clock.ElapsedMilliseconds} ms, frozen {frozenImage}");
@@ -33,6 +33,6 @@ internal static class FrozenKubernetesDeploy
 
     /// <summary>How to reach the service from this machine after the build (its own port-forwards end with it).</summary>
     public static string ReachLine(string service, string @namespace) =>
-        $"reach it: kubectl -n {@namespace} port-forward svc/{service} {PodRuntimeLayout.Port}; "
-        + $"token: kubectl -n {@namespace} get secret {PodRuntimeLayout.TokenSecretName(service)} -o jsonpath='{{.data.token}}' | base64 -d";
+        $"reach it: kubectl -n {@namespace} port-forward svc/{service} {PodRuntimeLayout.Port}:{PodRuntimeLayout.Port}; "
+        + $"token: {new DeploySummary.ClusterReach(service, @namespace, PodRuntimeLayout.Port).TokenCommand}";
 }

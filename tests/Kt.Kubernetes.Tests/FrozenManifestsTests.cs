@@ -116,7 +116,7 @@ public sealed class ProjectComputeTests
     {
         var knative = FrozenManifests.Render(Project(new ClusterDeclaration
         {
-            Autoscale = new Dictionary<string, string> { ["class"] = "knative", ["min"] = "0", ["max"] = "8", ["target"] = "4", ["window"] = "90s", ["containerConcurrency"] = "2" },
+            Autoscale = new Dictionary<string, string> { ["class"] = "knative", ["min"] = "0", ["max"] = "8", ["targetPerPod"] = "4", ["window"] = "90s", ["containerConcurrency"] = "2" },
         }), Image);
         var service = Valid(knative, "Service");
         Assert.Equal("serving.knative.dev/v1", (string?)service["apiVersion"]);

@@ -126,6 +126,9 @@ public class RenderingTests
         Assert.Equal("batch", (string?)pod["nodeSelector"]!["pool"]);
         Assert.Equal("Equal", (string?)pod["tolerations"]![0]!["operator"]);
         Assert.Equal("ml", (string?)pod["tolerations"]![0]!["value"]);
+        Assert.False(pod["tolerations"]![0]!.AsObject().ContainsKey("effect")); // no effect: tolerates every effect
+        var podName = json["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray().Single(e => (string?)e!["name"] == "KT_POD_NAME")!;
+        Assert.Equal(("v1", "metadata.name"), ((string?)podName["valueFrom"]!["fieldRef"]!["apiVersion"], (string?)podName["valueFrom"]!["fieldRef"]!["fieldPath"]));
         Assert.Equal("trainer", (string?)pod["serviceAccountName"]);
         Assert.Equal("high", (string?)pod["priorityClassName"]);
         Assert.Equal("1h30m", (string?)json["metadata"]!["annotations"]![KtLabels.InactivityTtl]);

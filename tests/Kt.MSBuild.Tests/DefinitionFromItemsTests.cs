@@ -134,7 +134,7 @@ public sealed class DefinitionFromItemsTests
                 Tolerations = [Item("nvidia.com/gpu", ("Effect", "NoSchedule"))],
                 Secrets = [Item("hf-token"), Item("certs", ("Mode", "volume"), ("MountPath", "/etc/certs"))],
                 Volumes = [Item("datasets", ("MountPath", "/data"), ("ReadOnly", "true"))],
-                Autoscale = [Item("knative", ("Min", "0"), ("Max", "8"), ("Target", "4"), ("Window", "90s"))],
+                Autoscale = [Item("knative", ("Min", "0"), ("Max", "8"), ("TargetPerPod", "4"), ("Window", "90s"))],
             });
 
         var definition = DefinitionFromItems.Create(inputs);

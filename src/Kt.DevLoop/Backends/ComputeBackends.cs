@@ -10,11 +10,12 @@ public static class ComputeBackends
     /// <param name="namespace">Kubernetes only: the namespace of the service.</param>
     /// <param name="runtimeImage">Kubernetes only: the image with the pod runtime that pods start (null: the one the service runs).</param>
     /// <param name="cluster">Kubernetes only: the project's cluster settings.</param>
-    public static IComputeBackend Create(string? name, string @namespace = "default", string? runtimeImage = null, ClusterDeclaration? cluster = null) => (string.IsNullOrWhiteSpace(name) ? Process : name.Trim().ToLowerInvariant()) switch
+    /// <param name="api">Kubernetes only: the API client (null: the default kubeconfig's).</param>
+    public static IComputeBackend Create(string? name, string @namespace = "default", string? runtimeImage = null, ClusterDeclaration? cluster = null, Kt.Kubernetes.Api.IKubernetesApi? api = null) => (string.IsNullOrWhiteSpace(name) ? Process : name.Trim().ToLowerInvariant()) switch
     {
         Process => new ProcessBackend(),
         Docker => new DockerBackend(),
-        Kubernetes => new KubernetesBackend(Kt.Kubernetes.Api.KubernetesClientApi.FromDefaultConfig(), @namespace, runtimeImage, cluster),
+        Kubernetes => new KubernetesBackend(api ?? Kt.Kubernetes.Api.KubernetesClientApi.FromDefaultConfig(), @namespace, runtimeImage, cluster),
         _ => throw new KtException(DevLoopErrors.UnknownBackend, $"KtCompute is '{name}'; use process (the default), docker or kubernetes."),
     };
 }

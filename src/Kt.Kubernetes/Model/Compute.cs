@@ -87,8 +87,11 @@ public sealed record Compute
     public Distribute? Distribute { get; init; }
 }
 
-/// <summary>A toleration in Kubernetes terms (operator <c>Exists</c> when <see cref="Value"/> is null).</summary>
-public sealed record TolerationSpec(string Key, string? Value = null, string Effect = "NoSchedule", string? Operator = null);
+/// <summary>
+/// A toleration in Kubernetes terms (operator <c>Exists</c> when <see cref="Value"/> is null). Without
+/// <see cref="Effect"/> none is rendered, which Kubernetes reads as "tolerates every effect" of that taint.
+/// </summary>
+public sealed record TolerationSpec(string Key, string? Value = null, string? Effect = null, string? Operator = null);
 
 /// <summary>How a secret reaches the pod.</summary>
 public enum SecretMode

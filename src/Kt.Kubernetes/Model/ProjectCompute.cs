@@ -45,7 +45,7 @@ public static class ProjectCompute
         Labels = cluster.Labels,
         Annotations = cluster.Annotations,
         Tolerations = cluster.Tolerations
-            .Select(t => new TolerationSpec(t["key"], t.GetValueOrDefault("value"), t.GetValueOrDefault("effect") ?? "NoSchedule", t.GetValueOrDefault("operator")))
+            .Select(t => new TolerationSpec(t["key"], t.GetValueOrDefault("value"), t.GetValueOrDefault("effect"), t.GetValueOrDefault("operator")))
             .ToList(),
         Secrets = cluster.Secrets.Select(Secret).ToList(),
         Volumes = cluster.Volumes
@@ -79,8 +79,9 @@ public static class ProjectCompute
             Min: Int(settings.GetValueOrDefault("min"), "KtAutoscale Min"),
             Max: Int(settings.GetValueOrDefault("max"), "KtAutoscale Max"),
             Initial: Int(settings.GetValueOrDefault("initial"), "KtAutoscale Initial"),
-            Target: settings.GetValueOrDefault("target") is { Length: > 0 } target
-                ? double.TryParse(target, NumberStyles.Float, CultureInfo.InvariantCulture, out var t) ? t : throw Invalid("KT5005", $"KtAutoscale Target '{target}' is not a number.")
+            // "Target" is reserved item metadata in MSBuild (MSB4066): the per-pod target is TargetPerPod.
+            Target: settings.GetValueOrDefault("targetPerPod") is { Length: > 0 } target
+                ? double.TryParse(target, NumberStyles.Float, CultureInfo.InvariantCulture, out var t) ? t : throw Invalid("KT5005", $"KtAutoscale TargetPerPod '{target}' is not a number.")
                 : null,
             Metric: settings.GetValueOrDefault("metric"),
             Window: Duration(settings, "window"),

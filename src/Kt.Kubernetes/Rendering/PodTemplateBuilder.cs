@@ -114,7 +114,8 @@ internal static class PodTemplateBuilder
         env.Add(new V1EnvVar
         {
             Name = "KT_POD_NAME",
-            ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "metadata.name" } },
+            // apiVersion as the server defaults it: YAML applied under another field manager then agrees with Kt's.
+            ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { ApiVersion = "v1", FieldPath = "metadata.name" } },
         });
         env.AddRange(extraEnv ?? []);
         return env;
