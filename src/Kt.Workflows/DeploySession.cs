@@ -26,6 +26,11 @@ public sealed class DeploySession : IDisposable
         string? runtimeImage = null;
         if (project.Compute.Backend == ComputeBackends.Kubernetes)
         {
+            if (string.IsNullOrEmpty(request.FrozenImage))
+            {
+                RequireRegistry(request.RuntimeImage);
+            }
+
             if (_cluster is null)
             {
                 // No cluster configured (KT5210) or none answering (KT5211) fails here, before an image is built or pushed.
@@ -95,11 +100,7 @@ public sealed class DeploySession : IDisposable
     private static async Task<string> BuildRuntimeImageAsync(ProjectDefinition project, ImageOutputSettings settings, WorkflowOutput output,
         CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(settings.Registry))
-        {
-            throw new KtException(WorkflowErrors.RegistryRequired,
-                "KtCompute=kubernetes runs its pods from a runtime image the cluster must pull: set ContainerRegistry (and ContainerRepository).");
-        }
+        RequireRegistry(settings);
 
         var definition = FrozenServiceImage.RuntimeImage(project, settings.ProjectDirectory, PodRuntimeFiles.Locate());
         var stamp = RuntimeImageStamp.Compute(definition, settings.ProjectDirectory, settings.Registry, settings.Repository, DeployWorkflow.RuntimeImageTag);
@@ -114,6 +115,15 @@ public sealed class DeploySession : IDisposable
             output, cancellationToken).ConfigureAwait(false);
         RuntimeImageStamp.Write(stampFile, stamp, built.Reference);
         return built.Reference;
+    }
+
+    private static void RequireRegistry(ImageOutputSettings settings)
+    {
+        if (string.IsNullOrWhiteSpace(settings.Registry))
+        {
+            throw new KtException(WorkflowErrors.RegistryRequired,
+                "KtCompute=kubernetes runs its pods from a runtime image the cluster must pull: set ContainerRegistry (and ContainerRepository).");
+        }
     }
 
     /// <summary>A registry that lost the image (reset, garbage-collected) gets it again.</summary>

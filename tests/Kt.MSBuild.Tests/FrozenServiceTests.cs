@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.RegularExpressions;
+using Kt.FakeKubeApi;
 using Kt.TestSupport;
 
 namespace Kt.MSBuild.Tests;
@@ -85,15 +86,22 @@ public sealed partial class PublishEndToEndTests
     private static partial Regex ServiceImageLine();
 }
 
-/// <summary>KtCompute=kubernetes from MSBuild, up to the missing cluster: the images are built and pushed for real.</summary>
+/// <summary>
+/// KtCompute=kubernetes from MSBuild as a user runs it: no cluster configured stops before anything is pushed (KT5210);
+/// with a kubeconfig pointing at the protocol-level fake API server (real runtimes as pods, the real client), the live
+/// loop pushes its runtime image, deploys, syncs and prints what still works after the build.
+/// </summary>
 public sealed partial class PublishEndToEndTests
 {
     [RegistryFact]
-    public void Kubernetes_deploys_push_their_images_and_stop_with_KT5210_where_no_cluster_is_configured()
+    public async Task Kubernetes_deploys_stop_with_KT5210_before_pushing_without_a_cluster_and_deploy_for_real_with_one()
     {
+        var repository = $"kt-msbuild-test/cluster-app-{Guid.NewGuid():N}"[..48];
         var project = fixture.CreateConsoleProject("ClusterApp",
             $"<KtBaseImage>{Environments.RegistryDotnetReadyBaseImage}</KtBaseImage><KtService>cluster-app</KtService><KtCompute>kubernetes</KtCompute>",
             """<KtSetup Include="env" Name="KT_E2E_GREETING" Value="live" />""");
+        string[] Live(params string[] more) => ["publish", "-c", "Release", "-p:KtDeploy=true", $"-p:ContainerRegistry={Environments.RegistryHost}",
+            $"-p:ContainerRepository={repository}", $"-p:KtCacheDirectory={fixture.CacheDirectory}", .. more];
 
         var unregistered = fixture.Dotnet(project, "publish", "-c", "Release", "-p:KtDeploy=true");
         Assert.NotEqual(0, unregistered.ExitCode);
@@ -102,24 +110,41 @@ public sealed partial class PublishEndToEndTests
         Environment.SetEnvironmentVariable("KUBECONFIG", Path.Combine(project, "no-such-kubeconfig"));
         try
         {
-            // Live loop: the runtime image (base + Kt's runtime, no setup steps: those run live) is pushed first.
-            var live = fixture.Dotnet(project, "publish", "-c", "Release", "-p:KtDeploy=true", $"-p:ContainerRegistry={Environments.RegistryHost}",
-                "-p:ContainerRepository=kt-msbuild-test/cluster-app", $"-p:KtCacheDirectory={fixture.CacheDirectory}");
-            Assert.NotEqual(0, live.ExitCode);
-            Assert.Contains("error KT5210", live.Output, StringComparison.Ordinal);
-            var config = ProcessRunner.Run("skopeo", ["inspect", "--config", "--tls-verify=false", $"docker://{Environments.RegistryHost}/kt-msbuild-test/cluster-app:kt-runtime"])
-                .EnsureSuccess("skopeo inspect the runtime image");
-            Assert.Contains("/kt/runtime/Kt.PodRuntime.dll", config.Output, StringComparison.Ordinal);
-            Assert.DoesNotContain("KT_E2E_GREETING", config.Output, StringComparison.Ordinal);
+            var nowhere = fixture.Dotnet(project, Live());
+            Assert.NotEqual(0, nowhere.ExitCode);
+            Assert.Contains("error KT5210", nowhere.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("MSB4018", nowhere.Output, StringComparison.Ordinal);
+            Assert.NotEqual(0, ProcessRunner.Run("skopeo", ["inspect", "--tls-verify=false", $"docker://{Environments.RegistryHost}/{repository}:kt-runtime"]).ExitCode); // nothing pushed
 
-            // The next live deploy reuses the pushed runtime image instead of compiling it again.
-            var again = fixture.Dotnet(project, "publish", "-c", "Release", "-p:KtDeploy=true", $"-p:ContainerRegistry={Environments.RegistryHost}",
-                "-p:ContainerRepository=kt-msbuild-test/cluster-app", $"-p:KtCacheDirectory={fixture.CacheDirectory}");
-            Assert.Contains("error KT5210", again.Output, StringComparison.Ordinal);
-            Assert.Contains("(unchanged)", again.Output, StringComparison.Ordinal);
-            Assert.DoesNotContain("runtime image for cluster-app from", again.Output, StringComparison.Ordinal);
+            await using (var cluster = await FakeApiServer.StartAsync(new Kt.DevLoop.Tests.RuntimePodHost(fixture.Combine("cluster-pods"))))
+            {
+                Environment.SetEnvironmentVariable("KUBECONFIG", cluster.WriteKubeconfig(fixture.Combine($"kubeconfig-{Guid.NewGuid():N}")));
 
-            // Frozen: manifests are written before the deploy, which stops at the missing cluster too.
+                // Live loop: the runtime image (base + Kt's runtime, no setup steps: those run live) is pushed, then deployed.
+                var live = fixture.Dotnet(project, Live());
+                Assert.True(live.ExitCode == 0, live.Output);
+                var config = ProcessRunner.Run("skopeo", ["inspect", "--config", "--tls-verify=false", $"docker://{Environments.RegistryHost}/{repository}:kt-runtime"])
+                    .EnsureSuccess("skopeo inspect the runtime image");
+                Assert.Contains("/kt/runtime/Kt.PodRuntime.dll", config.Output, StringComparison.Ordinal);
+                Assert.DoesNotContain("KT_E2E_GREETING", config.Output, StringComparison.Ordinal);
+                Assert.Contains("reach it: kubectl -n default port-forward svc/cluster-app 32300:32300", live.Output, StringComparison.Ordinal);
+                Assert.Single(cluster.List("apps/v1", "deployments", "default"));
+
+                // The next live deploy reuses the pushed runtime image and the running pods.
+                var again = fixture.Dotnet(project, Live());
+                Assert.True(again.ExitCode == 0, again.Output);
+                Assert.Contains("(unchanged)", again.Output, StringComparison.Ordinal);
+                Assert.DoesNotContain("runtime image for cluster-app from", again.Output, StringComparison.Ordinal);
+                Assert.Single(cluster.PodsCreated);
+
+                var teardown = fixture.Dotnet(project, "build", "-c", "Release", "-t:KtTeardown");
+                Assert.True(teardown.ExitCode == 0, teardown.Output);
+                Assert.Empty(cluster.List("apps/v1", "deployments", "default"));
+                Assert.Empty(cluster.List("v1", "secrets", "default"));
+            }
+
+            Environment.SetEnvironmentVariable("KUBECONFIG", Path.Combine(project, "no-such-kubeconfig"));
+            // Frozen: manifests are written before the deploy, which stops at the missing cluster.
             var frozen = fixture.Dotnet(project, "publish", "-c", "Release", "-p:KtDeploy=true", "-p:KtFreeze=true", $"-p:KtCacheDirectory={fixture.CacheDirectory}");
             Assert.NotEqual(0, frozen.ExitCode);
             Assert.Contains("error KT5210", frozen.Output, StringComparison.Ordinal);
