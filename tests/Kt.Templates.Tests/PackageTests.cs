@@ -7,8 +7,8 @@ namespace Kt.Templates.Tests;
 [Collection(PackedFeedCollection.Name)]
 public sealed class PackageTests(PackedFeed feed)
 {
-    // Not libraries: the task package (tasks/, no lib/) and the template package (content only).
-    private static readonly string[] NotLibraries = ["Kt.MSBuild", "Kt.Templates"];
+    // Not libraries: the task package (tasks/, no lib/), the template package (content only) and the kt tool (tools/).
+    private static readonly string[] NotLibraries = ["Kt.MSBuild", "Kt.Templates", "Kt.Cli"];
 
     [Fact]
     public void Packing_the_solution_and_the_template_prints_no_warning()
