@@ -51,7 +51,8 @@ public sealed class ServiceDeployer(IComputeBackend backend, Action<string>? out
             var syncs = await Task.WhenAll(clients.Select(c => c.SyncAsync(request.CodeDirectory, manifest, version, cancellationToken))).ConfigureAwait(false);
             var sync = Lap(clock);
 
-            await Task.WhenAll(clients.Select(c => c.WaitReadyAsync(version, request.ReadyTimeout, cancellationToken))).ConfigureAwait(false);
+            // A pod that said it was ready with the version when the sync answered is not asked again.
+            await Task.WhenAll(clients.Select((c, i) => syncs[i].Ready ? Task.CompletedTask : c.WaitReadyAsync(version, request.ReadyTimeout, cancellationToken))).ConfigureAwait(false);
             var ready = Lap(clock);
 
             var finalPods = pods with { Pods = pods.Pods.Select((p, i) => setups[i].Replaced ?? p).ToList() };

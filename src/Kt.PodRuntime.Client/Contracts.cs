@@ -3,8 +3,11 @@ using System.Text.Json.Serialization;
 
 namespace Kt.PodRuntime.Client;
 
-/// <summary>What a sync did: files in the version, blobs and bytes actually uploaded.</summary>
-public sealed record SyncResult(string Version, int Files, long Bytes, int UploadedBlobs, long UploadedBytes, bool Reused);
+/// <summary>
+/// What a sync did: files in the version, blobs and bytes actually uploaded, and whether the pod said it was ready with
+/// the version when it answered (then nobody needs to poll <c>/ready</c>).
+/// </summary>
+public sealed record SyncResult(string Version, int Files, long Bytes, int UploadedBlobs, long UploadedBytes, bool Reused, bool Ready = false);
 
 /// <summary>Who answered /health: the service and pod names the runtime was started with.</summary>
 public sealed record PodIdentity(string Service, string Pod);

@@ -157,7 +157,7 @@ public sealed class PodClient : IDisposable
 
             if (answer.Activated is { } activated)
             {
-                return new SyncResult(activated.Version, activated.Files, activated.Bytes, blobs, bytes, activated.Reused);
+                return new SyncResult(activated.Version, activated.Files, activated.Bytes, blobs, bytes, activated.Reused, answer.Ready);
             }
 
             var uploads = answer.Missing.Select(h => sources.TryGetValue(h, out var source) ? source : throw new KtException(RuntimeErrorCodes.MalformedRequest, $"The pod asked for blob {h}, which the manifest does not list.")).ToList();

@@ -38,11 +38,13 @@ public sealed record ActivateResult(
 /// <summary>
 /// The answer of <c>POST /sync/deploy</c> (body: <see cref="ActivateRequest"/>): <see cref="Activated"/> when every
 /// blob was there and the version is live, else the <see cref="Missing"/> blobs to upload before asking again.
+/// <see cref="Ready"/> says the pod was ready with that version when it answered (what <c>/ready?version=</c> says).
 /// </summary>
 public sealed record DeployResponse(
     [property: JsonPropertyName("activated")] ActivateResult? Activated,
     [property: JsonPropertyName("missing")] IReadOnlyList<string> Missing,
-    [property: JsonPropertyName("bytes")] long Bytes);
+    [property: JsonPropertyName("bytes")] long Bytes,
+    [property: JsonPropertyName("ready")] bool Ready = false);
 
 /// <summary>
 /// Which complete version tree is live: the answer of <c>GET /sync/active</c> (and the pod's pointer file

@@ -22,7 +22,7 @@ public sealed class ProtocolTests
         var before = await RequestsAsync(runtime);
         var again = await runtime.Client.SyncAsync(app, "v1");
         var after = await RequestsAsync(runtime);
-        Assert.Equal((0, true), (again.UploadedBlobs, again.Reused));
+        Assert.Equal((0, true, true), (again.UploadedBlobs, again.Reused, again.Ready));
         Assert.Equal(2, after - before); // the sync's one request, and the second metrics read
 
         File.WriteAllText(Path.Combine(app, "b.txt"), "changed");

@@ -347,7 +347,7 @@ internal sealed class RuntimeEndpoints
 
         var (active, reused) = await _operations.ActivateAsync(request.Version, request.Manifest).ConfigureAwait(false);
         _metrics.Touch();
-        await HttpJson.WriteAsync(context, 200, new DeployResponse(new ActivateResult(active.Version, active.Files, active.Bytes, reused), [], 0)).ConfigureAwait(false);
+        await HttpJson.WriteAsync(context, 200, new DeployResponse(new ActivateResult(active.Version, active.Files, active.Bytes, reused), [], 0, IsReady(active.Version))).ConfigureAwait(false);
     }
 
     private async Task<ActivateRequest> ReadActivationAsync(HttpContext context)
