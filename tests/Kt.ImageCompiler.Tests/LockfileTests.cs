@@ -101,6 +101,24 @@ public sealed class LockfileTests : IDisposable
         Assert.Null(ImageLock.TryRead(_project.Combine("nothing-here.json")));
     }
 
+    [Theory]
+    [InlineData("E: Version '0.0.1' for 'jq' was not found", "apt package jq version 0.0.1")]
+    [InlineData("ERROR: Could not find a version that satisfies the requirement six==0.0.1\nERROR: No matching distribution found for six==0.0.1", "pip package six==0.0.1")]
+    [InlineData("Version 0.0.1 of package dotnet-counters is not found in NuGet feeds https://api.nuget.org/v3/index.json.", "dotnet tool dotnet-counters version 0.0.1")]
+    [InlineData("error NU1102: Unable to find package dotnet-counters with version (= 0.0.1)", "dotnet tool dotnet-counters version 0.0.1")]
+    public void A_pinned_step_that_fails_for_a_gone_version_is_KT1040_naming_it(string output, string named)
+    {
+        var resolved = new DefinitionResolver(_project.Path).Resolve(Image.From("debian:bookworm").AptInstall("jq").Definition);
+        var step = resolved.Steps[0];
+
+        Assert.Null(LockPinning.VersionGone(step, output)); // not pinned: an ordinary step failure
+        var gone = LockPinning.VersionGone(step with { Pins = ["jq=0.0.1"] }, output);
+        Assert.NotNull(gone);
+        Assert.Equal(ImageErrors.PinnedVersionGone, gone.Code);
+        Assert.Contains(named, gone.Message, StringComparison.Ordinal);
+        Assert.Null(LockPinning.VersionGone(step with { Pins = ["jq=0.0.1"] }, "E: Unable to fetch some archives, maybe run apt-get update"));
+    }
+
     [Fact]
     public void The_changes_of_an_update_are_one_line_each()
     {

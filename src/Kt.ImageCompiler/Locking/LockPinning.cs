@@ -80,7 +80,7 @@ public static partial class LockPinning
 
         var apt = AptVersionMissing().Match(outputTail);
         var pip = PipVersionMissing().Match(outputTail);
-        var tool = ToolVersionMissing().Match(outputTail);
+        var tool = ToolVersionMissing().Match(outputTail) is { Success: true } missing ? missing : ToolPackageMissing().Match(outputTail);
         var gone = apt.Success ? $"apt package {apt.Groups["name"].Value} version {apt.Groups["version"].Value}"
             : pip.Success ? $"pip package {pip.Groups["spec"].Value}"
             : tool.Success ? $"dotnet tool {tool.Groups["name"].Value} version {tool.Groups["version"].Value}"
@@ -100,4 +100,8 @@ public static partial class LockPinning
 
     [GeneratedRegex(@"[Vv]ersion (?<version>\S+) of package (?<name>\S+) is not found")]
     private static partial Regex ToolVersionMissing();
+
+    // NuGet's own wording (NU1102), which older SDKs print for a tool version that is not in the feeds.
+    [GeneratedRegex(@"Unable to find package (?<name>\S+) with version \(= (?<version>[^)]+)\)")]
+    private static partial Regex ToolPackageMissing();
 }
