@@ -19,7 +19,16 @@ public sealed record ProjectDefinition
     /// <summary>A Dockerfile to start from, relative to the project folder.</summary>
     [JsonPropertyName("baseDockerfile")] public string? BaseDockerfile { get; init; }
 
+    /// <summary>Values for the base Dockerfile's ARGs (<c>KtDockerfileArg</c> items), as <c>--build-arg</c> gives them.</summary>
+    [JsonPropertyName("dockerfileArguments")] public IReadOnlyDictionary<string, string>? DockerfileArguments { get; init; }
+
     [JsonPropertyName("steps")] public IReadOnlyList<StepDeclaration> Steps { get; init; } = [];
+
+    /// <summary>Image labels: the SDK's <c>ContainerLabel</c> items and the <c>org.opencontainers.image.*</c> labels it generates.</summary>
+    [JsonPropertyName("labels")] public IReadOnlyDictionary<string, string>? Labels { get; init; }
+
+    /// <summary>Exposed ports as declared by <c>ContainerPort</c> items (<c>8080</c>, <c>8080/udp</c>); validated by the image compiler.</summary>
+    [JsonPropertyName("ports")] public IReadOnlyList<string>? Ports { get; init; }
 
     [JsonPropertyName("app")] public AppDeclaration? App { get; init; }
 

@@ -70,6 +70,56 @@ public sealed class DockerEngine : IContainerEngine, IDisposable
         return await InspectImageOrNullAsync(reference, cancellationToken).ConfigureAwait(false) is not null;
     }
 
+    /// <summary>Pulls <paramref name="reference"/> from its registry into the engine (<c>docker pull</c>).</summary>
+    /// <exception cref="KtException">KT3009 when the registry refuses or cannot be reached (the engine's message).</exception>
+    public async Task PullImageAsync(string reference, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reference);
+        var (repository, tagOrDigest) = SplitReference(reference);
+        var progress = new CollectingProgress();
+        try
+        {
+            await Client.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = repository, Tag = tagOrDigest }, null, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerApiException ex)
+        {
+            throw new KtException(DockerErrorCodes.ImagePullFailed, $"the engine could not pull '{reference}': {ex.ResponseBody?.Trim() ?? ex.Message}", ex);
+        }
+
+        if (progress.FirstError is { } error)
+        {
+            throw new KtException(DockerErrorCodes.ImagePullFailed, $"the engine could not pull '{reference}': {error}");
+        }
+    }
+
+    /// <summary>Writes <paramref name="reference"/> as <c>docker save</c> does (a docker-archive tarball) to <paramref name="path"/>.</summary>
+    public async Task SaveImageAsync(string reference, string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reference);
+        var stream = await Call(() => Client.Images.SaveImageAsync(reference, cancellationToken), $"GET /images/{reference}/get").ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            var file = File.Create(path);
+            await using (file.ConfigureAwait(false))
+            {
+                await stream.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    // "host:5000/a/b:tag" → ("host:5000/a/b", "tag"); "a/b@sha256:…" → ("a/b", "sha256:…"); no tag → "latest".
+    private static (string Repository, string TagOrDigest) SplitReference(string reference)
+    {
+        var at = reference.IndexOf('@', StringComparison.Ordinal);
+        if (at > 0)
+        {
+            return (reference[..at], reference[(at + 1)..]);
+        }
+
+        var colon = reference.LastIndexOf(':');
+        return colon > reference.LastIndexOf('/') ? (reference[..colon], reference[(colon + 1)..]) : (reference, "latest");
+    }
+
     /// <inheritdoc />
     public async Task LoadImageAsync(Stream tarball, CancellationToken cancellationToken = default)
     {

@@ -26,4 +26,7 @@ public static class DockerErrorCodes
 
     /// <summary>A started container does not publish a port it was asked to publish.</summary>
     public const string PortNotPublished = "KT3008";
+
+    /// <summary>The engine could not pull an image from its registry (the engine's own message is included).</summary>
+    public const string ImagePullFailed = "KT3009";
 }

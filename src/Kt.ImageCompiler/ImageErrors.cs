@@ -19,6 +19,7 @@ public static class ImageErrors
     public const string EngineRequired = "KT1014";
     public const string StepFailed = "KT1015";
     public const string BundleMissing = "KT1016";
+    public const string InvalidPort = "KT1017";
 
     // What a command step needs in the image it runs in (said by the step's own guard, before it installs anything).
     public const string PipUnavailable = "KT1020";

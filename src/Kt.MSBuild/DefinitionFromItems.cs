@@ -20,7 +20,11 @@ internal sealed record DefinitionInputs(
     string? Replicas,
     string? Namespace,
     string? AllowHostSetup,
-    ClusterInputs? Cluster = null);
+    ClusterInputs? Cluster = null,
+    ImageInputs? Image = null);
+
+/// <summary>The SDK's image items and the Dockerfile's build arguments: <c>ContainerLabel</c> (+ generated labels), <c>ContainerPort</c>, <c>KtDockerfileArg</c>.</summary>
+internal sealed record ImageInputs(IReadOnlyList<ITaskItem> Labels, IReadOnlyList<ITaskItem> Ports, IReadOnlyList<ITaskItem> DockerfileArguments);
 
 /// <summary>
 /// Maps MSBuild items to the neutral <see cref="ProjectDefinition"/>: <c>KtSetup</c> items in written order (Include is the
@@ -58,12 +62,8 @@ internal static class DefinitionFromItems
                 Origin: $"ContainerEnvironmentVariable '{variable.ItemSpec}'"));
         }
 
-        if (!string.IsNullOrWhiteSpace(inputs.ContainerWorkingDirectory))
-        {
-            steps.Add(new StepDeclaration("workdir", new Dictionary<string, string> { ["Path"] = inputs.ContainerWorkingDirectory },
-                Origin: "ContainerWorkingDirectory"));
-        }
-
+        // ContainerWorkingDirectory is where the SDK puts the app and starts it: the app's folder, not a setup step (a live
+        // pod's app folder is its active version, so user code runs in the app folder there too).
         if (!string.IsNullOrWhiteSpace(inputs.ContainerUser))
         {
             steps.Add(new StepDeclaration("user", new Dictionary<string, string> { ["Name"] = inputs.ContainerUser },
@@ -76,7 +76,13 @@ internal static class DefinitionFromItems
             BaseImage = Blank(inputs.BaseImage),
             BaseDockerfile = Blank(inputs.BaseDockerfile),
             Steps = steps,
-            App = string.IsNullOrWhiteSpace(inputs.EntryAssembly) ? null : new AppDeclaration(inputs.EntryAssembly),
+            App = string.IsNullOrWhiteSpace(inputs.EntryAssembly) ? null
+                : new AppDeclaration(inputs.EntryAssembly, Blank(inputs.ContainerWorkingDirectory)?.TrimEnd('/') is { Length: > 0 } folder ? folder : "/app"),
+            DockerfileArguments = Pairs(inputs.Image?.DockerfileArguments),
+            Labels = Pairs(inputs.Image?.Labels),
+            Ports = inputs.Image?.Ports is { Count: > 0 } ports
+                ? ports.Select(p => string.IsNullOrWhiteSpace(p.GetMetadata("Type")) ? p.ItemSpec : $"{p.ItemSpec}/{p.GetMetadata("Type")}").ToList()
+                : null,
             Compute = new ComputeDeclaration
             {
                 Backend = Blank(inputs.Backend) ?? "process",
@@ -90,6 +96,10 @@ internal static class DefinitionFromItems
             },
         };
     }
+
+    // Items as Include=NAME Value=... (ContainerLabel, KtDockerfileArg); null when there are none (the definition file stays as it was).
+    private static Dictionary<string, string>? Pairs(IReadOnlyList<ITaskItem>? items) =>
+        items is { Count: > 0 } ? items.GroupBy(i => i.ItemSpec, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().GetMetadata("Value"), StringComparer.Ordinal) : null;
 
     private static StepDeclaration FromSetupItem(ITaskItem item, int position, Action<string>? warn)
     {

@@ -25,8 +25,10 @@ public abstract class KtTaskBase : Microsoft.Build.Utilities.Task, ICancelableTa
         }
         catch (KtException e)
         {
-            Log.LogError(subcategory: "Kt", errorCode: e.Code, helpKeyword: null, file: ErrorFile,
-                lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: e.Detail);
+            // An error in a file of the user's (a Dockerfile line) points there, not at Kt's targets.
+            var (file, line) = e is KtSourceException source ? (source.File, source.Line) : (ErrorFile, 0);
+            Log.LogError(subcategory: "Kt", errorCode: e.Code, helpKeyword: null, file: file,
+                lineNumber: line, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: e.Detail);
         }
         catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
         {

@@ -24,6 +24,17 @@ public sealed class KtWriteDefinition : KtTaskBase
 
     public string? ContainerUser { get; set; }
 
+    /// <summary>The SDK's <c>ContainerLabel</c> items, with the <c>org.opencontainers.image.*</c> labels the targets generate as the SDK does.</summary>
+    public ITaskItem[] ContainerLabels { get; set; } = [];
+
+    public ITaskItem[] ContainerPorts { get; set; } = [];
+
+    /// <summary><c>KtDockerfileArg</c> items: values for the base Dockerfile's ARGs.</summary>
+    public ITaskItem[] DockerfileArguments { get; set; } = [];
+
+    /// <summary>The SDK's <c>ContainerFamily</c>: Kt starts from <c>KtBaseImage</c> as given, so a family is warned about, not applied.</summary>
+    public string? ContainerFamily { get; set; }
+
     public string? EntryAssembly { get; set; }
 
     public string? Backend { get; set; }
@@ -89,8 +100,14 @@ public sealed class KtWriteDefinition : KtTaskBase
                 LaunchTimeout = LaunchTimeout, ServiceAccount = ServiceAccount, PriorityClass = PriorityClass, InactivityTtl = InactivityTtl,
                 Queue = Queue, NodeSelectors = NodeSelectors, Labels = Labels, Annotations = Annotations, Tolerations = Tolerations,
                 Secrets = Secrets, Volumes = Volumes, Autoscale = Autoscale, Distribute = Distribute,
-            }), warning => Log.LogWarning(subcategory: "Kt", warningCode: MSBuildErrors.IgnoredSetupMetadata, helpKeyword: null, file: ErrorFile,
+            }, new ImageInputs(ContainerLabels, ContainerPorts, DockerfileArguments)), warning => Log.LogWarning(subcategory: "Kt", warningCode: MSBuildErrors.IgnoredSetupMetadata, helpKeyword: null, file: ErrorFile,
                 lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: warning));
+        if (!string.IsNullOrWhiteSpace(ContainerFamily))
+        {
+            Log.LogWarning(subcategory: "Kt", warningCode: MSBuildErrors.ContainerPropertyIgnored, helpKeyword: null, file: null, lineNumber: 0, columnNumber: 0,
+                endLineNumber: 0, endColumnNumber: 0,
+                message: $"ContainerFamily '{ContainerFamily}' is not applied: Kt's images and dev pods start from KtBaseImage as given; name the family's image there (e.g. mcr.microsoft.com/dotnet/runtime:10.0-{ContainerFamily}).");
+        }
 
         var json = JsonSerializer.Serialize(definition, ProjectDefinitionFile.Options);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(OutputFile))!);

@@ -14,4 +14,7 @@ public static class MSBuildErrors
 
     /// <summary>A warning: a <c>KtSetup</c> item carries metadata its step kind does not read (e.g. a misspelled <c>Vaule</c>).</summary>
     public const string IgnoredSetupMetadata = "KT6008";
+
+    /// <summary>Warning: an SDK container property Kt does not apply (named in the message), e.g. <c>ContainerFamily</c>.</summary>
+    public const string ContainerPropertyIgnored = "KT6010";
 }

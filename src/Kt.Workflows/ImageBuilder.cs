@@ -25,7 +25,10 @@ internal static class ImageBuilder
         var locked = locking?.ToInstall(definition);
         // Each pushed blob and every registry retry is a line: a slow or silent registry shows, it does not just hang.
         using var registry = new RegistryClient(new RegistryClientOptions { Progress = line => output.Detail("    " + line) });
-        var baseSource = new RegistryImageSource(registry, FreezeLock.BaseReference(definition, locked), blobs);
+        // The base where it is: its registry, else this machine's engine (one reference serves docker dev and freeze). A
+        // locked freeze takes its base by digest from the registry only: an engine's tag could name another image.
+        var fromRegistry = new RegistryImageSource(registry, FreezeLock.BaseReference(definition, locked), blobs);
+        await using var baseSource = new BaseImageSource(fromRegistry, definition.Base.Reference, Path.Combine(Path.GetTempPath(), "kt-base-images"), useEngine: locked is null);
         var (engine, engineProblem) = definition.NeedsEngine ? await TryConnectEngineAsync(output, cancellationToken).ConfigureAwait(false) : (null, null);
         using (engine)
         {
@@ -64,6 +67,11 @@ internal static class ImageBuilder
             }
 
             var reference = written.PinnedReference ?? $"{name.Repository}@{written.ManifestDigest}";
+            if (baseSource.FromEngine)
+            {
+                output.Progress($"base {definition.Base.Reference} taken from the local Docker engine (its registry does not have it)");
+            }
+
             var cached = frozen.Steps.Count(s => s.Outcome == StepOutcomeKind.Cached);
             output.Progress($"image {reference} ({cached} cached, {frozen.StepsRun} ran)");
             output.Progress($"layout {layout}" + (archive is null ? "" : $", archive {archive}"));

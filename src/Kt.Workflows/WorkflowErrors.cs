@@ -14,4 +14,7 @@ public static class WorkflowErrors
 
     /// <summary><c>KtCompute=kubernetes</c> without <c>ContainerRegistry</c>: the cluster could not pull the runtime image.</summary>
     public const string RegistryRequired = "KT6006";
+
+    /// <summary>The base image is neither in its registry nor in the local Docker engine (the freeze looks in both).</summary>
+    public const string BaseImageNotFound = "KT6009";
 }

@@ -67,6 +67,35 @@ public sealed class DockerBackendTests(DevLoopFixture fixture)
         var error = await Assert.ThrowsAsync<KtException>(() => backend.EnsureAsync(new ServiceSpec { Service = service, BaseImage = "kt-test/absent:never" }));
 
         Assert.Equal(DevLoopErrors.BaseImageMissing, error.Code);
+        Assert.Contains("could not pull", error.Message, StringComparison.Ordinal);
         Assert.Null(await backend.FindAsync(service));
+    }
+
+    [RegistryFact]
+    public async Task A_base_image_only_in_a_registry_is_pulled_so_one_reference_serves_dev_and_freeze()
+    {
+        // Pushed under a name of its own, then removed from the engine: the image is in the registry only.
+        var reference = $"{Environments.RegistryHost}/kt-devloop-pull-{Guid.NewGuid():N}:bookworm";
+        ProcessRunner.Run("docker", ["tag", Environments.DotnetReadyBaseImage, reference]).EnsureSuccess("docker tag");
+        ProcessRunner.Run("docker", ["push", "-q", reference]).EnsureSuccess("docker push");
+        ProcessRunner.Run("docker", ["rmi", reference]).EnsureSuccess("docker rmi");
+        using var temp = new TempFolder();
+        var code = fixture.CreateCodeFolder(temp, "pulled");
+        var service = ProcessBackendTests.Unique("pull");
+        using var backend = new DockerBackend();
+        var request = ProcessBackendTests.Request(service, Image.From(reference).Env("GREETING", "from the registry"), temp.Path, code) with
+        {
+            Service = new ServiceSpec { Service = service, BaseImage = reference, Memory = "512Mi" },
+        };
+        try
+        {
+            var deploy = await new ServiceDeployer(backend).DeployAsync(request);
+            Assert.Equal("pulled|from the registry", await ProcessBackendTests.CallAsync(deploy.Pods, "Describe"));
+        }
+        finally
+        {
+            await backend.TeardownAsync(service);
+            ProcessRunner.Run("docker", ["rmi", reference]);
+        }
     }
 }

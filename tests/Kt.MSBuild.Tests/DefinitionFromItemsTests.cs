@@ -77,12 +77,43 @@ public sealed class DefinitionFromItemsTests
             workingDirectory: "/srv/app",
             user: "app");
 
-        Assert.Equal(["env", "env", "env", "workdir", "user"], definition.Steps.Select(s => s.Kind));
+        // ContainerWorkingDirectory is where the app goes and starts (the SDK's meaning), not a setup step.
+        Assert.Equal(["env", "env", "env", "user"], definition.Steps.Select(s => s.Kind));
         Assert.Equal("ASPNETCORE_URLS", definition.Steps[1].Arguments["Name"]);
         Assert.Equal("http://+:8080", definition.Steps[1].Arguments["Value"]);
         Assert.Equal("ContainerEnvironmentVariable 'B'", definition.Steps[2].Origin);
-        Assert.Equal("/srv/app", definition.Steps[3].Arguments["Path"]);
-        Assert.Equal("app", definition.Steps[4].Arguments["Name"]);
+        Assert.Equal("app", definition.Steps[3].Arguments["Name"]);
+        Assert.Equal("/srv/app", definition.App!.WorkingDirectory);
+    }
+
+    [Fact]
+    public void Container_labels_ports_and_dockerfile_arguments_reach_the_definition_and_the_image()
+    {
+        var definition = DefinitionFromItems.Create(new DefinitionInputs(
+            "hello", null, "Dockerfile", [], [], null, null, "Hello.dll", null, null, null, null, null, null, null, null,
+            new ImageInputs(
+                [Item("org.opencontainers.image.version", ("Value", "1.2.3")), Item("team", ("Value", "kt"))],
+                [Item("8080", ("Type", "tcp")), Item("9090", ("Type", "udp")), Item("7070")],
+                [Item("DEBIAN", ("Value", "bookworm"))])));
+
+        Assert.Equal(new Dictionary<string, string> { ["org.opencontainers.image.version"] = "1.2.3", ["team"] = "kt" }, definition.Labels);
+        Assert.Equal(["8080/tcp", "9090/udp", "7070"], definition.Ports);
+        Assert.Equal("bookworm", definition.DockerfileArguments!["DEBIAN"]);
+
+        var folder = Path.Combine(Path.GetTempPath(), "kt-items-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(folder);
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "Dockerfile"), "ARG DEBIAN=bullseye\nFROM kt-test/debian:${DEBIAN}\nLABEL team=base from=dockerfile\nEXPOSE 8080\n");
+            var image = Kt.ImageCompiler.Model.StepFactory.FromProject(definition, folder, publishDirectory: null);
+            Assert.Equal("kt-test/debian:bookworm", image.Base.Reference); // the KtDockerfileArg wins over the ARG default
+            Assert.Equal(new Dictionary<string, string> { ["from"] = "dockerfile", ["org.opencontainers.image.version"] = "1.2.3", ["team"] = "kt" }, image.Labels);
+            Assert.Equal(["8080/tcp", "9090/udp", "7070/tcp"], image.ExposedPorts);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]

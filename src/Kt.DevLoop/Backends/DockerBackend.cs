@@ -66,8 +66,17 @@ public sealed class DockerBackend : IComputeBackend
         var engine = await EngineAsync(cancellationToken).ConfigureAwait(false);
         if (!await engine.ImageExistsAsync(spec.BaseImage, cancellationToken).ConfigureAwait(false))
         {
-            throw new KtException(DevLoopErrors.BaseImageMissing,
-                $"the base image '{spec.BaseImage}' is not in the Docker engine; Kt does not pull implicitly. Pull, build or load it first (docker pull / docker load).");
+            // One base reference serves docker dev and freeze: an image only in its registry is pulled, as a cluster would.
+            try
+            {
+                await engine.PullImageAsync(spec.BaseImage, cancellationToken).ConfigureAwait(false);
+            }
+            catch (KtException pull) when (pull.Code == DockerErrorCodes.ImagePullFailed)
+            {
+                throw new KtException(DevLoopErrors.BaseImageMissing,
+                    $"the base image '{spec.BaseImage}' is not in the Docker engine, and the engine could not pull it ({pull.Detail}). "
+                    + "Load or build it into the engine (docker load / docker build), or push it to a registry the engine reaches.", pull);
+            }
         }
 
         await containers.EnsureNetworkAsync(NetworkName(spec.Service), new Dictionary<string, string> { [ServiceLabel] = spec.Service }, cancellationToken).ConfigureAwait(false);

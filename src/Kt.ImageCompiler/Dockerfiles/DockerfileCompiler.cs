@@ -62,6 +62,16 @@ public static class DockerfileCompiler
             text.Append("\nWORKDIR ").Append(image.WorkingDirectory).Append('\n');
         }
 
+        foreach (var (name, value) in image.Labels.OrderBy(l => l.Key, StringComparer.Ordinal))
+        {
+            text.Append("LABEL ").Append(Quote(name)).Append('=').Append(Quote(value)).Append('\n');
+        }
+
+        foreach (var port in image.ExposedPorts)
+        {
+            text.Append("EXPOSE ").Append(port).Append('\n');
+        }
+
         if (image.Entrypoint is not null)
         {
             text.Append("ENTRYPOINT ").Append(Json(image.Entrypoint)).Append('\n');

@@ -153,6 +153,18 @@ public sealed class ImageFreezer
         Created = settings.Created,
     };
 
+    // The definition's labels (Dockerfile LABEL, ContainerLabel), then the build's own (the SDK's generated ones) on top.
+    private static Dictionary<string, string> MergedLabels(IReadOnlyDictionary<string, string> definition, IReadOnlyDictionary<string, string> build)
+    {
+        var labels = new Dictionary<string, string>(definition, StringComparer.Ordinal);
+        foreach (var (name, value) in build)
+        {
+            labels[name] = value;
+        }
+
+        return labels;
+    }
+
     private static ImageSettings Settings(ResolvedImage resolved, FreezeSettings settings) => new()
     {
         Environment = resolved.DefinedVariables.Select(name => new KeyValuePair<string, string>(name, resolved.Environment[name])).ToList(),
@@ -160,7 +172,8 @@ public sealed class ImageFreezer
         Cmd = resolved.Cmd,
         WorkingDirectory = resolved.WorkingDirectory,
         User = resolved.User,
-        Labels = settings.Labels,
+        Labels = MergedLabels(resolved.Labels, settings.Labels),
+        ExposedPorts = resolved.ExposedPorts,
         Created = settings.Created,
         Title = settings.Title,
         Source = settings.Source,

@@ -12,6 +12,12 @@ public sealed record ImageDefinition(ImageBase Base, IReadOnlyList<SetupStep> St
     /// </summary>
     public IReadOnlyList<FileBundle> Bundles { get; init; } = [];
 
+    /// <summary>Image labels (a Dockerfile's LABEL, the SDK's <c>ContainerLabel</c> items): config only, no layer, no step key.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Exposed ports as <c>8080/tcp</c> (a Dockerfile's EXPOSE, the SDK's <c>ContainerPort</c> items): config only.</summary>
+    public IReadOnlyList<string> ExposedPorts { get; init; } = [];
+
     /// <summary>True when freezing needs a container engine (a step runs a command).</summary>
     public bool NeedsEngine => Steps.Any(s => s.Effect == StepEffect.Command);
 }

@@ -55,7 +55,7 @@ public static class StepFactory
         ImageDefinition definition;
         if (project.BaseDockerfile is not null)
         {
-            definition = Dockerfiles.DockerfileParser.ParseFile(Path.Combine(projectDirectory, project.BaseDockerfile));
+            definition = Dockerfiles.DockerfileParser.ParseFile(Path.Combine(projectDirectory, project.BaseDockerfile), project.DockerfileArguments);
         }
         else if (project.BaseImage is not null)
         {
@@ -70,6 +70,14 @@ public static class StepFactory
         var app = project.App is null || publishDirectory is null
             ? null
             : new AppSpec(publishDirectory, project.App.EntryAssembly, project.App.WorkingDirectory);
-        return definition with { Steps = steps, App = app };
+        // A Dockerfile base's LABEL/EXPOSE first, the project's ContainerLabel/ContainerPort on top (as the SDK's win over its base's).
+        var labels = new Dictionary<string, string>(definition.Labels, StringComparer.Ordinal);
+        foreach (var (name, value) in project.Labels ?? new Dictionary<string, string>())
+        {
+            labels[name] = value;
+        }
+
+        var ports = definition.ExposedPorts.Concat((project.Ports ?? []).Select(p => ImagePorts.Normalize(p, null, $"ContainerPort '{p}'"))).Distinct().ToList();
+        return definition with { Steps = steps, App = app, Labels = labels, ExposedPorts = ports };
     }
 }

@@ -139,6 +139,8 @@ public sealed class DefinitionResolver
             User = user,
             Entrypoint = entrypoint,
             Cmd = cmd,
+            Labels = definition.Labels,
+            ExposedPorts = definition.ExposedPorts,
         };
     }
 

@@ -2,7 +2,11 @@ using System.Text;
 
 namespace Kt.ImageCompiler.Resolution;
 
-/// <summary>Expands <c>$VAR</c> and <c>${VAR}</c> against an environment; <c>\$</c> is a literal dollar.</summary>
+/// <summary>
+/// Expands <c>$VAR</c>, <c>${VAR}</c>, <c>${VAR:-default}</c> (the default when VAR is unset or empty) and
+/// <c>${VAR:+alternative}</c> (the alternative when VAR is set and not empty) against an environment, as a Dockerfile
+/// and a POSIX shell do; <c>\$</c> is a literal dollar. The default and alternative words are expanded too.
+/// </summary>
 public static class EnvironmentExpander
 {
     /// <param name="keepUnknown">Keep references to unknown variables as written (for a Dockerfile, where Docker expands them against the real base).</param>
@@ -25,34 +29,31 @@ public static class EnvironmentExpander
                 continue;
             }
 
-            int end;
-            string name;
             if (value[i + 1] == '{')
             {
-                end = value.IndexOf('}', i + 2);
+                var end = ClosingBrace(value, i + 2);
                 if (end < 0)
                 {
                     result.Append(c);
                     continue;
                 }
 
-                name = value[(i + 2)..end];
+                result.Append(Braced(value, i, end, environment, keepUnknown));
+                i = end;
+                continue;
             }
-            else
-            {
-                end = i + 1;
-                while (end < value.Length && (char.IsAsciiLetterOrDigit(value[end]) || value[end] == '_'))
-                {
-                    end++;
-                }
 
-                name = value[(i + 1)..end];
-                end--;
-                if (name.Length == 0)
-                {
-                    result.Append(c);
-                    continue;
-                }
+            var nameEnd = i + 1;
+            while (nameEnd < value.Length && (char.IsAsciiLetterOrDigit(value[nameEnd]) || value[nameEnd] == '_'))
+            {
+                nameEnd++;
+            }
+
+            var name = value[(i + 1)..nameEnd];
+            if (name.Length == 0)
+            {
+                result.Append(c);
+                continue;
             }
 
             if (environment.TryGetValue(name, out var replacement))
@@ -61,12 +62,66 @@ public static class EnvironmentExpander
             }
             else if (keepUnknown)
             {
-                result.Append(value, i, end - i + 1);
+                result.Append(value, i, nameEnd - i);
             }
 
-            i = end;
+            i = nameEnd - 1;
         }
 
         return result.ToString();
+    }
+
+    // ${NAME}, ${NAME:-word}, ${NAME:+word}; anything else inside the braces is kept as written when unknown.
+    private static string Braced(string value, int dollar, int end, IReadOnlyDictionary<string, string> environment, bool keepUnknown)
+    {
+        var inner = value[(dollar + 2)..end];
+        var written = value[dollar..(end + 1)];
+        var colon = inner.IndexOf(':', StringComparison.Ordinal);
+        var name = colon < 0 ? inner : inner[..colon];
+        var known = environment.TryGetValue(name, out var current);
+        if (colon < 0)
+        {
+            return known ? current! : keepUnknown ? written : string.Empty;
+        }
+
+        var modifier = colon + 1 < inner.Length ? inner[colon + 1] : '\0';
+        var word = colon + 2 <= inner.Length ? inner[(colon + 2)..] : string.Empty;
+        var set = known && current!.Length > 0;
+        switch (modifier)
+        {
+            case '-' when set:
+                return current!;
+            case '-' when !known && keepUnknown:
+                return written; // Docker decides against the real base
+            case '-':
+                return Expand(word, environment, keepUnknown);
+            case '+' when set:
+                return Expand(word, environment, keepUnknown);
+            case '+' when !known && keepUnknown:
+                return written;
+            case '+':
+                return string.Empty;
+            default:
+                return keepUnknown ? written : known ? current! : string.Empty;
+        }
+    }
+
+    // Nested braces (a default that itself names ${OTHER}) are balanced.
+    private static int ClosingBrace(string value, int from)
+    {
+        var depth = 1;
+        for (var i = from; i < value.Length; i++)
+        {
+            if (value[i] == '{')
+            {
+                depth++;
+            }
+            else if (value[i] == '}' && --depth == 0)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 }

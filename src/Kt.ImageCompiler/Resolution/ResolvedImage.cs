@@ -25,6 +25,10 @@ public sealed record ResolvedImage
 
     public IReadOnlyList<string>? Cmd { get; init; }
 
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    public IReadOnlyList<string> ExposedPorts { get; init; } = [];
+
     /// <summary>The key of the last step: identifies the whole image definition.</summary>
     public StepKey FinalKey => Steps.Count == 0 ? RootKey : Steps[^1].Key;
 
