@@ -54,12 +54,28 @@ public static class ParityProbeApp
     private static string Publish(bool invariant)
     {
         var work = Path.Combine(Path.GetTempPath(), $"kt-probe-{Guid.NewGuid():N}");
+        // Shared by the tests of this process, so it goes when the process does.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => DeleteQuietly(work);
         CopyTree(Path.Combine(Environments.RepositoryRoot, "tests", "support", "ParityProbe"), Path.Combine(work, "src"));
         var output = Path.Combine(work, "publish");
         ProcessRunner.Run("dotnet", ["publish", Path.Combine(work, "src", "ParityProbe.csproj"), "-c", "Release", "-o", output, "--nologo",
             $"-p:InvariantGlobalization={(invariant ? "true" : "false")}", $"-p:PredefinedCulturesOnly={(invariant ? "false" : "true")}"], work, TimeSpan.FromMinutes(5))
             .EnsureSuccess("dotnet publish of the parity probe");
         return output;
+    }
+
+    private static void DeleteQuietly(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
     }
 
     private static void CopyTree(string source, string destination)
