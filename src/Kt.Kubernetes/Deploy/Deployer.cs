@@ -155,7 +155,9 @@ public sealed class Deployer(IKubernetesApi api, ManifestValidator? validator = 
                 }
 
                 var ready = pods.Where(p => p.Ready && !p.Terminating).Select(p => p.Name).ToList();
-                if (ready.Count >= expected)
+                // More ready pods than replicas after a rollout: this pod list was taken before the old pods were
+                // marked for deletion (the status was read after it); the next list tells them apart.
+                if (ready.Count >= expected && (rollout is null || ready.Count == expected))
                 {
                     return ready;
                 }

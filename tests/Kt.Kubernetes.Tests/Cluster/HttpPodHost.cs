@@ -9,7 +9,7 @@ namespace Kt.Kubernetes.Tests.Cluster;
 
 /// <summary>
 /// Containers for the fake API server's pods: each pod is a real Kestrel app on loopback (HTTP/1.1 keep-alive) that
-/// answers the runtime's readiness path, <c>/echo?text=</c> with the pod's name, and counts its TCP connections.
+/// answers the runtime's readiness path and <c>/echo?text=</c> with the pod's name.
 /// </summary>
 internal sealed class HttpPodHost : IPodHost
 {
@@ -41,7 +41,6 @@ internal sealed class HttpPodHost : IPodHost
     internal sealed class HttpPod : IPodProcess
     {
         private readonly WebApplication _app;
-        private int _connections;
 
         private HttpPod(WebApplication app, IReadOnlyDictionary<string, string> environment)
         {
@@ -51,8 +50,6 @@ internal sealed class HttpPodHost : IPodHost
 
         public IReadOnlyDictionary<string, string> Environment { get; }
 
-        public int Connections => Volatile.Read(ref _connections);
-
         public int Port { get; private set; }
 
         public bool HasExited => false;
@@ -61,17 +58,12 @@ internal sealed class HttpPodHost : IPodHost
         {
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
-            HttpPod? pod = null;
-            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Use(next => connection =>
-            {
-                Interlocked.Increment(ref pod!._connections);
-                return next(connection);
-            })));
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
             var app = builder.Build();
             app.MapGet("/health/ready", () => "ready");
             app.MapGet("/health", () => "ok");
             app.MapGet("/echo", (string text) => $"{name}:{text}");
-            pod = new HttpPod(app, environment);
+            var pod = new HttpPod(app, environment);
             await app.StartAsync().ConfigureAwait(false);
             pod.Port = new Uri(app.Urls.First()).Port;
             return pod;
