@@ -48,6 +48,18 @@ using (var workspace = KtProjectWorkspace.Create(packages, version, "BenchLoop")
     var (noSteps, noBlobs) = (Parse(unchanged.Output, SetupSteps()), Parse(unchanged.Output, SyncedFiles()));
     figures.Add(Figure("unchanged_publish_steps_and_files_sent", noSteps + noBlobs, "count", null, "== 0", noSteps + noBlobs == 0));
 
+    // kt watch on the same project: the one-line edit → the new result from a call, through the warm in-process
+    // compile, against the plain incremental publish measured above in the same run.
+    var watch = await WatchBench.EditToResultAsync(workspace, iterations);
+    var plainP50 = Median(process.Plain);
+    figures.Add(Figure("watch_edit_to_result_p50", Median(watch.Total), "ms", plainP50, "<= 300 ms (stretch 150 ms); ratio to plain publish <= 0.15",
+        Median(watch.Total) <= 300 && Median(watch.Total) / plainP50 <= 0.15));
+    figures.Add(Figure("watch_compile_p50", Median(watch.Compile), "ms", null, "report (warm compile + generators + emit + staging)", null));
+    figures.Add(Figure("watch_deploy_p50", Median(watch.Deploy), "ms", null, "report (sync + switch, in-process)", null));
+    var large = await WatchBench.LargeProjectCompileAsync(workspace.Root, files: 200, iterations);
+    figures.Add(Figure("watch_compile_200_files_cold", large.Cold, "ms", null, "report (first compile of a generated 200-file project)", null));
+    figures.Add(Figure("watch_compile_200_files_one_edit_p50", Median(large.Warm), "ms", null, "report (one file edited, warm)", null));
+
     if (File.Exists("/var/run/docker.sock"))
     {
         string[] docker = ["-p:KtCompute=docker", "-p:KtBaseImage=kt-test/dotnet-deps:bookworm"];

@@ -21,6 +21,8 @@ internal static class KtCommands
         root.Subcommands.Add(Deploy());
         root.Subcommands.Add(Status());
         root.Subcommands.Add(Teardown());
+        root.Subcommands.Add(Freeze());
+        root.Subcommands.Add(Call());
         return root;
     }
 
@@ -108,6 +110,41 @@ internal static class KtCommands
         {
             var definition = await ProjectPipeline.DefinitionAsync(Options(result.GetValue(project), result.GetValue(configuration)), cancellationToken).ConfigureAwait(false);
             await TeardownWorkflow.TeardownAsync(definition, output, cancellationToken).ConfigureAwait(false);
+        }));
+        return command;
+    }
+
+    private static Command Freeze()
+    {
+        var command = new Command("freeze", "Build the frozen, layered OCI image and its digest-pinned manifests (dotnet publish -p:KtFreeze=true; "
+            + "ContainerRegistry pushes it).");
+        var project = ProjectArgument();
+        var configuration = ConfigurationOption();
+        command.Arguments.Add(project);
+        command.Options.Add(configuration);
+        command.SetAction((result, cancellationToken) => RunAsync(verbose: false, output =>
+            ProjectPipeline.FreezeAsync(Options(result.GetValue(project), result.GetValue(configuration)), output, cancellationToken)));
+        return command;
+    }
+
+    private static Command Call()
+    {
+        var command = new Command("call", "Call a public static method on the project's first pod and print the JSON result: kt call Functions.Hello '[\"world\"]'.");
+        var target = new Argument<string>("Type.Method") { Description = "The method; the type's namespace may be left out when it is the project's root namespace." };
+        var arguments = new Argument<string?>("args") { Description = "The arguments as a JSON array (default: none).", Arity = ArgumentArity.ZeroOrOne };
+        var project = new Option<string?>("--project", "-p") { Description = "The project file, or a folder with one (default: the current folder)." };
+        var configuration = ConfigurationOption();
+        command.Arguments.Add(target);
+        command.Arguments.Add(arguments);
+        command.Options.Add(project);
+        command.Options.Add(configuration);
+        command.SetAction((result, cancellationToken) => RunAsync(verbose: false, async output =>
+        {
+            var options = Options(result.GetValue(project), result.GetValue(configuration));
+            var definition = await ProjectPipeline.DefinitionAsync(options, cancellationToken).ConfigureAwait(false);
+            var json = await RemoteCall.CallAsync(definition, Path.GetFileNameWithoutExtension(options.ProjectFile), result.GetValue(target)!,
+                result.GetValue(arguments), cancellationToken).ConfigureAwait(false);
+            Console.Out.WriteLine(json);
         }));
         return command;
     }

@@ -16,6 +16,24 @@ public static class ProjectPipeline
         return await DeployWorkflow.DeployAsync(DeployRequest(inputs), output, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary><c>kt freeze</c>: the MSBuild freeze (<c>dotnet publish -p:KtFreeze=true</c>), its Kt lines passed on.</summary>
+    public static async Task FreezeAsync(WatchOptions options, WorkflowOutput output, CancellationToken cancellationToken)
+    {
+        var (exitCode, text) = await DotnetCli.RunAsync(Path.GetDirectoryName(options.ProjectFile)!,
+            ["publish", options.ProjectFile, "-c", options.Configuration, "-nologo", "-p:KtFreeze=true"],
+            line => (line.TrimStart().StartsWith("kt: ", StringComparison.Ordinal) ? output.Progress : output.Detail)(line.Trim().Replace("kt: ", "", StringComparison.Ordinal)),
+            cancellationToken, options.Environment).ConfigureAwait(false);
+        if (exitCode != 0)
+        {
+            foreach (var line in text.Split('\n').Where(l => l.Contains(": error ", StringComparison.Ordinal)).Distinct(StringComparer.Ordinal))
+            {
+                output.Progress(line.TrimEnd());
+            }
+
+            throw new KtException(WatchErrors.PublishFailed, $"dotnet publish -p:KtFreeze=true {options.ProjectFile} failed (exit code {exitCode})");
+        }
+    }
+
     /// <summary>The project's definition (<c>kt.definition.json</c>), written by MSBuild without a full build.</summary>
     public static async Task<ProjectDefinition> DefinitionAsync(WatchOptions options, CancellationToken cancellationToken)
     {

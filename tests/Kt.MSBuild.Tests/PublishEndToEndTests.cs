@@ -78,6 +78,15 @@ public sealed partial class PublishEndToEndTests(PackedTaskFixture fixture) : IC
     }
 
     [Fact]
+    public void KtDeploy_on_a_plain_build_says_that_deploys_happen_on_publish_and_deploys_nothing()
+    {
+        var project = fixture.CreateConsoleProject("BuildOnlyApp", $"<KtService>{$"build-only-{Guid.NewGuid():N}"[..20]}</KtService>", "");
+        var build = fixture.Dotnet(project, "build", "-c", "Release", "-p:KtDeploy=true").EnsureSuccess("build with KtDeploy");
+        Assert.Contains("kt: KtDeploy=true deploys after Publish, not Build", build.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("→ process", build.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task KtDeploy_puts_the_publish_output_on_a_process_pod_and_a_code_edit_reaches_it_without_rerunning_setup()
     {
         var project = fixture.CreateConsoleProject("DeployApp", "<KtService>deploy-app</KtService>",
