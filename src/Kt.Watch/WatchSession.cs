@@ -150,7 +150,7 @@ public sealed class WatchSession : IDisposable
                 Endpoint = outcome.Report?.Pods.Pods[0].Address, Token = outcome.Report?.Pods.Pods[0].Token,
             };
             _output.Progress(string.Create(CultureInfo.InvariantCulture,
-                $"{(files.Count == 0 ? "deployed" : string.Join(", ", files))} → {path} {built:0} ms · deploy {iteration.DeployMs:0} ms "
+                $"{(files.Count == 0 ? "first deploy: publish" : string.Join(", ", files) + " → " + path)} {built:0} ms · deploy {iteration.DeployMs:0} ms "
                 + $"({iteration.UploadedFiles} file{(iteration.UploadedFiles == 1 ? "" : "s")} sent) · total {total:0} ms · {outcome.CodeVersion} serving"));
             Report(iteration);
         }
