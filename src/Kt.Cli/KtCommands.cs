@@ -38,21 +38,32 @@ internal static class KtCommands
         DefaultValueFactory = _ => "Release",
     };
 
+    /// <summary>The project argument and configuration option every project verb takes, read back as one set of options.</summary>
+    private sealed record ProjectInputs(Argument<string?> Project, Option<string> Configuration)
+    {
+        public static ProjectInputs AddTo(Command command)
+        {
+            var inputs = new ProjectInputs(ProjectArgument(), ConfigurationOption());
+            command.Arguments.Add(inputs.Project);
+            command.Options.Add(inputs.Configuration);
+            return inputs;
+        }
+
+        public WatchOptions Read(ParseResult result) => Options(result.GetValue(Project), result.GetValue(Configuration));
+    }
+
     private static Option<bool> VerboseOption() => new("--verbose", "-v") { Description = "Also print each step's output and MSBuild's." };
 
     private static Command Watch()
     {
         var command = new Command("watch", "Deploy once, then on each save: C# edits compile in-process and reach the pods in a fraction of a second; "
             + "project, props/targets, content or KtSetup changes run a full publish + deploy.");
-        var project = ProjectArgument();
-        var configuration = ConfigurationOption();
+        var inputs = ProjectInputs.AddTo(command);
         var verbose = VerboseOption();
-        command.Arguments.Add(project);
-        command.Options.Add(configuration);
         command.Options.Add(verbose);
         command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(verbose), async output =>
         {
-            using var session = new WatchSession(Options(result.GetValue(project), result.GetValue(configuration)), output);
+            using var session = new WatchSession(inputs.Read(result), output);
             await session.RunAsync(cancellationToken).ConfigureAwait(false);
         }));
         return command;
@@ -61,27 +72,21 @@ internal static class KtCommands
     private static Command Deploy()
     {
         var command = new Command("deploy", "Publish and deploy the project to its KtCompute (process, docker, kubernetes), as dotnet publish -p:KtDeploy=true does.");
-        var project = ProjectArgument();
-        var configuration = ConfigurationOption();
+        var inputs = ProjectInputs.AddTo(command);
         var verbose = VerboseOption();
-        command.Arguments.Add(project);
-        command.Options.Add(configuration);
         command.Options.Add(verbose);
         command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(verbose), output =>
-            ProjectPipeline.DeployOnceAsync(Options(result.GetValue(project), result.GetValue(configuration)), output, cancellationToken)));
+            ProjectPipeline.DeployOnceAsync(inputs.Read(result), output, cancellationToken)));
         return command;
     }
 
     private static Command Status()
     {
         var command = new Command("status", "The project's service on its backend: its pods and their addresses.");
-        var project = ProjectArgument();
-        var configuration = ConfigurationOption();
-        command.Arguments.Add(project);
-        command.Options.Add(configuration);
+        var inputs = ProjectInputs.AddTo(command);
         command.SetAction((result, cancellationToken) => RunAsync(verbose: false, async output =>
         {
-            var definition = await ProjectPipeline.DefinitionAsync(Options(result.GetValue(project), result.GetValue(configuration)), cancellationToken).ConfigureAwait(false);
+            var definition = await ProjectPipeline.DefinitionAsync(inputs.Read(result), cancellationToken).ConfigureAwait(false);
             using var backend = ComputeBackends.Create(definition.Compute.Backend, definition.Compute.Namespace, cluster: definition.Compute.Cluster);
             var pods = await backend.FindAsync(definition.Service, cancellationToken).ConfigureAwait(false);
             if (pods is null)
@@ -102,13 +107,10 @@ internal static class KtCommands
     private static Command Teardown()
     {
         var command = new Command("teardown", "Remove every pod the dev loop created for the project's service (as dotnet build -t:KtTeardown).");
-        var project = ProjectArgument();
-        var configuration = ConfigurationOption();
-        command.Arguments.Add(project);
-        command.Options.Add(configuration);
+        var inputs = ProjectInputs.AddTo(command);
         command.SetAction((result, cancellationToken) => RunAsync(verbose: false, async output =>
         {
-            var definition = await ProjectPipeline.DefinitionAsync(Options(result.GetValue(project), result.GetValue(configuration)), cancellationToken).ConfigureAwait(false);
+            var definition = await ProjectPipeline.DefinitionAsync(inputs.Read(result), cancellationToken).ConfigureAwait(false);
             await TeardownWorkflow.TeardownAsync(definition, output, cancellationToken).ConfigureAwait(false);
         }));
         return command;
@@ -118,12 +120,9 @@ internal static class KtCommands
     {
         var command = new Command("freeze", "Build the frozen, layered OCI image and its digest-pinned manifests (dotnet publish -p:KtFreeze=true; "
             + "ContainerRegistry pushes it).");
-        var project = ProjectArgument();
-        var configuration = ConfigurationOption();
-        command.Arguments.Add(project);
-        command.Options.Add(configuration);
+        var inputs = ProjectInputs.AddTo(command);
         command.SetAction((result, cancellationToken) => RunAsync(verbose: false, output =>
-            ProjectPipeline.FreezeAsync(Options(result.GetValue(project), result.GetValue(configuration)), output, cancellationToken)));
+            ProjectPipeline.FreezeAsync(inputs.Read(result), output, cancellationToken)));
         return command;
     }
 
