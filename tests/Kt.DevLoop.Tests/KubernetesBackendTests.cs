@@ -14,7 +14,7 @@ namespace Kt.DevLoop.Tests;
 [Collection(DevLoopCollection.Name)]
 public sealed class KubernetesBackendTests(DevLoopFixture fixture)
 {
-    private const string RuntimeImage = "registry.local/kt/runtime@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    internal const string RuntimeImage = "registry.local/kt/runtime@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
     [Fact]
     public async Task Code_edits_reach_running_pods_without_restarting_them_and_a_new_pod_gets_setup_and_code()

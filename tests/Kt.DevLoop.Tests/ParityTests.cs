@@ -39,6 +39,31 @@ public sealed class ParityTests
         }
     }
 
+    [Fact]
+    public async Task Through_the_Kubernetes_backend_the_probe_answers_as_dotnet_App_dll_where_its_pod_runs()
+    {
+        using var temp = new TempFolder();
+        // The protocol fake's pods are real runtime processes on this machine, started with the pod template's
+        // environment on top of this process's: their base is this machine, as the process backend's is.
+        await using var cluster = await FakeKubernetesCluster.StartAsync(temp.Combine("cluster"));
+        var service = ProcessBackendTests.Unique("parity-k8s");
+        using var backend = new KubernetesBackend(cluster.Api, "dev", KubernetesBackendTests.RuntimeImage);
+        var probe = ParityProbeApp.PublishFolder;
+        try
+        {
+            var deploy = await new ServiceDeployer(backend).DeployAsync(ProcessBackendTests.Request(service, ProbeImage("debian:bookworm"), temp.Path, probe));
+            Assert.All(deploy.Pods.Pods, p => Assert.Equal("127.0.0.1", p.Address.Host)); // reached through the API server's port-forward
+            var remote = await FingerprintAsync(deploy.Pods);
+            var expected = ParityProbeApp.RunDirect(probe, new Dictionary<string, string> { ["PATH"] = "/opt/probe/bin:" + Environment.GetEnvironmentVariable("PATH") });
+            Assert.Equal("/opt/probe/bin", expected["env.path.first"]);
+            Assert.Equal(expected, remote);
+        }
+        finally
+        {
+            Assert.True(await backend.TeardownAsync(service));
+        }
+    }
+
     [DockerFact]
     public async Task On_the_docker_backend_the_probe_answers_as_dotnet_App_dll_in_a_container_of_the_base_image()
     {
