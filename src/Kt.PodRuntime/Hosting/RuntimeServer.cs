@@ -1,5 +1,7 @@
 using System.Net;
 using Kt.PodRuntime.Apps;
+using Kt.PodRuntime.Hosting.Endpoints;
+using Kt.PodRuntime.Hosting.Middleware;
 using Kt.PodRuntime.Journal;
 using Kt.PodRuntime.Observability;
 using Kt.PodRuntime.Supervision;
@@ -55,8 +57,21 @@ public static class RuntimeServer
         var apps = new AppHost(options, logger);
         var state = new RuntimeState();
         var operations = new PodOperations(options, state, journal, applier, versions, supervisor, apps, leases);
-        var endpoints = new RuntimeEndpoints(options, state, metrics, logs, blobs, versions, journal, applier, supervisor, apps, new AppProxy(), operations);
-        endpoints.Map(app);
+        var errors = new PodErrors(options, versions);
+        var readiness = new PodReadiness(state, supervisor, versions);
+        RuntimeEndpoints.Map(
+            app,
+            new ErrorEnvelopeMiddleware(metrics, errors),
+            new BearerAuthMiddleware(new BearerToken(options.Token)),
+            new AdmissionMiddleware(state, versions),
+            [
+                new HealthEndpoints(options, state, readiness, supervisor, metrics),
+                new SetupEndpoints(options, state, journal, applier, operations, errors),
+                new SyncEndpoints(options, blobs, versions, operations, readiness, metrics),
+                new CallEndpoints(options, supervisor, logs, metrics, errors),
+                new LogEndpoints(logs),
+                new AppEndpoints(options, apps, new AppProxy(), operations, supervisor, metrics),
+            ]);
 
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         var exitCode = 0;
