@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Kt.TestSupport;
 
 namespace Kt.MSBuild.Tests;
@@ -132,46 +131,8 @@ public sealed class PackedTaskFixture : IDisposable
         return feed;
     }
 
-    private static ProcessRunner.Result RunDotnet(string folder, IReadOnlyList<string> arguments, string? packagesFolder)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // No lingering build servers holding files of a deleted temp folder, and none of the test host's MSBuild settings.
-        start.ArgumentList.Add("--disable-build-servers");
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            start.Environment.Remove(key);
-        }
-
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        start.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
-        if (packagesFolder is not null)
-        {
-            start.Environment["NUGET_PACKAGES"] = packagesFolder;
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet {string.Join(' ', arguments)} did not finish in time");
-        }
-
-        return new ProcessRunner.Result(process.ExitCode, output.Result, error.Result);
-    }
+    private static ProcessRunner.Result RunDotnet(string folder, IReadOnlyList<string> arguments, string? packagesFolder) =>
+        ProcessRunner.Dotnet(folder, arguments, packagesFolder is null ? null : new Dictionary<string, string> { ["NUGET_PACKAGES"] = packagesFolder });
 
     public void Dispose() => _root.Dispose();
 }

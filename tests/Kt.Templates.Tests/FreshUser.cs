@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Kt.TestSupport;
 
 namespace Kt.Templates.Tests;
@@ -9,6 +8,9 @@ namespace Kt.Templates.Tests;
 /// </summary>
 public sealed class FreshUser : IDisposable
 {
+    /// <summary>A fresh restore of the template's packages may take minutes on a loaded machine.</summary>
+    private static readonly TimeSpan TimeLimit = TimeSpan.FromMinutes(8);
+
     private readonly TempFolder _root = new("kt-user");
 
     public FreshUser()
@@ -41,53 +43,12 @@ public sealed class FreshUser : IDisposable
 
     /// <summary>Runs <paramref name="fileName"/> with the user's environment plus <paramref name="extra"/>.</summary>
     public ProcessRunner.Result Run(string fileName, IEnumerable<string> arguments, string folder, IReadOnlyDictionary<string, string>? extra = null) =>
-        Start(fileName, arguments, folder, extra is null ? Environment : Environment.Concat(extra).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value));
+        ProcessRunner.RunAsUser(fileName, arguments, folder,
+            extra is null ? Environment : Environment.Concat(extra).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value), TimeLimit);
 
     /// <summary>Runs dotnet with <paramref name="environment"/> (null: the machine's own caches and homes).</summary>
     public static ProcessRunner.Result RunDotnet(string folder, IReadOnlyDictionary<string, string>? environment, IEnumerable<string> arguments) =>
-        Start("dotnet", arguments, folder, environment ?? new Dictionary<string, string>());
-
-    private static ProcessRunner.Result Start(string fileName, IEnumerable<string> arguments, string folder, IReadOnlyDictionary<string, string> environment)
-    {
-        var start = new ProcessStartInfo(fileName)
-        {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            start.Environment.Remove(key);
-        }
-
-        // No build server outlives the command (none may hold files of a temp folder about to be deleted).
-        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        start.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
-        start.Environment["UseSharedCompilation"] = "false";
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(8)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{fileName} {string.Join(' ', start.ArgumentList)} did not finish in time");
-        }
-
-        return new ProcessRunner.Result(process.ExitCode, output.Result, error.Result);
-    }
+        ProcessRunner.Dotnet(folder, arguments, environment, TimeLimit);
 
     public void Dispose() => _root.Dispose();
 }
