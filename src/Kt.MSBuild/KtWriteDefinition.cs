@@ -27,6 +27,12 @@ public sealed class KtWriteDefinition : KtTaskBase
     /// <summary>The SDK's <c>ContainerLabel</c> items, with the <c>org.opencontainers.image.*</c> labels the targets generate as the SDK does.</summary>
     public ITaskItem[] ContainerLabels { get; set; } = [];
 
+    /// <summary>
+    /// The SDK's <c>ContainerGenerateLabelsImageCreated</c> (with <c>ContainerGenerateLabels</c>): add
+    /// <c>org.opencontainers.image.created</c> and <c>org.opencontainers.artifact.created</c>.
+    /// </summary>
+    public bool GenerateCreatedLabels { get; set; }
+
     public ITaskItem[] ContainerPorts { get; set; } = [];
 
     /// <summary><c>KtDockerfileArg</c> items: values for the base Dockerfile's ARGs.</summary>
@@ -100,7 +106,7 @@ public sealed class KtWriteDefinition : KtTaskBase
                 LaunchTimeout = LaunchTimeout, ServiceAccount = ServiceAccount, PriorityClass = PriorityClass, InactivityTtl = InactivityTtl,
                 Queue = Queue, NodeSelectors = NodeSelectors, Labels = Labels, Annotations = Annotations, Tolerations = Tolerations,
                 Secrets = Secrets, Volumes = Volumes, Autoscale = Autoscale, Distribute = Distribute,
-            }, new ImageInputs(ContainerLabels, ContainerPorts, DockerfileArguments)), warning => Log.LogWarning(subcategory: "Kt", warningCode: MSBuildErrors.IgnoredSetupMetadata, helpKeyword: null, file: ErrorFile,
+            }, new ImageInputs(CreatedLabels().Concat(ContainerLabels).ToList(), ContainerPorts, DockerfileArguments)), warning => Log.LogWarning(subcategory: "Kt", warningCode: MSBuildErrors.IgnoredSetupMetadata, helpKeyword: null, file: ErrorFile,
                 lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: warning));
         if (!string.IsNullOrWhiteSpace(ContainerFamily))
         {
@@ -119,5 +125,20 @@ public sealed class KtWriteDefinition : KtTaskBase
 
         AtomicFile.WriteAllText(OutputFile, json);
         Log.LogMessage(MessageImportance.Low, string.Create(CultureInfo.InvariantCulture, $"kt: wrote {OutputFile} ({definition.Steps.Count} steps)"));
+    }
+
+    // The SDK stamps these with the build's clock, so every image differs. Kt gives them the image's own creation time,
+    // the one its config and history carry: SOURCE_DATE_EPOCH when set (as the SDK's reproducible images and BuildKit
+    // read it), else the fixed default, so re-freezes keep one digest. ContainerLabel items come later and win.
+    private IEnumerable<ITaskItem> CreatedLabels()
+    {
+        if (!GenerateCreatedLabels)
+        {
+            return [];
+        }
+
+        var created = Kt.Oci.ReproducibleTime.Format(Kt.Oci.ReproducibleTime.Resolve());
+        return ((string[])["org.opencontainers.image.created", "org.opencontainers.artifact.created"]).Select(name =>
+            (ITaskItem)new Microsoft.Build.Utilities.TaskItem(name, new Dictionary<string, string> { ["Value"] = created }));
     }
 }

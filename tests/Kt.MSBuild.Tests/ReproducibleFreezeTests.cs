@@ -50,7 +50,7 @@ public sealed partial class PublishEndToEndTests
     }
 
     [RegistryFact]
-    public void Three_unchanged_service_freezes_in_one_folder_give_one_digest_and_the_manifests_stay_out_of_the_publish_folder()
+    public void Three_unchanged_service_freezes_in_one_folder_give_one_digest_the_manifests_stay_out_and_created_is_the_image_time()
     {
         var project = fixture.CreateConsoleProject("Refreeze",
             $"<KtBaseImage>{Environments.RegistryDotnetReadyBaseImage}</KtBaseImage><KtService>refreeze</KtService>",
@@ -69,6 +69,33 @@ public sealed partial class PublishEndToEndTests
         Assert.True(File.Exists(Path.Combine(output, "kt-manifests", "refreeze.yaml")));
         Assert.False(Directory.Exists(Path.Combine(output, "publish", "kt-manifests")));
         Assert.Single(digests.Distinct());
+
+        // The SDK's generated "created" labels carry the image's own creation time, as its config does: the fixed
+        // default here, SOURCE_DATE_EPOCH (the commit time, say) when the build sets it.
+        Assert.Equal(("1970-01-01T00:00:01Z", "1970-01-01T00:00:01Z", "1970-01-01T00:00:01Z"), CreatedInLayout(project));
+        Environment.SetEnvironmentVariable("SOURCE_DATE_EPOCH", "1764547200");
+        try
+        {
+            fixture.Dotnet(project, "publish", "-c", "Release", "-p:KtFreeze=true", "-p:ContainerRepository=kt-msbuild-test/refreeze",
+                $"-p:KtCacheDirectory={fixture.CacheDirectory}").EnsureSuccess("freeze with SOURCE_DATE_EPOCH");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("SOURCE_DATE_EPOCH", null);
+        }
+
+        Assert.Equal(("2025-12-01T00:00:00Z", "2025-12-01T00:00:00Z", "2025-12-01T00:00:00Z"), CreatedInLayout(project));
+    }
+
+    /// <summary>The frozen layout's config <c>created</c> and its two generated created labels.</summary>
+    private static (string Config, string Image, string Artifact) CreatedInLayout(string project)
+    {
+        var layout = Path.Combine(project, "obj", "Release", "net10.0", "kt-image");
+        var inspected = ProcessRunner.Run("skopeo", ["inspect", "--config", $"oci:{layout}"]).EnsureSuccess("skopeo inspect --config");
+        using var config = System.Text.Json.JsonDocument.Parse(inspected.Output);
+        var labels = config.RootElement.GetProperty("config").GetProperty("Labels");
+        return (config.RootElement.GetProperty("created").GetString()!, labels.GetProperty("org.opencontainers.image.created").GetString()!,
+            labels.GetProperty("org.opencontainers.artifact.created").GetString()!);
     }
 
     [GeneratedRegex(@"kt: image kt-msbuild-test/refreeze@(?<digest>sha256:[0-9a-f]{64})")]
