@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Kt.DevLoop.Tests;
 
 /// <summary>
@@ -20,6 +22,28 @@ public static class SampleFunctions
     public static string ReadFile(string path) => File.Exists(path) ? File.ReadAllText(path).Trim() : "(missing)";
 
     public static string Twice(string text) => text + text;
+
+    /// <summary>
+    /// Logs <paramref name="steps"/> lines through a logger from a static console LoggerFactory, as a user's code
+    /// often does: the console logger writes them from its own queue thread, not from the call.
+    /// </summary>
+    public static int LogSteps(string run, int steps)
+    {
+        for (var i = 0; i < steps; i++)
+        {
+            StaticLog.Logger.LogInformation("{Run} step {Step}", run, i);
+        }
+
+        return steps;
+    }
+}
+
+/// <summary>The static logger of <see cref="SampleFunctions.LogSteps"/>: created by the first call, shared by all.</summary>
+internal static class StaticLog
+{
+    private static readonly ILoggerFactory Factory = LoggerFactory.Create(builder => builder.AddSimpleConsole(o => o.SingleLine = true));
+
+    public static readonly ILogger Logger = Factory.CreateLogger("Steps");
 }
 
 /// <summary>A stateful class for kt.Cls.</summary>

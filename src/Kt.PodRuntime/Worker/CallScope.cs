@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using Kt.PodRuntime.Observability;
 
@@ -9,7 +10,9 @@ namespace Kt.PodRuntime.Worker;
 /// </summary>
 internal sealed class CallScope
 {
-    private static readonly AsyncLocal<CallScope?> CurrentScope = new();
+    // A thread started inside a call runs with the call's flow: the change handler sees it start (BackgroundWriters).
+    private static readonly AsyncLocal<CallScope?> CurrentScope = new(OnFlowChanged);
+    private static readonly ConcurrentDictionary<long, CallScope> Open = new();
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
     private long _stdoutDropped;
@@ -22,6 +25,7 @@ internal sealed class CallScope
         CallId = callId;
         RequestId = requestId;
         _emit = emit;
+        Open[callId] = this;
     }
 
     public static CallScope? Current
@@ -30,7 +34,38 @@ internal sealed class CallScope
         set => CurrentScope.Value = value;
     }
 
+    private static void OnFlowChanged(AsyncLocalValueChangedArgs<CallScope?> change)
+    {
+        if (change.ThreadContextChanged && change.PreviousValue is null && change.CurrentValue is { } call)
+        {
+            BackgroundWriters.Born(call);
+        }
+    }
+
+    /// <summary>
+    /// Where output written outside any open call's flow goes — by a thread that outlived the call it was started in,
+    /// such as a logging provider's queue thread: to the one call in flight, the only one it can belong to. With
+    /// several calls in flight it cannot be told apart and stays in the pod's log only.
+    /// </summary>
+    public static CallScope? SoleOpen
+    {
+        get
+        {
+            using var calls = Open.GetEnumerator();
+            if (!calls.MoveNext())
+            {
+                return null;
+            }
+
+            var sole = calls.Current.Value;
+            return calls.MoveNext() ? null : sole;
+        }
+    }
+
     public long CallId { get; }
+
+    /// <summary>Whether the call's output is closed (its result is on the way).</summary>
+    public bool IsCompleted => Volatile.Read(ref _completed);
 
     public string RequestId { get; }
 
@@ -119,7 +154,8 @@ internal sealed class CallScope
                 EmitLine("stderr", _stderr, stderr: true);
             }
 
-            _completed = true;
+            Volatile.Write(ref _completed, true);
+            Open.TryRemove(CallId, out _);
         }
     }
 }

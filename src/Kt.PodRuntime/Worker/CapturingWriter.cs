@@ -4,7 +4,10 @@ namespace Kt.PodRuntime.Worker;
 
 /// <summary>
 /// Replaces Console.Out/Console.Error in the worker: everything still goes to the real stream (the container's log),
-/// and what is written inside a call is also handed to that call's <see cref="CallScope"/>.
+/// and what is written inside a call is also handed to that call's <see cref="CallScope"/>. A write from a thread of
+/// its own whose flow holds no open call (a logging provider's queue thread carries the call it was born in, long
+/// closed) goes to <see cref="CallScope.SoleOpen"/>, and is tracked so that a call's result waits for it
+/// (<see cref="BackgroundWriters"/>).
 /// </summary>
 internal sealed class CapturingWriter : TextWriter
 {
@@ -19,51 +22,54 @@ internal sealed class CapturingWriter : TextWriter
 
     public override Encoding Encoding => _inner.Encoding;
 
-    public override void Write(char value)
-    {
-        _inner.Write(value);
-        CallScope.Current?.Append(_stream, [value]);
-    }
+    public override void Write(char value) => Capture([value], newline: false);
 
-    public override void Write(char[] buffer, int index, int count)
-    {
-        _inner.Write(buffer, index, count);
-        CallScope.Current?.Append(_stream, buffer.AsSpan(index, count));
-    }
+    public override void Write(char[] buffer, int index, int count) => Capture(buffer.AsSpan(index, count), newline: false);
 
-    public override void Write(ReadOnlySpan<char> buffer)
-    {
-        _inner.Write(buffer);
-        CallScope.Current?.Append(_stream, buffer);
-    }
+    public override void Write(ReadOnlySpan<char> buffer) => Capture(buffer, newline: false);
 
     public override void Write(string? value)
     {
-        if (value is null)
+        if (value is not null)
+        {
+            Capture(value, newline: false);
+        }
+    }
+
+    public override void WriteLine(string? value) => Capture(value, newline: true);
+
+    public override void WriteLine() => Capture([], newline: true);
+
+    public override void Flush() => _inner.Flush();
+
+    private void Capture(ReadOnlySpan<char> text, bool newline)
+    {
+        var background = BackgroundWriters.IsBackgroundThread;
+        using var writing = background ? BackgroundWriters.Enter() : default;
+        if (newline)
+        {
+            _inner.WriteLine(text);
+        }
+        else
+        {
+            _inner.Write(text);
+        }
+
+        var scope = CallScope.Current;
+        if (scope is null || (background && scope.IsCompleted))
+        {
+            scope = background ? CallScope.SoleOpen : null;
+        }
+
+        if (scope is null)
         {
             return;
         }
 
-        _inner.Write(value);
-        CallScope.Current?.Append(_stream, value);
-    }
-
-    public override void WriteLine(string? value)
-    {
-        _inner.WriteLine(value);
-        var scope = CallScope.Current;
-        if (scope is not null)
+        scope.Append(_stream, text);
+        if (newline)
         {
-            scope.Append(_stream, value);
             scope.Append(_stream, "\n");
         }
     }
-
-    public override void WriteLine()
-    {
-        _inner.WriteLine();
-        CallScope.Current?.Append(_stream, "\n");
-    }
-
-    public override void Flush() => _inner.Flush();
 }

@@ -125,6 +125,8 @@ internal sealed class WorkerMain
         }
         finally
         {
+            // A logging provider's own thread may still hold lines this call logged: they are its output too.
+            await BackgroundWriters.DrainAsync(scope).ConfigureAwait(false);
             scope.Complete();
             CallScope.Current = null;
             _calls.TryRemove(frame.Id, out _);
