@@ -1,5 +1,3 @@
-using Kt.DevLoop;
-using Kt.DevLoop.Backends;
 using Kt.ImageCompiler;
 using Kt.ImageCompiler.Model;
 
@@ -14,10 +12,19 @@ namespace Kt.Client;
 public sealed record Compute
 {
     /// <summary>process (default), docker or kubernetes.</summary>
-    public string Backend { get; init; } = ComputeBackends.Process;
+    public string Backend { get; init; } = "process";
 
-    /// <summary>Kubernetes: the namespace (KtNamespace). Pods start from the runtime image the last <c>-p:KtDeploy=true</c> pushed.</summary>
+    /// <summary>Kubernetes: the namespace (KtNamespace).</summary>
     public string Namespace { get; init; } = "default";
+
+    /// <summary>
+    /// Kubernetes: the registry the cluster pulls the runtime image from (ContainerRegistry, e.g. <c>127.0.0.1:5000</c>);
+    /// the deploy builds and pushes that image when it is missing or stale, as <c>-p:KtDeploy=true</c> does.
+    /// </summary>
+    public string? ContainerRegistry { get; init; }
+
+    /// <summary>Kubernetes: the runtime image's repository in <see cref="ContainerRegistry"/> (ContainerRepository; default the service name).</summary>
+    public string? ContainerRepository { get; init; }
 
     /// <summary>Kubernetes: GPU type, tolerations, secrets, volumes, autoscale, distribute… as the csproj declares them.</summary>
     public ClusterDeclaration? Cluster { get; init; }
@@ -53,34 +60,44 @@ public sealed record Compute
     public static Compute FromProject(string? definitionFile = null, string? projectDirectory = null)
     {
         var file = definitionFile ?? Path.Combine(AppContext.BaseDirectory, ProjectDefinition.FileName);
-        var project = ProjectDefinitionFile.Read(file, DevLoopErrors.DefinitionMissing);
+        var project = ProjectDefinitionFile.Read(file, ClientErrors.DefinitionMissing);
         var directory = projectDirectory ?? Environment.CurrentDirectory;
-        var spec = ProjectDeployment.Service(project);
         return new Compute
         {
             Backend = project.Compute.Backend,
             Namespace = project.Compute.Namespace,
             Cluster = project.Compute.Cluster,
-            Service = spec.Service,
-            Cpus = spec.Cpus,
-            Memory = spec.Memory,
-            Gpus = spec.Gpus,
-            Replicas = spec.Replicas,
-            AllowHostSetup = spec.AllowHostSetup,
-            Image = Image.From(ProjectDeployment.Image(project, directory)),
+            Service = project.Service,
+            Cpus = project.Compute.Cpus,
+            Memory = project.Compute.Memory,
+            Gpus = project.Compute.Gpus,
+            Replicas = project.Compute.Replicas,
+            AllowHostSetup = project.Compute.AllowHostSetup,
+            // The image steps only: the app travels by code sync.
+            Image = Image.From(StepFactory.FromProject(project, directory, publishDirectory: null)),
             ProjectDirectory = directory,
         };
     }
 
-    internal ServiceSpec ToServiceSpec() => new()
+    /// <summary>
+    /// This compute as the definition the workflows deploy (the image's steps travel beside it, as <see cref="ImageDefinition"/>):
+    /// the deploy side takes the same input from a program as from the csproj.
+    /// </summary>
+    internal ProjectDefinition ToProjectDefinition() => new()
     {
         Service = Service ?? DefaultServiceName(),
-        Replicas = Replicas,
         BaseImage = Image?.Definition.Base.Reference,
-        Cpus = Cpus,
-        Memory = Memory,
-        Gpus = Gpus,
-        AllowHostSetup = AllowHostSetup,
+        Compute = new ComputeDeclaration
+        {
+            Backend = Backend,
+            Namespace = Namespace,
+            Cluster = Cluster,
+            Cpus = Cpus,
+            Memory = Memory,
+            Gpus = Gpus,
+            Replicas = Replicas,
+            AllowHostSetup = AllowHostSetup,
+        },
     };
 
     /// <summary>No image: no steps; the base only matters to the docker backend, which then says it needs one.</summary>

@@ -1,4 +1,3 @@
-using Kt.DevLoop;
 
 namespace Kt.Client;
 

@@ -1,6 +1,5 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
-using Kt.DevLoop;
 
 namespace Kt.Client;
 
@@ -30,7 +29,7 @@ public static class Remote
         if (!method.IsStatic || !method.IsPublic || type is null || !IsCallableType(type) || method.IsGenericMethodDefinition
             || method.IsDefined(typeof(CompilerGeneratedAttribute)) || method.Name.Contains('<', StringComparison.Ordinal))
         {
-            throw new KtException(DevLoopErrors.NotRemotable,
+            throw new KtException(ClientErrors.NotRemotable,
                 $"'{type?.FullName}.{method.Name}' cannot run remotely: Remote.Fn takes a public static method of a public, non-generic class "
                 + "(not a lambda, a local function or a top-level statement), because the pod finds it by type and method name.");
         }
@@ -44,7 +43,7 @@ public static class Remote
     {
         if (!IsCallableType(typeof(T)) || typeof(T).IsAbstract)
         {
-            throw new KtException(DevLoopErrors.NotRemotable,
+            throw new KtException(ClientErrors.NotRemotable,
                 $"'{typeof(T).FullName}' cannot run remotely: Remote.Cls takes a public, concrete, non-generic class of this program.");
         }
 

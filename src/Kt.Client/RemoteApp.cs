@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using Kt.DevLoop;
 
 namespace Kt.Client;
 
@@ -75,7 +74,7 @@ public sealed class RemoteApp
 
                 if (DateTime.UtcNow >= deadline)
                 {
-                    throw new KtException(DevLoopErrors.AppNotListening,
+                    throw new KtException(ClientErrors.AppNotListening,
                         $"The app '{Command}' did not listen on port {Port} of {http.BaseAddress} within {ListenTimeout.TotalSeconds:0} s: check its output in the pod's log.");
                 }
 

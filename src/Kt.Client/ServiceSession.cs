@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using Kt.DevLoop;
-using Kt.DevLoop.Backends;
 using Kt.PodRuntime.Client;
 
 namespace Kt.Client;
@@ -15,18 +13,18 @@ internal sealed class ServiceSession
 {
     private static readonly ConcurrentDictionary<Compute, Lazy<Task<ServiceSession>>> Sessions = new();
     private readonly Compute _compute;
-    private readonly IComputeBackend _backend;
+    private readonly IDeployment _deployment;
     private readonly Lock _gate = new();
     private int _next = -1;
     private int _leases;
     private bool _closed;
 
-    private ServiceSession(Compute compute, DeployReport report, IComputeBackend backend)
+    private ServiceSession(Compute compute, IDeployment deployment)
     {
         _compute = compute;
-        _backend = backend;
-        Report = report;
-        Clients = report.Pods.Pods.Select(p => new PodClient(p.Address, p.Token)).ToArray();
+        _deployment = deployment;
+        Report = deployment.Report;
+        Clients = Report.Pods.Pods.Select(p => new PodClient(p.Address, p.Token)).ToArray();
     }
 
     public DeployReport Report { get; }
@@ -85,26 +83,12 @@ internal sealed class ServiceSession
 
     private static async Task<ServiceSession> CreateAsync(Compute compute, CancellationToken cancellationToken)
     {
-        // The backend lives as long as the session: on Kubernetes it holds the port-forwards the calls go through.
-        var backend = ComputeBackends.Create(compute.Backend, compute.Namespace, cluster: compute.Cluster);
-        try
-        {
-            var deployer = new ServiceDeployer(backend, line => Console.Error.WriteLine("kt: " + line));
-            var report = await deployer.DeployAsync(new DeployRequest
-            {
-                Service = compute.ToServiceSpec(),
-                Image = compute.ImageDefinition(),
-                ProjectDirectory = compute.ProjectDirectory ?? Environment.CurrentDirectory,
-                // The very build output this program runs from: the same assemblies run on both sides.
-                CodeDirectory = AppContext.BaseDirectory,
-            }, cancellationToken).ConfigureAwait(false);
-            return new ServiceSession(compute, report, backend);
-        }
-        catch
-        {
-            backend.Dispose();
-            throw;
-        }
+        // The deploy side is loaded here, on the first deploy, and not before: a program that only builds a Compute
+        // loads nothing of it. The deployment lives as long as the session: on Kubernetes it holds the port-forwards.
+        // The very build output this program runs from is deployed: the same assemblies run on both sides.
+        var deployment = await DeploySideLoader.DeploySide.DeployAsync(compute, AppContext.BaseDirectory,
+            line => Console.Error.WriteLine("kt: " + line), cancellationToken).ConfigureAwait(false);
+        return new ServiceSession(compute, deployment);
     }
 
     public Task<T?> CallOneAsync<T>(Func<PodClient, CallOptions, CancellationToken, Task<T?>> call, CancellationToken cancellationToken)
@@ -118,7 +102,7 @@ internal sealed class ServiceSession
 
     public async Task TeardownAsync(CancellationToken cancellationToken)
     {
-        await _backend.TeardownAsync(Pods.Service, cancellationToken).ConfigureAwait(false);
+        await _deployment.TeardownAsync(cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
             if (_closed)
@@ -140,7 +124,7 @@ internal sealed class ServiceSession
             client.Dispose();
         }
 
-        _backend.Dispose();
+        _deployment.Dispose();
     }
 
     /// <summary>Removes this session from the cache (only this one: a newer session of the compute stays).</summary>

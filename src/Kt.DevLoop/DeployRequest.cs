@@ -17,7 +17,7 @@ public sealed record DeployRequest
     public required string CodeDirectory { get; init; }
 
     /// <summary>Top-level folders of <see cref="CodeDirectory"/> that are not synced.</summary>
-    public IReadOnlyCollection<string> ExcludedFolders { get; init; } = [Backends.PodRuntimeFiles.FolderName];
+    public IReadOnlyCollection<string> ExcludedFolders { get; init; } = [Backends.PodRuntimeFiles.FolderName, DeploySideLayout.FolderName];
 
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromMinutes(2);
 }

@@ -24,18 +24,9 @@ public static class DevLoopErrors
     /// <summary>The process backend refuses a setup step that would change this machine, unless the user opts in.</summary>
     public const string HostSetupRefused = "KT7010";
 
-    /// <summary>A function, class or app given to the client cannot be called remotely (lambda, local function, open generic…).</summary>
-    public const string NotRemotable = "KT7020";
-
-    /// <summary>The project's kt.definition.json could not be found or read.</summary>
-    public const string DefinitionMissing = "KT7021";
-
     /// <summary>A frozen service image needs an app (the publish output) for its pods to serve.</summary>
     public const string FrozenWithoutApp = "KT7022";
 
     /// <summary>Kubernetes: no runtime image was given and the service has no Deployment to take it from.</summary>
     public const string RuntimeImageMissing = "KT7023";
-
-    /// <summary><c>Remote.App(...).ToAsync</c>: the app did not listen on its port in time.</summary>
-    public const string AppNotListening = "KT7030";
 }

@@ -53,11 +53,3 @@ public sealed partial record ServiceSpec
     [GeneratedRegex("^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$")]
     private static partial Regex ServiceName();
 }
-
-/// <summary>One pod of a service: its rank, its name, where its runtime answers and the token it expects.</summary>
-/// <param name="WorkDirectory">For pods on this machine: a folder command steps may use as their working directory.</param>
-public sealed record PodEndpoint(int Rank, string Name, Uri Address, string Token, string? WorkDirectory = null);
-
-/// <summary>Every pod of a service, in rank order, and how many were created (not found running) by this call.</summary>
-/// <param name="TokenFile">Where the service's bearer token is kept on this machine (for a ready-to-paste call).</param>
-public sealed record ServicePods(string Service, string Backend, IReadOnlyList<PodEndpoint> Pods, int Created, string? TokenFile = null);

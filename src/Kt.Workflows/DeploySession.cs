@@ -57,7 +57,7 @@ public sealed class DeploySession : IDisposable
         var report = await deployer.DeployAsync(new DeployRequest
         {
             Service = ProjectDeployment.Service(project),
-            Image = ProjectDeployment.Image(project, projectDirectory),
+            Image = request.Image ?? ProjectDeployment.Image(project, projectDirectory),
             ProjectDirectory = projectDirectory,
             CodeDirectory = request.PublishDirectory,
         }, cancellationToken).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using Kt.DevLoop;
+using Kt.ImageCompiler.Model;
 
 namespace Kt.Workflows;
 
@@ -6,6 +7,9 @@ namespace Kt.Workflows;
 public sealed record DeployWorkflowRequest
 {
     public required ProjectDefinition Project { get; init; }
+
+    /// <summary>The image whose steps the pods get, when not the project's own (a program's <c>Compute.Image</c>); null: the definition's.</summary>
+    public ImageDefinition? Image { get; init; }
 
     /// <summary>The publish output the pods serve.</summary>
     public required string PublishDirectory { get; init; }

@@ -98,11 +98,11 @@ public sealed class ClientApiTests
     public void A_lambda_or_a_private_method_cannot_be_remote_and_says_why_with_KT7020()
     {
         var lambda = Assert.Throws<KtException>(() => Remote.Fn(() => 42));
-        Assert.Equal(DevLoopErrors.NotRemotable, lambda.Code);
+        Assert.Equal(Kt.Client.ClientErrors.NotRemotable, lambda.Code);
         Assert.Contains("public static method", lambda.Message, StringComparison.Ordinal);
 
         var local = Assert.Throws<KtException>(() => Remote.Fn(Hidden));
-        Assert.Equal(DevLoopErrors.NotRemotable, local.Code);
+        Assert.Equal(Kt.Client.ClientErrors.NotRemotable, local.Code);
 
         static int Hidden() => 1;
     }
@@ -111,7 +111,7 @@ public sealed class ClientApiTests
     public void A_missing_project_definition_is_KT7021_and_names_the_file()
     {
         var error = Assert.Throws<KtException>(() => Compute.FromProject("/nonexistent/kt.definition.json"));
-        Assert.Equal(DevLoopErrors.DefinitionMissing, error.Code);
+        Assert.Equal(Kt.Client.ClientErrors.DefinitionMissing, error.Code);
         Assert.Contains("/nonexistent/kt.definition.json", error.Message, StringComparison.Ordinal);
     }
 }

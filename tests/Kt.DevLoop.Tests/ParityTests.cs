@@ -1,3 +1,4 @@
+using Kt.Core;
 using Kt.DevLoop.Backends;
 using Kt.ImageCompiler;
 using Kt.PodRuntime.Client;

@@ -1,3 +1,4 @@
+using Kt.Core;
 using Kt.DevLoop;
 using Kt.Workflows;
 

@@ -1,4 +1,4 @@
-namespace Kt.DevLoop;
+namespace Kt.Core;
 
 /// <summary>What a deploy did and how long each phase took (milliseconds, wall clock, all pods in parallel).</summary>
 public sealed record DeployReport

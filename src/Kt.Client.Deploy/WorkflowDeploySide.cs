@@ -1,0 +1,52 @@
+using Kt.DevLoop;
+using Kt.Workflows;
+
+namespace Kt.Client.Deploy;
+
+/// <summary>
+/// A program's deploy, through the same <see cref="DeploySession"/> as <c>-p:KtDeploy=true</c> and <c>kt deploy</c>:
+/// on Kubernetes it builds and pushes the runtime image itself when it is missing or stale (no earlier publish needed).
+/// Created by <see cref="DeploySideLoader"/> by name.
+/// </summary>
+internal sealed class WorkflowDeploySide : IDeploySide
+{
+    public async Task<IDeployment> DeployAsync(Compute compute, string codeDirectory, Action<string> progress, CancellationToken cancellationToken)
+    {
+        var project = compute.ToProjectDefinition();
+        var projectDirectory = compute.ProjectDirectory ?? Environment.CurrentDirectory;
+        var session = new DeploySession();
+        try
+        {
+            var outcome = await session.DeployAsync(new DeployWorkflowRequest
+            {
+                Project = project,
+                Image = compute.ImageDefinition(),
+                PublishDirectory = codeDirectory,
+                RuntimeImage = new ImageOutputSettings
+                {
+                    ProjectDirectory = projectDirectory,
+                    Registry = compute.ContainerRegistry,
+                    Repository = compute.ContainerRepository ?? project.Service,
+                    // Kept with the rest of what Kt creates on this machine, not in the program's folders.
+                    LayoutOutputPath = KtHome.Combine("runtime-images", project.Service),
+                },
+            }, new WorkflowOutput(progress, _ => { }), cancellationToken).ConfigureAwait(false);
+            return new Deployment(project, session, outcome.Report!);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    private sealed class Deployment(ProjectDefinition project, DeploySession session, DeployReport report) : IDeployment
+    {
+        public DeployReport Report { get; } = report;
+
+        public Task TeardownAsync(CancellationToken cancellationToken) =>
+            TeardownWorkflow.TeardownAsync(project, WorkflowOutput.Silent, cancellationToken);
+
+        public void Dispose() => session.Dispose();
+    }
+}
