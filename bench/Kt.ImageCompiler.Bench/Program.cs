@@ -9,7 +9,7 @@ using Kt.Oci;
 var outFolder = ParseOut(args);
 if (outFolder is null)
 {
-    Console.Error.WriteLine("usage: Kt.ImageCompiler.Bench --out <folder> [--only 1,2,3,4,5]");
+    Console.Error.WriteLine("usage: Kt.ImageCompiler.Bench --out <folder> [--only 1,2,3,4,5,6]");
     return 2;
 }
 
@@ -39,32 +39,38 @@ try
     bool Selected(int figure) => only is null || only.Contains(figure);
     if (Selected(1))
     {
-        Log("1/5 rebuild after a code-only change: kt freeze vs docker build");
+        Log("1/6 rebuild after a code-only change: kt freeze vs docker build");
         figures.Add(await DevLoopBenchmark.RunAsync(context, app, cancellation.Token));
     }
 
     if (Selected(2))
     {
-        Log("2/5 publish + push: kt vs the SDK's PublishContainer");
+        Log("2/6 publish + push: kt vs the SDK's PublishContainer");
         figures.Add(await SdkComparisonBenchmark.RunAsync(context, app, cancellation.Token));
     }
 
     if (Selected(3))
     {
-        Log("3/5 bytes pushed after a code-only change");
+        Log("3/6 bytes pushed after a code-only change");
         figures.Add(await PushDeltaBenchmark.RunAsync(context, app, cancellation.Token));
     }
 
     if (Selected(4))
     {
-        Log("4/5 reproducible digests from two checkout folders");
+        Log("4/6 reproducible digests from two checkout folders");
         figures.Add(await ReproducibilityBenchmark.RunAsync(context, app, cancellation.Token));
     }
 
     if (Selected(5))
     {
-        Log("5/5 lockfile + SBOM overhead");
+        Log("5/6 lockfile + SBOM overhead");
         figures.Add(await RecordsOverheadBenchmark.RunAsync(context, app, cancellation.Token));
+    }
+
+    if (Selected(6))
+    {
+        Log("6/6 three unchanged re-freezes in one folder");
+        figures.Add(await RefreezeBenchmark.RunAsync(context, app, cancellation.Token));
     }
 }
 catch (Exception e)

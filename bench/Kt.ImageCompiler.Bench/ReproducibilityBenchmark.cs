@@ -51,11 +51,11 @@ internal static partial class ReproducibilityBenchmark
         return new BenchFigure(Name, distinct, "digests", baselineDistinct, (double)distinct / baselineDistinct, "== 1", distinct == 1, note);
     }
 
-    private static string Short(string digest) => digest[..19];
+    internal static string Short(string digest) => digest[..19];
 
-    private static string Tail(string text) => text.Length <= 400 ? text : text[^400..];
+    internal static string Tail(string text) => text.Length <= 400 ? text : text[^400..];
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         var folder = new DirectoryInfo(AppContext.BaseDirectory);
         while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "Kt.slnx")))
@@ -67,7 +67,7 @@ internal static partial class ReproducibilityBenchmark
     }
 
     /// <summary>The Kt.MSBuild task assembly the bench project built (its configuration's, else any).</summary>
-    private static string? TasksAssembly(string repository)
+    internal static string? TasksAssembly(string repository)
     {
         var bin = Path.Combine(repository, "src", "Kt.MSBuild", "bin");
         return Directory.Exists(bin)

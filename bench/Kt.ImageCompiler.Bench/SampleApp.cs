@@ -110,10 +110,13 @@ internal sealed class SampleApp
     }
 
     /// <summary><c>dotnet publish -p:KtFreeze=true</c> of a project made by <see cref="UseKt"/>: Kt compiles and freezes it.</summary>
-    public Task<CommandResult> PublishFrozenAsync(string baseImage, string repository, string cacheDirectory, CancellationToken cancellationToken) =>
+    /// <param name="withRuntime">A service image (the pod runtime baked in, manifests written), not a plain app image.</param>
+    /// <param name="more">Further MSBuild arguments.</param>
+    public Task<CommandResult> PublishFrozenAsync(string baseImage, string repository, string cacheDirectory, CancellationToken cancellationToken,
+        bool withRuntime = false, params string[] more) =>
         CommandLine.RunCheckedAsync("dotnet",
-            ["publish", ProjectFile, .. BuildOptions, "-p:KtFreeze=true", "-p:KtFreezeWithRuntime=false", $"-p:KtBaseImage={baseImage}",
-                $"-p:ContainerRepository={repository}", $"-p:KtCacheDirectory={cacheDirectory}"],
+            ["publish", ProjectFile, .. BuildOptions, "-p:KtFreeze=true", $"-p:KtFreezeWithRuntime={(withRuntime ? "true" : "false")}", $"-p:KtBaseImage={baseImage}",
+                $"-p:ContainerRepository={repository}", $"-p:KtCacheDirectory={cacheDirectory}", .. more],
             Root, DotnetEnvironment, PublishTimeout, cancellationToken);
 
     /// <summary>Rewrites the one line of code that differs between builds.</summary>
