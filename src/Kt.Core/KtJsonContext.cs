@@ -16,8 +16,3 @@ public sealed partial class KtJsonContext : JsonSerializerContext
     /// <summary>Generated metadata for the definition, reflection for anything else.</summary>
     public static IJsonTypeInfoResolver ContractsFirst { get; } = JsonTypeInfoResolver.Combine(Default, new DefaultJsonTypeInfoResolver());
 }
-
-/// <summary>The body of <c>POST /sync/activate</c>: make <see cref="Manifest"/> the active code as <see cref="Version"/>.</summary>
-public sealed record ActivateRequest(
-    [property: JsonPropertyName("version")] string Version,
-    [property: JsonPropertyName("manifest")] ContentManifest Manifest);

@@ -28,6 +28,14 @@ public sealed record BlobStored(
     [property: JsonPropertyName("sha256")] string Sha256,
     [property: JsonPropertyName("stored")] bool Stored);
 
+/// <summary>
+/// The body of <c>POST /sync/activate</c> and <c>POST /sync/deploy</c>: make <see cref="Manifest"/> the active code as
+/// <see cref="Version"/>; also the answer of <c>GET /sync/manifest</c> (what a new peer replays).
+/// </summary>
+public sealed record ActivateRequest(
+    [property: JsonPropertyName("version")] string Version,
+    [property: JsonPropertyName("manifest")] ContentManifest Manifest);
+
 /// <summary>The answer of <c>POST /sync/activate</c> (and of a <c>/sync/deploy</c> that activated).</summary>
 public sealed record ActivateResult(
     [property: JsonPropertyName("version")] string Version,
