@@ -12,8 +12,25 @@ namespace Kt.DevLoop;
 /// apply each pod's differential <b>setup</b> plan (only steps its journal lacks), <b>sync</b> the code (only blobs a
 /// pod lacks) and wait until every pod is <b>ready</b> with the new version. Phases run for all pods in parallel.
 /// </summary>
-public sealed class ServiceDeployer(IComputeBackend backend, Action<string>? output = null)
+public sealed class ServiceDeployer
 {
+    private readonly IComputeBackend backend;
+    private readonly Action<string>? output;
+    private readonly HttpMessageHandler? transport;
+
+    public ServiceDeployer(IComputeBackend backend, Action<string>? output = null)
+        : this(backend, output, transport: null)
+    {
+    }
+
+    /// <summary>Talks to the pods through <paramref name="transport"/> (tests: an in-memory pod speaking the protocol).</summary>
+    internal ServiceDeployer(IComputeBackend backend, Action<string>? output, HttpMessageHandler? transport)
+    {
+        this.backend = backend;
+        this.output = output;
+        this.transport = transport;
+    }
+
     public async Task<DeployReport> DeployAsync(DeployRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -30,25 +47,26 @@ public sealed class ServiceDeployer(IComputeBackend backend, Action<string>? out
         var pods = await backend.EnsureAsync(spec, cancellationToken).ConfigureAwait(false);
         var podsTime = Lap(clock);
 
-        var clients = pods.Pods.Select(p => new PodClient(p.Address, p.Token)).ToArray();
+        var clients = pods.Pods.Select(p => Connect(p)).ToArray();
         try
         {
             var bases = new PodBaseResolutions(request.ProjectDirectory, request.Image with { App = null });
-            var setups = await Task.WhenAll(pods.Pods.Select((pod, i) => SetupAsync(pod, clients[i], image, bases, spec, cancellationToken))).ConfigureAwait(false);
+            var setups = await Task.WhenAll(pods.Pods.Select((pod, i) => Refusals(pod, "setup", SetupAsync(pod, clients[i], image, bases, spec, cancellationToken)))).ConfigureAwait(false);
             for (var i = 0; i < setups.Length; i++)
             {
                 if (setups[i].Replaced is { } replaced)
                 {
                     clients[i].Dispose();
-                    clients[i] = new PodClient(replaced.Address, replaced.Token);
+                    clients[i] = Connect(replaced);
                 }
             }
 
             var setup = Lap(clock);
+            PodEndpoint PodOf(int i) => setups[i].Replaced ?? pods.Pods[i];
 
             var manifest = await manifestTask.ConfigureAwait(false);
             var version = PodClient.VersionOf(manifest);
-            var syncs = await Task.WhenAll(clients.Select(c => c.SyncAsync(request.CodeDirectory, manifest, version, cancellationToken))).ConfigureAwait(false);
+            var syncs = await Task.WhenAll(clients.Select((c, i) => Refusals(PodOf(i), "code sync", c.SyncAsync(request.CodeDirectory, manifest, version, cancellationToken)))).ConfigureAwait(false);
             var sync = Lap(clock);
 
             // A pod that said it was ready with the version when the sync answered is not asked again.
@@ -91,7 +109,7 @@ public sealed class ServiceDeployer(IComputeBackend backend, Action<string>? out
             output?.Invoke($"[{pod.Name}] recreating: {plan.RecreateReason}");
             replaced = await backend.RecreateAsync(spec, pod.Rank, cancellationToken).ConfigureAwait(false);
             pod = replaced;
-            using var fresh = new PodClient(pod.Address, pod.Token);
+            using var fresh = Connect(pod);
             return (await ApplyAsync(pod, fresh, LivePlanner.Plan(image, []), setupFailed: false, image, spec, cancellationToken).ConfigureAwait(false), replaced);
         }
 
@@ -116,6 +134,24 @@ public sealed class ServiceDeployer(IComputeBackend backend, Action<string>? out
         var progress = output is null ? null : new InlineProgress<PlanEvent>(e => Report(pod, e));
         var result = await client.ApplyPlanAsync(plan, progress, cancellationToken).ConfigureAwait(false);
         return result.StepsRun;
+    }
+
+    private PodClient Connect(PodEndpoint pod) => new(pod.Address, pod.Token, transport);
+
+    /// <summary>
+    /// A pod's refusal (its KT4xxx code, e.g. KT4011 a step failed, KT4020 a bad path) leaves the deployer as a
+    /// <see cref="KtException"/> with that code, naming the pod and the phase, like every other fault of a deploy.
+    /// </summary>
+    private static async Task<T> Refusals<T>(PodEndpoint pod, string phase, Task<T> work)
+    {
+        try
+        {
+            return await work.ConfigureAwait(false);
+        }
+        catch (RemoteException ex) when (ex.Code is { Length: > 0 } code)
+        {
+            throw new KtException(code, $"Pod {pod.Name} refused the {phase}: {ex.Error.Message}", ex);
+        }
     }
 
     private void Report(PodEndpoint pod, PlanEvent e)

@@ -21,7 +21,7 @@ public sealed class SetupFaultTests(DevLoopFixture fixture)
         var request = ProcessBackendTests.Request(service, image.Run("exit 3"), temp.Path, code) with { ReadyTimeout = TimeSpan.FromSeconds(20) };
         try
         {
-            var failed = await Assert.ThrowsAsync<RemoteException>(() => deployer.DeployAsync(request));
+            var failed = await Assert.ThrowsAsync<Kt.Core.KtException>(() => deployer.DeployAsync(request));
             Assert.Equal("KT4011", failed.Code);
 
             // The definition without the failing step: its plan is empty (the step was never journaled), yet it is sent.
