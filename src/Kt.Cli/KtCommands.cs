@@ -16,10 +16,13 @@ internal static class KtCommands
 
     public static RootCommand Root()
     {
-        var root = new RootCommand("kt: Kt's dev loop from the command line (watch, deploy, status, teardown) for a .NET project that references Kt.MSBuild.");
+        var root = new RootCommand("kt: Kt's dev loop from the command line: watch, deploy, freeze, teardown and call for a .NET project that references Kt.MSBuild; status, describe, logs and forward for any service on any backend.");
         root.Subcommands.Add(Watch());
         root.Subcommands.Add(Deploy());
-        root.Subcommands.Add(Status());
+        root.Subcommands.Add(ServiceCommands.Status());
+        root.Subcommands.Add(ServiceCommands.Describe());
+        root.Subcommands.Add(ServiceCommands.Logs());
+        root.Subcommands.Add(ServiceCommands.Forward());
         root.Subcommands.Add(Teardown());
         root.Subcommands.Add(Freeze());
         root.Subcommands.Add(Call());
@@ -61,7 +64,7 @@ internal static class KtCommands
         var inputs = ProjectInputs.AddTo(command);
         var verbose = VerboseOption();
         command.Options.Add(verbose);
-        command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(verbose), async output =>
+        command.SetAction((result, cancellationToken) => RunAsync(result, result.GetValue(verbose), async output =>
         {
             using var session = new WatchSession(inputs.Read(result), output);
             await session.RunAsync(cancellationToken).ConfigureAwait(false);
@@ -75,32 +78,8 @@ internal static class KtCommands
         var inputs = ProjectInputs.AddTo(command);
         var verbose = VerboseOption();
         command.Options.Add(verbose);
-        command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(verbose), output =>
+        command.SetAction((result, cancellationToken) => RunAsync(result, result.GetValue(verbose), output =>
             ProjectPipeline.DeployOnceAsync(inputs.Read(result), output, cancellationToken)));
-        return command;
-    }
-
-    private static Command Status()
-    {
-        var command = new Command("status", "The project's service on its backend: its pods and their addresses.");
-        var inputs = ProjectInputs.AddTo(command);
-        command.SetAction((result, cancellationToken) => RunAsync(verbose: false, async output =>
-        {
-            var definition = await ProjectPipeline.DefinitionAsync(inputs.Read(result), cancellationToken).ConfigureAwait(false);
-            using var backend = ComputeBackends.Create(definition.Compute.Backend, definition.Compute.Namespace, cluster: definition.Compute.Cluster);
-            var pods = await backend.FindAsync(definition.Service, cancellationToken).ConfigureAwait(false);
-            if (pods is null)
-            {
-                output.Progress($"{definition.Service}: not deployed on {backend.Name}");
-                return;
-            }
-
-            output.Progress($"{definition.Service} on {backend.Name}: {pods.Pods.Count} pod{(pods.Pods.Count == 1 ? "" : "s")}");
-            foreach (var pod in pods.Pods)
-            {
-                output.Progress($"  {pod.Name} {pod.Address}");
-            }
-        }));
         return command;
     }
 
@@ -108,7 +87,7 @@ internal static class KtCommands
     {
         var command = new Command("teardown", "Remove every pod the dev loop created for the project's service (as dotnet build -t:KtTeardown).");
         var inputs = ProjectInputs.AddTo(command);
-        command.SetAction((result, cancellationToken) => RunAsync(verbose: false, async output =>
+        command.SetAction((result, cancellationToken) => RunAsync(result, verbose: false, async output =>
         {
             var definition = await ProjectPipeline.DefinitionAsync(inputs.Read(result), cancellationToken).ConfigureAwait(false);
             await TeardownWorkflow.TeardownAsync(definition, output, cancellationToken).ConfigureAwait(false);
@@ -121,7 +100,7 @@ internal static class KtCommands
         var command = new Command("freeze", "Build the frozen, layered OCI image and its digest-pinned manifests (dotnet publish -p:KtFreeze=true; "
             + "ContainerRegistry pushes it).");
         var inputs = ProjectInputs.AddTo(command);
-        command.SetAction((result, cancellationToken) => RunAsync(verbose: false, output =>
+        command.SetAction((result, cancellationToken) => RunAsync(result, verbose: false, output =>
             ProjectPipeline.FreezeAsync(inputs.Read(result), output, cancellationToken)));
         return command;
     }
@@ -137,13 +116,13 @@ internal static class KtCommands
         command.Arguments.Add(arguments);
         command.Options.Add(project);
         command.Options.Add(configuration);
-        command.SetAction((result, cancellationToken) => RunAsync(verbose: false, async output =>
+        command.SetAction((result, cancellationToken) => RunAsync(result, verbose: false, async output =>
         {
             var options = Options(result.GetValue(project), result.GetValue(configuration));
             var definition = await ProjectPipeline.DefinitionAsync(options, cancellationToken).ConfigureAwait(false);
             var json = await RemoteCall.CallAsync(definition, Path.GetFileNameWithoutExtension(options.ProjectFile), result.GetValue(target)!,
                 result.GetValue(arguments), cancellationToken).ConfigureAwait(false);
-            Console.Out.WriteLine(json);
+            result.InvocationConfiguration.Output.WriteLine(json);
         }));
         return command;
     }
@@ -154,10 +133,14 @@ internal static class KtCommands
         Configuration = string.IsNullOrWhiteSpace(configuration) ? "Release" : configuration,
     };
 
-    /// <summary>Plain lines (a terminal and a CI log read them alike); a Kt error is one line with its code.</summary>
-    private static async Task<int> RunAsync(bool verbose, Func<WorkflowOutput, Task> work)
+    /// <summary>
+    /// Plain lines (a terminal and a CI log read them alike) on the invocation's output (the console, or a test's
+    /// writer); a Kt error is one line with its code on the error writer.
+    /// </summary>
+    internal static async Task<int> RunAsync(ParseResult result, bool verbose, Func<WorkflowOutput, Task> work)
     {
-        var output = new WorkflowOutput(line => Console.Out.WriteLine("kt: " + line), verbose ? line => Console.Out.WriteLine(line) : _ => { });
+        var (stdout, stderr) = (result.InvocationConfiguration.Output, result.InvocationConfiguration.Error);
+        var output = new WorkflowOutput(line => stdout.WriteLine("kt: " + line), verbose ? line => stdout.WriteLine(line) : _ => { });
         try
         {
             await work(output).ConfigureAwait(false);
@@ -165,12 +148,18 @@ internal static class KtCommands
         }
         catch (KtException e)
         {
-            Console.Error.WriteLine($"kt: error {e.Code}: {e.Detail}");
+            stderr.WriteLine($"kt: error {e.Code}: {e.Detail}");
+            return Failed;
+        }
+        catch (Kt.PodRuntime.Client.RemoteException e) when (e.Code is not null)
+        {
+            // A pod's own refusal (KT4xxx) carries its code like any Kt error.
+            stderr.WriteLine($"kt: error {e.Code}: {e.Message}");
             return Failed;
         }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine("kt: cancelled");
+            stderr.WriteLine("kt: cancelled");
             return Cancelled;
         }
     }

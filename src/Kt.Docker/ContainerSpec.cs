@@ -43,7 +43,8 @@ public sealed record StartedContainer(string Id, string Name, IReadOnlyDictionar
 
 /// <summary>One row of a label query.</summary>
 /// <param name="State">Engine state word: created, running, exited, …</param>
-public sealed record ContainerSummary(string Id, string Name, string Image, string State, IReadOnlyDictionary<string, string> Labels);
+/// <param name="Created">When the engine created the container (a pod's age in <c>kt status</c>).</param>
+public sealed record ContainerSummary(string Id, string Name, string Image, string State, IReadOnlyDictionary<string, string> Labels, DateTimeOffset? Created = null);
 
 /// <summary>A container's state as inspect reports it.</summary>
 /// <param name="Status">Engine state word: created, running, exited, …</param>

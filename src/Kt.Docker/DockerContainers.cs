@@ -129,7 +129,8 @@ public sealed class DockerContainers
                     c.Names?.FirstOrDefault()?.TrimStart('/') ?? "",
                     c.Image ?? "",
                     c.State ?? "",
-                    ReadOnly(c.Labels)))
+                    ReadOnly(c.Labels),
+                    new DateTimeOffset(DateTime.SpecifyKind(c.Created, DateTimeKind.Utc))))
                 .ToList();
         }
         catch (DockerApiException ex)

@@ -97,6 +97,18 @@ public sealed class PodClient : IDisposable
         }
     }
 
+    /// <summary>What <c>GET /ready</c> says: whether the pod is ready, the version its worker serves, the state of its setup.</summary>
+    public async Task<ReadyResponse> GetReadyStateAsync(CancellationToken cancellationToken = default)
+    {
+        using var response = await _http.GetAsync(PodRoutes.Relative(PodRoutes.Ready), cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable))
+        {
+            await ThrowAsync(response, cancellationToken).ConfigureAwait(false); // 503 is an answer here: not ready, with the reason in its body
+        }
+
+        return await ReadAsync(response, PodJsonContext.Default.ReadyResponse, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Polls /ready until it answers 200; throws KT4060 after <paramref name="timeout"/>.</summary>
     public async Task WaitReadyAsync(string? version, TimeSpan timeout, CancellationToken cancellationToken = default)
     {

@@ -80,6 +80,20 @@ internal static class DetachedProcess
         }
     }
 
+    /// <summary>When the process started, or null when it is gone (or this platform will not say).</summary>
+    public static DateTimeOffset? StartTime(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return new DateTimeOffset(process.StartTime.ToUniversalTime(), TimeSpan.Zero);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Ends the process and its children (worker, app) and waits briefly for it to go.</summary>
     public static void Stop(int pid, string marker)
     {

@@ -9,7 +9,7 @@ namespace Kt.DevLoop.Backends;
 /// network. Nothing is built: this machine's .NET and the pod runtime are bind-mounted read-only, so the base image
 /// needs no .NET of its own. Containers carry <c>dev.kt.*</c> labels, which is how a later deploy finds them.
 /// </summary>
-public sealed class DockerBackend : IComputeBackend
+public sealed class DockerBackend : IComputeBackend, IServiceCatalog
 {
     public const string ServiceLabel = "dev.kt.service";
     public const string RankLabel = "dev.kt.rank";
@@ -146,6 +146,33 @@ public sealed class DockerBackend : IComputeBackend
 
     /// <summary>Containers are the pods' own machines: every step runs as declared.</summary>
     public LivePlan Adapt(LivePlan plan, ServiceSpec spec, PodEndpoint pod) => plan;
+
+    /// <summary>Every container with a <see cref="ServiceLabel"/>, by service; one that stopped says how (exit code, OOM).</summary>
+    public async Task<IReadOnlyList<CatalogService>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var containers = await ContainersAsync(cancellationToken).ConfigureAwait(false);
+        var all = await containers.ListByLabelAsync(ServiceLabel, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var services = new List<CatalogService>();
+        foreach (var service in all.GroupBy(c => c.Labels[ServiceLabel], StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var pods = new List<CatalogPod>();
+            foreach (var container in service.OrderBy(c => c.Name, StringComparer.Ordinal))
+            {
+                var rank = int.TryParse(container.Labels.GetValueOrDefault(RankLabel), NumberStyles.None, CultureInfo.InvariantCulture, out var r) ? r : -1;
+                var events = new List<string> { $"container {container.Name} from {container.Image}: {container.State}" };
+                if (container.State != "running" && await containers.InspectAsync(container.Id, cancellationToken).ConfigureAwait(false) is { } status)
+                {
+                    events.Add($"exit code {status.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none"}{(status.OomKilled ? ", killed for memory (OOM)" : "")}; see `docker logs {container.Name}`");
+                }
+
+                pods.Add(new CatalogPod(container.Name, rank, container.State, container.Created, events));
+            }
+
+            services.Add(new CatalogService(service.Key, Name, null, service.First().Image, pods.OrderBy(p => p.Rank).ToList()));
+        }
+
+        return services;
+    }
 
     public void Dispose() => _engine?.Dispose();
 

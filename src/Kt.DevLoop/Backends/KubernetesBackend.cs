@@ -14,7 +14,7 @@ namespace Kt.DevLoop.Backends;
 /// </summary>
 /// <param name="runtimeImage">An image that carries the pod runtime (<see cref="FrozenServiceImage.RuntimeImage"/>); null reuses the one the service's Deployment runs.</param>
 /// <param name="cluster">The project's cluster settings (GPU type, tolerations, secrets, volumes, autoscale, distribute…).</param>
-public sealed class KubernetesBackend(IKubernetesApi api, string @namespace, string? runtimeImage = null, ClusterDeclaration? cluster = null) : IComputeBackend
+public sealed class KubernetesBackend(IKubernetesApi api, string @namespace, string? runtimeImage = null, ClusterDeclaration? cluster = null) : IComputeBackend, IServiceCatalog
 {
     private const string EpochVariable = "KT_SETUP_EPOCH";
     private readonly Deployer _deployer = new(api);
@@ -118,6 +118,54 @@ public sealed class KubernetesBackend(IKubernetesApi api, string @namespace, str
 
         return (await _deployer.TeardownAsync(service, @namespace, cancellationToken).ConfigureAwait(false)).Count > 0;
     }
+
+    /// <summary>
+    /// The workloads Kt manages in this backend's namespace (whichever kind: Deployment, StatefulSet, Knative Service,
+    /// RayCluster), each with its pods as the API server reports them: phase, readiness, restarts and recent events.
+    /// </summary>
+    public async Task<IReadOnlyList<CatalogService>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var (apiVersion, kind) in Deployer.ManagedKinds.Where(k => k.Kind is not ("Service" or "Secret") || k.ApiVersion != "v1"))
+        {
+            try
+            {
+                foreach (var workload in await api.ListAsync(apiVersion, kind, @namespace, $"{KtLabels.ManagedBy}={KtLabels.ManagedByValue}", cancellationToken).ConfigureAwait(false))
+                {
+                    names.Add(workload.Name);
+                }
+            }
+            catch (KtException e) when (e.Code == "KT5205")
+            {
+                // that CRD is not installed
+            }
+        }
+
+        var services = new List<CatalogService>();
+        foreach (var service in names)
+        {
+            var pods = (await SnapshotAsync(service, cancellationToken).ConfigureAwait(false)).OrderBy(p => p.Name, StringComparer.Ordinal).Select((pod, rank) =>
+                new CatalogPod(pod.Name, rank, PodState(pod), pod.Created, PodEvents(pod))).ToList();
+            var image = (string?)(await RunningContainerAsync(service, cancellationToken).ConfigureAwait(false))?["image"];
+            services.Add(new CatalogService(service, Name, @namespace, image, pods));
+        }
+
+        return services;
+    }
+
+    private static string PodState(PodStatusSnapshot pod) =>
+        pod.Phase + (pod.Ready ? ", ready" : ", not ready") + (pod.Terminating ? ", terminating" : "");
+
+    private static IReadOnlyList<string> PodEvents(PodStatusSnapshot pod) =>
+    [
+        .. pod.Containers.Where(c => c.RestartCount > 0 || c.WaitingReason is not null || c.TerminatedReason is not null).Select(c =>
+            $"container {c.Name}: {c.RestartCount} restart(s)"
+            + (c.WaitingReason is null ? "" : $", waiting ({c.WaitingReason}{(c.WaitingMessage is null ? "" : ": " + c.WaitingMessage)})")
+            + (c.TerminatedReason is null ? "" : $", terminated ({c.TerminatedReason}, exit code {c.ExitCode})")
+            + (c.LastTerminatedReason is null ? "" : $", last terminated: {c.LastTerminatedReason}")),
+        .. pod.Conditions.Where(c => c.Status != "True" && c.Reason is not null).Select(c => $"{c.Type}={c.Status}: {c.Reason}{(c.Message is null ? "" : " " + c.Message)}"),
+        .. pod.Events,
+    ];
 
     /// <summary>Pods are containers of their own: every step kind runs there as declared.</summary>
     public LivePlan Adapt(LivePlan plan, ServiceSpec spec, PodEndpoint pod) => plan;

@@ -10,7 +10,7 @@ namespace Kt.DevLoop.Backends;
 /// <c>$KT_HOME/process/&lt;service&gt;/</c>. The processes outlive the deploy that started them; the state file and
 /// each pod's root (journal, blobs, versions) survive them, so a restarted pod comes back with its journal.
 /// </summary>
-public sealed class ProcessBackend : IComputeBackend
+public sealed class ProcessBackend : IComputeBackend, IServiceCatalog
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly Lazy<PodRuntimeFiles> _runtime;
@@ -106,6 +106,27 @@ public sealed class ProcessBackend : IComputeBackend
     }
 
     public LivePlan Adapt(LivePlan plan, ServiceSpec spec, PodEndpoint pod) => HostSetupPolicy.Adapt(plan, spec, pod);
+
+    /// <summary>Every <c>$KT_HOME/process/*/service.json</c>; a pod whose process is gone shows as exited, with its log's path.</summary>
+    public Task<IReadOnlyList<CatalogService>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var root = KtHome.Combine("process");
+        var services = !Directory.Exists(root) ? [] : Directory.EnumerateDirectories(root)
+            .Select(folder => (Folder: folder, State: ProcessServiceState.Read(StatePath(folder))))
+            .Where(s => s.State is not null)
+            .Select(s => new CatalogService(s.State!.Service, Name, null, null, s.State.Pods.OrderBy(p => p.Rank).Select(pod =>
+            {
+                var running = DetachedProcess.IsRunning(pod.Pid, PodRuntimeFiles.AssemblyName);
+                var log = Path.Combine(PodFolder(s.Folder, pod.Rank), "runtime.log");
+                IReadOnlyList<string> events = running
+                    ? [$"process {pod.Pid} serves on 127.0.0.1:{pod.Port} (log: {log})"]
+                    : [$"process {pod.Pid} is gone (log: {log}); the next deploy starts a new one with this pod's journal"];
+                return new CatalogPod(pod.Name, pod.Rank, running ? "running" : "exited", running ? DetachedProcess.StartTime(pod.Pid) : null, events);
+            }).ToList()))
+            .OrderBy(s => s.Service, StringComparer.Ordinal)
+            .ToList();
+        return Task.FromResult<IReadOnlyList<CatalogService>>(services);
+    }
 
     public void Dispose()
     {

@@ -45,6 +45,7 @@ public interface IKubernetesApi
 /// <param name="Reason">The pod-level reason (e.g. <c>Evicted</c>), if any.</param>
 /// <param name="Message">The pod-level message, if any.</param>
 /// <param name="Terminating">The pod is being deleted (it has a deletion timestamp and may still look ready).</param>
+/// <param name="Created">When the API server created the pod (its age in <c>kt status</c>), if known.</param>
 /// <param name="Containers">Per-container state.</param>
 /// <param name="Conditions">Pod conditions (e.g. PodScheduled=False, reason Unschedulable).</param>
 /// <param name="Events">Recent event messages about the pod, oldest first, as <c>Reason: message</c>.</param>
@@ -57,7 +58,8 @@ public sealed record PodStatusSnapshot(
     IReadOnlyList<string> Events,
     string? Reason = null,
     string? Message = null,
-    bool Terminating = false);
+    bool Terminating = false,
+    DateTimeOffset? Created = null);
 
 /// <summary>A container's current state (waiting or terminated) and its last termination.</summary>
 public sealed record ContainerStatusSnapshot(

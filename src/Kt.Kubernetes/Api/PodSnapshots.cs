@@ -30,7 +30,8 @@ public static class PodSnapshots
             events,
             status?.Reason,
             status?.Message,
-            pod.Metadata?.DeletionTimestamp is not null);
+            pod.Metadata?.DeletionTimestamp is not null,
+            pod.Metadata?.CreationTimestamp is { } created ? new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) : null);
     }
 
     /// <summary>
