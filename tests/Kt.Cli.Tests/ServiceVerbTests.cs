@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Kt.Core;
 using Kt.DevLoop;
 using Kt.DevLoop.Backends;
 using Kt.ImageCompiler;
