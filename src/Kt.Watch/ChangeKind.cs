@@ -16,15 +16,14 @@ internal enum ChangeKind
 /// <summary>Sorts changed paths into the cheapest path that is still correct.</summary>
 internal static class ChangeClassifier
 {
-    /// <param name="projectDirectory">The watched project's folder; a change elsewhere is in a referenced project, which MSBuild builds.</param>
-    public static ChangeKind Classify(IReadOnlyCollection<string> paths, string projectDirectory, Func<string, bool> compiles)
+    /// <param name="compiles">True for a file a warm compilation compiles.</param>
+    /// <param name="inCompiledProject">True for a path in a project compiled in-process (else MSBuild builds it).</param>
+    public static ChangeKind Classify(IReadOnlyCollection<string> paths, Func<string, bool> compiles, Func<string, bool> inCompiledProject)
     {
         var kind = ChangeKind.Sources;
         foreach (var path in paths)
         {
-            var isCSharp = path.EndsWith(".cs", StringComparison.OrdinalIgnoreCase);
-            var inProject = !Path.GetRelativePath(projectDirectory, path).StartsWith("..", StringComparison.Ordinal);
-            if (!isCSharp || !inProject)
+            if (!path.EndsWith(".cs", StringComparison.OrdinalIgnoreCase) || !inCompiledProject(path))
             {
                 return ChangeKind.Project;
             }
@@ -38,7 +37,10 @@ internal static class ChangeClassifier
         return kind;
     }
 
-    /// <summary>Build outputs, hidden folders (<c>.git</c>, <c>.vs</c>) and editor temp files are not inputs.</summary>
+    /// <summary>
+    /// Build outputs, hidden folders (<c>.git</c>, <c>.vs</c>) and editor temp files are not inputs. A path under a
+    /// project's <c>bin/</c> or <c>obj/</c> is not one even when an enclosing project's folder also holds it.
+    /// </summary>
     public static bool IsInput(string path, IEnumerable<string> projectDirectories)
     {
         var name = Path.GetFileName(path);
@@ -48,6 +50,7 @@ internal static class ChangeClassifier
             return false;
         }
 
+        var under = false;
         foreach (var directory in projectDirectories)
         {
             var relative = Path.GetRelativePath(directory, path);
@@ -56,10 +59,15 @@ internal static class ChangeClassifier
                 continue;
             }
 
-            var first = relative.Split(Path.DirectorySeparatorChar)[0];
-            return first is not ("bin" or "obj") && !relative.Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.'));
+            var parts = relative.Split(Path.DirectorySeparatorChar);
+            if (parts[0] is "bin" or "obj" || parts.Any(part => part.StartsWith('.')))
+            {
+                return false;
+            }
+
+            under = true;
         }
 
-        return false;
+        return under;
     }
 }

@@ -23,6 +23,9 @@ internal sealed class ProjectCompiler
 
     public string PdbFileName => _compiler.PdbFileName;
 
+    /// <summary>Where <c>dotnet build</c> wrote the reference assembly dependents compile against (null: none made).</summary>
+    public string? ReferenceAssemblyPath => _compiler.ReferenceAssemblyPath;
+
     public static ProjectCompiler Create(ProjectInputs inputs)
     {
         SdkCompiler.Use(inputs.RoslynTargetsPath);
@@ -34,7 +37,11 @@ internal sealed class ProjectCompiler
 
     public void Replace(string path) => _compiler.Replace(path);
 
-    public CompileResult Emit(CancellationToken cancellationToken) => _compiler.Emit(cancellationToken);
+    /// <summary>Compiles against a referenced project's new reference assembly (by its file name, e.g. <c>Lib.dll</c>).</summary>
+    public bool ReplaceReference(string fileName, byte[] referenceAssembly) => _compiler.ReplaceReference(fileName, referenceAssembly);
+
+    public CompileResult Emit(CancellationToken cancellationToken, bool withReferenceAssembly = false) =>
+        _compiler.Emit(withReferenceAssembly, cancellationToken);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static ProjectCompiler CreateWarm(ProjectInputs inputs) =>

@@ -42,8 +42,9 @@ internal sealed record ProjectInputs
     /// returned (<c>ProvideCommandLineArgs</c>), the way IDEs read it. <c>NonExistentFile</c> makes CoreCompile run
     /// even when its outputs are up to date. About a second; nothing is written but MSBuild's own generated inputs.
     /// </summary>
+    /// <param name="globalProperties">Global properties (<c>Name=Value</c>), as the publish gets them.</param>
     public static async Task<ProjectInputs> ReadAsync(string projectFile, string configuration, CancellationToken cancellationToken,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, IReadOnlyList<string>? globalProperties = null)
     {
         var (exitCode, output) = await DotnetCli.RunAsync(Path.GetDirectoryName(projectFile)!,
         [
@@ -51,6 +52,7 @@ internal sealed record ProjectInputs
             "-p:SkipCompilerExecution=true", "-p:ProvideCommandLineArgs=true", "-p:DesignTimeBuild=true",
             "-p:NonExistentFile=__kt_watch_always_compile__",
             "-getItem:CscCommandLineArgs", "-getItem:ProjectReference", "-getProperty:" + string.Join(',', PropertyNames),
+            .. (globalProperties ?? []).Select(p => "-p:" + p),
         ], onLine: null, cancellationToken, environment).ConfigureAwait(false);
         var json = output[Math.Max(0, output.IndexOf('{', StringComparison.Ordinal))..];
         if (exitCode != 0 || !json.StartsWith('{'))

@@ -12,7 +12,7 @@ public static class ProjectPipeline
     public static async Task<DeployOutcome> DeployOnceAsync(WatchOptions options, WorkflowOutput output, CancellationToken cancellationToken)
     {
         await PublishAsync(options, output, cancellationToken).ConfigureAwait(false);
-        var inputs = await ProjectInputs.ReadAsync(options.ProjectFile, options.Configuration, cancellationToken, options.Environment).ConfigureAwait(false);
+        var inputs = await ProjectInputs.ReadAsync(options.ProjectFile, options.Configuration, cancellationToken, options.Environment, options.Properties).ConfigureAwait(false);
         return await DeployWorkflow.DeployAsync(DeployRequest(inputs), output, cancellationToken).ConfigureAwait(false);
     }
 
@@ -20,7 +20,7 @@ public static class ProjectPipeline
     public static async Task FreezeAsync(WatchOptions options, WorkflowOutput output, CancellationToken cancellationToken)
     {
         var (exitCode, text) = await DotnetCli.RunAsync(Path.GetDirectoryName(options.ProjectFile)!,
-            ["publish", options.ProjectFile, "-c", options.Configuration, "-nologo", "-p:KtFreeze=true"],
+            ["publish", options.ProjectFile, "-c", options.Configuration, "-nologo", "-p:KtFreeze=true", .. MSBuildProperties(options)],
             line => (line.TrimStart().StartsWith("kt: ", StringComparison.Ordinal) ? output.Progress : output.Detail)(line.Trim().Replace("kt: ", "", StringComparison.Ordinal)),
             cancellationToken, options.Environment).ConfigureAwait(false);
         if (exitCode != 0)
@@ -39,7 +39,7 @@ public static class ProjectPipeline
     {
         var (exitCode, output) = await DotnetCli.RunAsync(Path.GetDirectoryName(options.ProjectFile)!,
             ["msbuild", options.ProjectFile, "-nologo", "-restore", "-t:KtWriteDefinition", $"-p:Configuration={options.Configuration}",
-                "-getProperty:KtDefinitionFile"], null, cancellationToken, options.Environment).ConfigureAwait(false);
+                "-getProperty:KtDefinitionFile", .. MSBuildProperties(options)], null, cancellationToken, options.Environment).ConfigureAwait(false);
         if (exitCode != 0)
         {
             throw new KtException(WatchErrors.NotAKtProject,
@@ -57,7 +57,7 @@ public static class ProjectPipeline
         output.Progress($"dotnet publish {Path.GetFileName(options.ProjectFile)} -c {options.Configuration}");
         // KtDeploy=false: the tool deploys in-process, through its own session (warm backend, warm port-forwards).
         var (exitCode, text) = await DotnetCli.RunAsync(Path.GetDirectoryName(options.ProjectFile)!,
-            ["publish", options.ProjectFile, "-c", options.Configuration, "-nologo", "-p:KtDeploy=false"], output.Detail, cancellationToken,
+            ["publish", options.ProjectFile, "-c", options.Configuration, "-nologo", "-p:KtDeploy=false", .. MSBuildProperties(options)], output.Detail, cancellationToken,
             options.Environment).ConfigureAwait(false);
         if (exitCode != 0)
         {
@@ -69,6 +69,8 @@ public static class ProjectPipeline
             throw new KtException(WatchErrors.PublishFailed, $"dotnet publish {options.ProjectFile} failed (exit code {exitCode})");
         }
     }
+
+    private static IEnumerable<string> MSBuildProperties(WatchOptions options) => options.Properties.Select(p => "-p:" + p);
 
     internal static DeployWorkflowRequest DeployRequest(ProjectInputs inputs)
     {

@@ -44,12 +44,13 @@ internal sealed class WarmCompiler
     /// <summary>The source files (absolute) whose edits this compiler takes.</summary>
     public IReadOnlyCollection<string> SourceFiles => _trees.Keys;
 
+    /// <summary>Where <c>dotnet build</c> writes the reference assembly (<c>/refout</c>), or null when the project makes none.</summary>
+    public string? ReferenceAssemblyPath => _args.OutputRefFilePath;
+
     private string PdbPath => _args.PdbPath ?? Path.ChangeExtension(Path.Combine(_args.OutputDirectory, OutputFileName), ".pdb");
 
     /// <param name="baseDirectory">Where the compiler ran (the project folder); relative arguments resolve there.</param>
-    /// <param name="referenceOverrides">Assemblies to take from memory instead of disk, by file name (a referenced project compiled warm).</param>
-    public static WarmCompiler Create(IReadOnlyList<string> compilerArguments, string baseDirectory,
-        IReadOnlyDictionary<string, MetadataReference>? referenceOverrides = null)
+    public static WarmCompiler Create(IReadOnlyList<string> compilerArguments, string baseDirectory)
     {
         // MSBuild hands the arguments still quoted as in a response file; split them the way csc reads one.
         var arguments = CommandLineParser.SplitCommandLineIntoArguments(string.Join(' ', compilerArguments), removeHashComments: false);
@@ -69,13 +70,9 @@ internal sealed class WarmCompiler
             trees[i] = CSharpSyntaxTree.ParseText(ReadSource(path, args, embedded.Contains(path)), args.ParseOptions, path);
         });
 
-        var references = args.MetadataReferences.Select(r =>
-        {
-            var path = Path.GetFullPath(r.Reference, baseDirectory);
-            return referenceOverrides is not null && referenceOverrides.TryGetValue(Path.GetFileName(path), out var inMemory)
-                ? inMemory
-                : MetadataReference.CreateFromFile(path, r.Properties);
-        }).ToList();
+        var references = args.MetadataReferences
+            .Select(r => (MetadataReference)MetadataReference.CreateFromFile(Path.GetFullPath(r.Reference, baseDirectory), r.Properties))
+            .ToList();
 
         var compilation = CSharpCompilation.Create(args.CompilationName, trees, references, args.CompilationOptions
             .WithAssemblyIdentityComparer(DesktopAssemblyIdentityComparer.Default)
@@ -112,8 +109,30 @@ internal sealed class WarmCompiler
         _trees[path] = updated;
     }
 
+    /// <summary>
+    /// Compiles against <paramref name="image"/> (a referenced project's reference assembly, just emitted) instead of
+    /// the file of that name on disk. The path stays the one <c>dotnet build</c> passes: the PDB records each
+    /// reference's file name, size, time stamp and MVID, which are those of the same bytes.
+    /// </summary>
+    /// <returns>False when this compilation has no reference of that file name (e.g. <c>ReferenceOutputAssembly=false</c>).</returns>
+    public bool ReplaceReference(string fileName, byte[] image)
+    {
+        var old = _compilation.References.OfType<PortableExecutableReference>()
+            .FirstOrDefault(r => string.Equals(Path.GetFileName(r.FilePath), fileName, StringComparison.OrdinalIgnoreCase));
+        if (old is null)
+        {
+            return false;
+        }
+
+        // In place: Compilation.ReplaceReference appends the new one, and the PDB lists references in their order.
+        var replacement = MetadataReference.CreateFromImage(image, old.Properties, filePath: old.FilePath);
+        _compilation = _compilation.WithReferences(_compilation.References.Select(r => ReferenceEquals(r, old) ? replacement : r));
+        return true;
+    }
+
     /// <summary>Runs the generators on the current trees and emits; nothing is written.</summary>
-    public CompileResult Emit(CancellationToken cancellationToken)
+    /// <param name="withReferenceAssembly">Also emit the reference assembly (<c>/refout</c>) that dependents compile against.</param>
+    public CompileResult Emit(bool withReferenceAssembly, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         _driver = _driver.RunGeneratorsAndUpdateCompilation(_compilation, out var compilation, out var generatorDiagnostics, cancellationToken);
@@ -132,8 +151,9 @@ internal sealed class WarmCompiler
         using var xml = _args.DocumentationPath is null ? null : new MemoryStream();
         using var sourceLink = _args.SourceLink is null ? null : File.OpenRead(_args.SourceLink);
         using var win32Resources = Win32Resources(compilation);
+        using var referenceAssembly = withReferenceAssembly && _args.OutputRefFilePath is not null ? new MemoryStream() : null;
         var result = compilation.Emit(pe, pdb, xml, win32Resources, _args.ManifestResources, emitOptions,
-            sourceLinkStream: sourceLink, embeddedTexts: embeddedTexts, cancellationToken: cancellationToken);
+            sourceLinkStream: sourceLink, embeddedTexts: embeddedTexts, metadataPEStream: referenceAssembly, cancellationToken: cancellationToken);
 
         var formatter = new DiagnosticFormatter();
         var errors = generatorDiagnostics.Concat(result.Diagnostics)
@@ -149,7 +169,7 @@ internal sealed class WarmCompiler
             Documentation = result.Success ? xml?.ToArray() : null,
             Errors = errors,
             Elapsed = clock.Elapsed,
-            Reference = result.Success ? compilation.ToMetadataReference() : null,
+            ReferenceAssembly = result.Success ? referenceAssembly?.ToArray() : null,
         };
     }
 
@@ -247,6 +267,6 @@ internal sealed record CompileResult
 
     public TimeSpan Elapsed { get; init; }
 
-    /// <summary>The compilation, for projects that reference this one.</summary>
-    public MetadataReference? Reference { get; init; }
+    /// <summary>The reference assembly (<c>/refout</c>) when asked for: what projects that reference this one compile against.</summary>
+    public byte[]? ReferenceAssembly { get; init; }
 }

@@ -24,6 +24,9 @@ public sealed record WatchIteration
 
     public int UploadedFiles { get; init; }
 
+    /// <summary>The assemblies the fast path emitted (file names, build order): the edited project's, and its dependents' when its reference assembly changed.</summary>
+    public IReadOnlyList<string> Emitted { get; init; } = [];
+
     /// <summary>The first pod's address and token after a deploy (for a caller that calls it, e.g. a test or the bench).</summary>
     public Uri? Endpoint { get; init; }
 

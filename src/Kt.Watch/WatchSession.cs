@@ -22,7 +22,8 @@ public sealed class WatchSession : IDisposable
     private readonly DeploySession _deploys = new();
     private readonly Channel<string> _changes = Channel.CreateUnbounded<string>();
     private readonly List<FileSystemWatcher> _watchers = [];
-    private ProjectCompiler? _compiler;
+    private ProjectGraph? _graph;
+    private Task _warmUp = Task.CompletedTask;
 
     public WatchSession(WatchOptions options, WorkflowOutput output, Action<WatchIteration>? onIteration = null)
     {
@@ -41,7 +42,7 @@ public sealed class WatchSession : IDisposable
         while (!cancellationToken.IsCancellationRequested)
         {
             var batch = await NextBatchAsync(cancellationToken).ConfigureAwait(false);
-            var kind = ChangeClassifier.Classify(batch, projectDirectory, path => _compiler?.Compiles(path) == true);
+            var kind = ChangeClassifier.Classify(batch, path => _graph?.Compiles(path) == true, path => _graph?.InCompiledProject(path) == true);
             var names = batch.Select(p => Path.GetRelativePath(projectDirectory, p)).Order(StringComparer.Ordinal).ToList();
             if (kind == ChangeKind.Project)
             {
@@ -110,26 +111,30 @@ public sealed class WatchSession : IDisposable
                 await ProjectPipeline.PublishAsync(_options, _output, cancellationToken).ConfigureAwait(false);
             }
 
-            if (kind != ChangeKind.Sources || _compiler is null)
+            // The background warm-up emit must be over before the compilations change or a new graph replaces them.
+            await _warmUp.ConfigureAwait(false);
+            var graphRead = kind != ChangeKind.Sources || _graph is null;
+            if (graphRead)
             {
-                var inputs = await ProjectInputs.ReadAsync(_options.ProjectFile, _options.Configuration, cancellationToken, _options.Environment).ConfigureAwait(false);
-                _compiler = ProjectCompiler.Create(inputs);
-                WatchReferences(inputs);
+                _graph = await ProjectGraph.ReadAsync(_options, cancellationToken).ConfigureAwait(false);
+                WatchProjects(_graph);
             }
 
+            var graph = _graph!;
+            IReadOnlyList<string> emitted = [];
             if (kind != ChangeKind.Project)
             {
-                foreach (var file in files.Select(f => Path.GetFullPath(f, Path.GetDirectoryName(_options.ProjectFile)!)).Where(_compiler.Compiles))
+                foreach (var file in files.Select(f => Path.GetFullPath(f, Path.GetDirectoryName(_options.ProjectFile)!)).Where(graph.Compiles))
                 {
-                    _compiler.Replace(file);
+                    graph.Replace(file);
                 }
 
-                var compiled = _compiler.Emit(cancellationToken);
+                var compiled = graph.Emit(cancellationToken);
                 if (!compiled.Success)
                 {
                     foreach (var error in compiled.Errors)
                     {
-                        _output.Progress($"{error} [{_options.ProjectFile}]");
+                        _output.Progress($"{error} [{compiled.FailedProject}]");
                     }
 
                     _output.Progress($"{compiled.Errors.Count} error(s): nothing deployed; the previous version keeps serving");
@@ -137,22 +142,27 @@ public sealed class WatchSession : IDisposable
                     return;
                 }
 
-                Stage(compiled);
+                Stage(graph.Root.Inputs.PublishDirectory, compiled);
+                emitted = [.. compiled.Emitted.Select(e => e.Project.OutputFileName)];
             }
 
             var built = clock.Elapsed.TotalMilliseconds;
-            var outcome = await _deploys.DeployAsync(ProjectPipeline.DeployRequest(_compiler!.Inputs), Quiet(path), cancellationToken).ConfigureAwait(false);
+            var outcome = await _deploys.DeployAsync(ProjectPipeline.DeployRequest(graph.Root.Inputs), Quiet(path), cancellationToken).ConfigureAwait(false);
             var total = clock.Elapsed.TotalMilliseconds;
             var iteration = new WatchIteration
             {
                 Path = path, Files = files, Deployed = true, BuildMs = built, DeployMs = total - built, TotalMs = total,
-                Version = outcome.CodeVersion, UploadedFiles = outcome.Report?.UploadedBlobs ?? 0,
+                Version = outcome.CodeVersion, UploadedFiles = outcome.Report?.UploadedBlobs ?? 0, Emitted = emitted,
                 Endpoint = outcome.Report?.Pods.Pods[0].Address, Token = outcome.Report?.Pods.Pods[0].Token,
             };
             _output.Progress(string.Create(CultureInfo.InvariantCulture,
-                $"{(files.Count == 0 ? "first deploy: publish" : string.Join(", ", files) + " → " + path)} {built:0} ms · deploy {iteration.DeployMs:0} ms "
+                $"{(files.Count == 0 ? "first deploy: publish" : string.Join(", ", files) + " → " + path)}{(emitted.Count == 0 ? "" : " (" + string.Join(", ", emitted) + ")")} {built:0} ms · deploy {iteration.DeployMs:0} ms "
                 + $"({iteration.UploadedFiles} file{(iteration.UploadedFiles == 1 ? "" : "s")} sent) · total {total:0} ms · {outcome.CodeVersion} serving"));
             Report(iteration);
+            if (graphRead && kind == ChangeKind.Project)
+            {
+                WarmUp(graph, cancellationToken);
+            }
         }
         catch (KtException e)
         {
@@ -161,25 +171,48 @@ public sealed class WatchSession : IDisposable
         }
     }
 
+    /// <summary>
+    /// One emit of every fresh compilation in the background, right after a deploy (nothing is kept): the compiler's code
+    /// is jitted and the generators' caches filled while the user is still reading the result, so the first edit after
+    /// a publish takes as long as the later ones.
+    /// </summary>
+    private void WarmUp(ProjectGraph graph, CancellationToken cancellationToken) =>
+        _warmUp = Task.Run(() =>
+        {
+            try
+            {
+                graph.WarmUp(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // The watch is ending.
+            }
+        }, CancellationToken.None);
+
     private void Report(WatchIteration iteration) => _onIteration?.Invoke(iteration);
 
     /// <summary>The first deploy prints the full summary; later ones only the watch's own line.</summary>
     private WorkflowOutput Quiet(string path) => path == "deploy" ? _output : new WorkflowOutput(_output.Detail, _output.Detail);
 
-    /// <summary>Writes the new assembly (and PDB, XML docs) over the staged publish output, each file swapped in whole.</summary>
-    private void Stage(CompileResult compiled)
+    /// <summary>
+    /// Writes each emitted assembly (and PDB, XML docs) over the staged publish output, each file swapped in whole. A
+    /// referenced project's assembly sits there too, under its own name.
+    /// </summary>
+    private static void Stage(string publishDirectory, GraphEmit compiled)
     {
-        var publish = _compiler!.Inputs.PublishDirectory;
-        AtomicFile.WriteAllBytes(Path.Combine(publish, _compiler.OutputFileName), compiled.Assembly, durable: false);
-        if (compiled.Pdb is not null)
+        foreach (var (project, result) in compiled.Emitted)
         {
-            AtomicFile.WriteAllBytes(Path.Combine(publish, _compiler.PdbFileName), compiled.Pdb, durable: false);
-        }
+            AtomicFile.WriteAllBytes(Path.Combine(publishDirectory, project.OutputFileName), result.Assembly, durable: false);
+            if (result.Pdb is not null)
+            {
+                AtomicFile.WriteAllBytes(Path.Combine(publishDirectory, project.PdbFileName), result.Pdb, durable: false);
+            }
 
-        var xml = Path.Combine(publish, Path.ChangeExtension(_compiler.OutputFileName, ".xml"));
-        if (compiled.Documentation is not null && File.Exists(xml))
-        {
-            AtomicFile.WriteAllBytes(xml, compiled.Documentation, durable: false);
+            var xml = Path.Combine(publishDirectory, Path.ChangeExtension(project.OutputFileName, ".xml"));
+            if (result.Documentation is not null && File.Exists(xml))
+            {
+                AtomicFile.WriteAllBytes(xml, result.Documentation, durable: false);
+            }
         }
     }
 
@@ -207,12 +240,12 @@ public sealed class WatchSession : IDisposable
         _watchers.Add(watcher);
     }
 
-    /// <summary>A referenced project's files are inputs too: any change there goes through MSBuild (it builds the reference).</summary>
-    private void WatchReferences(ProjectInputs inputs)
+    /// <summary>Every project of the graph is watched: the ones compiled in-process and those only MSBuild builds (a change there publishes).</summary>
+    private void WatchProjects(ProjectGraph graph)
     {
-        foreach (var reference in inputs.ProjectReferences)
+        foreach (var directory in graph.CompiledDirectories.Concat(graph.MSBuildOnlyDirectories))
         {
-            Watch(Path.GetDirectoryName(reference)!);
+            Watch(directory);
         }
     }
 }

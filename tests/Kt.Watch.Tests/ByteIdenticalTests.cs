@@ -71,6 +71,81 @@ public sealed class ByteIdenticalTests
         await AssertSameBytesAsync(folder, "Gen");
     }
 
+    [Fact]
+    public async Task A_library_edit_recompiles_the_library_and_when_its_surface_changes_its_dependent_to_the_bytes_dotnet_build_writes()
+    {
+        using var folder = new TempFolder("kt-watch-references");
+        folder.Write("Lib/Lib.csproj", """
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <GenerateDocumentationFile>true</GenerateDocumentationFile>
+              </PropertyGroup>
+            </Project>
+            """);
+        folder.Write("Lib/Words.cs", Words("one", surface: ""));
+        folder.Write("App/App.csproj", """
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+              </PropertyGroup>
+              <ItemGroup>
+                <ProjectReference Include="../Lib/Lib.csproj" />
+              </ItemGroup>
+            </Project>
+            """);
+        folder.Write("App/Program.cs", "System.Console.WriteLine(Lib.Words.Word());\n");
+        var publish = ProcessRunner.Run("dotnet", ["publish", "App/App.csproj", "-c", "Release", "-nologo"], folder.Path, TimeSpan.FromMinutes(4));
+        Assert.True(publish.ExitCode == 0, publish.Output + publish.Error);
+
+        var graph = await ProjectGraph.ReadAsync(new WatchOptions { ProjectFile = folder.Combine("App", "App.csproj") }, CancellationToken.None);
+        Assert.Equal([folder.Combine("App"), folder.Combine("Lib")], graph.CompiledDirectories);
+
+        // A body-only edit leaves the reference assembly as it was: the app is not recompiled (as MSBuild skips it).
+        folder.Write("Lib/Words.cs", Words("two", surface: ""));
+        graph.Replace(folder.Combine("Lib", "Words.cs"));
+        var bodyOnly = graph.Emit(CancellationToken.None);
+        Assert.True(bodyOnly.Success, string.Join('\n', bodyOnly.Errors));
+        Assert.Equal(["Lib.dll"], bodyOnly.Emitted.Select(e => e.Project.OutputFileName));
+
+        // A new public member changes it: the app compiles against the new one, and may use the new member.
+        folder.Write("Lib/Words.cs", Words("three", surface: "public const string Suffix = \"!\";"));
+        folder.Write("App/Program.cs", "System.Console.WriteLine(Lib.Words.Word() + Lib.Words.Suffix);\n");
+        graph.Replace(folder.Combine("Lib", "Words.cs"));
+        graph.Replace(folder.Combine("App", "Program.cs"));
+        var surface = graph.Emit(CancellationToken.None);
+        Assert.True(surface.Success, string.Join('\n', surface.Errors));
+        Assert.Equal(["Lib.dll", "App.dll"], surface.Emitted.Select(e => e.Project.OutputFileName));
+
+        var build = ProcessRunner.Run("dotnet", ["build", "App/App.csproj", "-c", "Release", "-nologo"], folder.Path, TimeSpan.FromMinutes(4));
+        Assert.True(build.ExitCode == 0, build.Output + build.Error);
+        var (lib, app) = (surface.Emitted[0].Result, surface.Emitted[1].Result);
+        var libBuilt = folder.Combine("Lib", "obj", "Release", "net10.0");
+        Assert.Equal(File.ReadAllBytes(Path.Combine(libBuilt, "Lib.dll")), lib.Assembly);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(libBuilt, "Lib.pdb")), lib.Pdb);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(libBuilt, "Lib.xml")), lib.Documentation);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(libBuilt, "refint", "Lib.dll")), lib.ReferenceAssembly);
+        var appBuilt = folder.Combine("App", "obj", "Release", "net10.0");
+        Assert.Equal(File.ReadAllBytes(Path.Combine(appBuilt, "App.dll")), app.Assembly);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(appBuilt, "App.pdb")), app.Pdb);
+    }
+
+    private static string Words(string word, string surface) => $$"""
+        namespace Lib;
+
+        /// <summary>Words.</summary>
+        public static class Words
+        {
+            /// <summary>A word.</summary>
+            public static string Word() => "{{word}}";
+
+            {{(surface.Length == 0 ? "" : "/// <summary>A suffix.</summary>\n    " + surface)}}
+        }
+        """;
+
     private static async Task AssertSameBytesAsync(TempFolder folder, string name)
     {
         var build = ProcessRunner.Run("dotnet", ["build", "-c", "Release", "-nologo"], folder.Path, TimeSpan.FromMinutes(4));
