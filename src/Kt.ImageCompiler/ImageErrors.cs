@@ -22,8 +22,8 @@ public static class ImageErrors
     public const string InvalidPort = "KT1017";
 
     // What a command step needs in the image it runs in (said by the step's own guard, before it installs anything).
-    public const string PipUnavailable = "KT1020";
-    public const string DotnetSdkUnavailable = "KT1021";
+    public const string PipUnavailable = Kt.Core.StepPrerequisites.PipUnavailable;
+    public const string DotnetSdkUnavailable = Kt.Core.StepPrerequisites.DotnetSdkUnavailable;
 
     // Lockfile (kt.lock.json): numbered apart from the definition codes above.
     public const string PinnedVersionGone = "KT1040";

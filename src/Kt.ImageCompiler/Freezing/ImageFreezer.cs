@@ -42,6 +42,7 @@ public sealed class ImageFreezer
             resolved = LockPinning.Apply(resolved, imageLock, settings.LockPath ?? ImageLock.FileName);
         }
 
+        await RefuseUnmetPrerequisitesAsync(resolved, baseImage, cancellationToken).ConfigureAwait(false);
         var imageSteps = new List<ImageStep>();
         var outcomes = new List<StepOutcome>();
         foreach (var step in resolved.Steps)
@@ -63,6 +64,29 @@ public sealed class ImageFreezer
 
         var image = ImageAssembler.Assemble(baseImage, imageSteps, Settings(resolved, settings));
         return new FreezeResult(image, resolved, outcomes, baseImage.ManifestDigest);
+    }
+
+    /// <summary>
+    /// A pip or dotnet-tool step the base image surely cannot serve (no Python with pip, no .NET SDK, and no step
+    /// before it that may bring one) is refused before any step runs (KT1020 / KT1021). The base layers are read only
+    /// when some step could be refused, and not when that step's layer is cached (it ran with what it needed).
+    /// </summary>
+    private async Task RefuseUnmetPrerequisitesAsync(ResolvedImage resolved, OciImage baseImage, CancellationToken cancellationToken)
+    {
+        var steps = resolved.Steps
+            .Select(s => new PrerequisiteStep(s.Kind, s.Description, s.Packages, s.Environment.GetValueOrDefault("PATH")))
+            .ToList();
+        if (StepPrerequisites.FirstUnmetOnAnyImage(steps) is not { } possible
+            || await _steps.TryGetAsync(resolved.Steps[possible.StepIndex].CacheKey, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return;
+        }
+
+        if (await ImageFileList.ReadAsync(baseImage, cancellationToken).ConfigureAwait(false) is { } files
+            && StepPrerequisites.FirstUnmet(steps, files) is { } unmet)
+        {
+            throw unmet.Error;
+        }
     }
 
     private async Task<(Layer Layer, StepOutcomeKind Outcome)> LayerForAsync(ResolvedStep step, OciImage baseImage,

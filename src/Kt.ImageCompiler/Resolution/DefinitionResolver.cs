@@ -235,14 +235,12 @@ public sealed class DefinitionResolver
     // A pip step runs the image's own Python. PIP_BREAK_SYSTEM_PACKAGES lets pip install into a distribution's Python
     // (Debian 12+ marks it externally managed, PEP 668), which is what an image is for; older pips ignore the variable.
     internal static string PipCommand(IEnumerable<string> packages) =>
-        Requires("python3 -m pip --version >/dev/null 2>&1", ImageErrors.PipUnavailable,
-            "a pip step needs Python 3 with pip in the image: start from a Python base image (python:3.12-slim) or add <KtSetup Include=\"apt\" Packages=\"python3-pip\" /> before it")
+        Requires("python3 -m pip --version >/dev/null 2>&1", ImageErrors.PipUnavailable, StepPrerequisites.PipNeeds)
         + "PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --no-cache-dir " + string.Join(' ', packages.Select(ShellWords.Quote));
 
     // dotnet tool install needs an SDK; a runtime image (mcr.microsoft.com/dotnet/runtime) has the host but no SDK.
     internal static string ToolCommand(string name, string? version, string toolPath) =>
-        Requires("[ -n \"$(dotnet --list-sdks 2>/dev/null)\" ]", ImageErrors.DotnetSdkUnavailable,
-            "a dotnet-tool step needs the .NET SDK in the image: start from mcr.microsoft.com/dotnet/sdk:10.0 (or an image with the SDK installed before this step)")
+        Requires("[ -n \"$(dotnet --list-sdks 2>/dev/null)\" ]", ImageErrors.DotnetSdkUnavailable, StepPrerequisites.DotnetSdkNeeds)
         + $"dotnet tool install --tool-path {ShellWords.Quote(toolPath)} {ShellWords.Quote(name)}"
         + (version is null ? "" : " --version " + ShellWords.Quote(version));
 

@@ -89,6 +89,20 @@ public sealed class PlanApplier
         {
             await _files.ValidateAsync(files, _maxBlobBytes, cancellationToken).ConfigureAwait(false);
         }
+
+        RefuseUnmetPrerequisites(plan);
+    }
+
+    // The pod knows its own filesystem (the base image plus the steps kept): a pip or dotnet-tool step it surely
+    // cannot serve is refused with the step guard's code before any step of the plan runs.
+    private static void RefuseUnmetPrerequisites(LivePlan plan)
+    {
+        var steps = plan.Steps.Select(s => new PrerequisiteStep(s.Kind, s.Description, s.Packages,
+            Supervision.UserEnvironment.OnBase(s.Environment ?? plan.Environment).GetValueOrDefault("PATH")));
+        if (StepPrerequisites.FirstUnmet(steps, LocalImageFiles.Instance) is { } unmet)
+        {
+            throw new RuntimeError(unmet.Error.Code, 422, unmet.Error.Detail);
+        }
     }
 
     /// <summary>True when no other plan is being applied; the caller must call <see cref="Release"/> afterwards.</summary>
