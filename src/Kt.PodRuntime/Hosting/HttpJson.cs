@@ -17,17 +17,33 @@ internal static class HttpJson
             throw new RuntimeError(RuntimeErrorCodes.BodyTooLarge, 413, $"The request body is over the limit of {limit} bytes.");
         }
 
-        using var buffer = new MemoryStream(request.ContentLength is > 0 and < 1 << 20 ? (int)request.ContentLength : 4096);
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted).ConfigureAwait(false)) > 0)
+        // A declared length (what every client of ours sends) is read straight into an array of that size: one
+        // allocation per call instead of a growing buffer, a 16 KiB chunk and a copy.
+        if (request.ContentLength is { } declared and < 1 << 20)
         {
-            if (buffer.Length + read > limit)
-            {
-                throw new RuntimeError(RuntimeErrorCodes.BodyTooLarge, 413, $"The request body is over the limit of {limit} bytes.");
-            }
+            var exact = new byte[declared];
+            await request.Body.ReadExactlyAsync(exact, request.HttpContext.RequestAborted).ConfigureAwait(false);
+            return exact;
+        }
 
-            buffer.Write(chunk, 0, read);
+        using var buffer = new MemoryStream(request.ContentLength is > 0 and < int.MaxValue ? (int)Math.Min(request.ContentLength.Value, 1 << 24) : 4096);
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > limit)
+                {
+                    throw new RuntimeError(RuntimeErrorCodes.BodyTooLarge, 413, $"The request body is over the limit of {limit} bytes.");
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
         }
 
         return buffer.ToArray();

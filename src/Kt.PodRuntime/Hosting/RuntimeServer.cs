@@ -24,8 +24,8 @@ public static class RuntimeServer
         options = WritableRoot.Ensure(options);
         // Kt's own logger exists before the web host so that the worker (a second process) is spawned first and
         // starts while the host is built.
-        using var loggers = LoggerFactory.Create(ConfigureLogging);
-        var logger = loggers.CreateLogger("Kt.PodRuntime");
+        using var lines = new ConsoleLines();
+        var logger = lines.CreateLogger("Kt.PodRuntime");
         var metrics = new RuntimeMetrics();
         var logs = new LogHub();
         var blobs = new BlobStore(options.Root);
@@ -39,11 +39,14 @@ public static class RuntimeServer
         var supervisor = new WorkerSupervisor(options, environment, logs, metrics, logger, leases);
         await versions.RepairActiveAsync(CancellationToken.None).ConfigureAwait(false);
         var active = versions.Active is { } current ? (current.Version, versions.DirectoryOf(current)) : ((string, string)?)null;
-        var workerStart = supervisor.StartAsync(active, CancellationToken.None);
+        // A pod with code to serve spawns its worker first, so that the worker starts while the host is built (it is
+        // ready only once the worker serves that code). A pod with no code yet is ready as soon as it listens: its
+        // worker is started right after, off the path to the first answer, and a call meanwhile waits for it.
+        var workerStart = active is not null ? StartWorkerAsync(supervisor, active) : null;
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = options.Root });
         builder.Logging.ClearProviders();
-        ConfigureLogging(builder.Logging);
+        builder.Logging.AddProvider(lines);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Parse(options.BindAddress), options.Port);
@@ -98,7 +101,7 @@ public static class RuntimeServer
         });
         try
         {
-            await workerStart.ConfigureAwait(false);
+            await (workerStart ?? StartWorkerAsync(supervisor, null)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is Errors.RuntimeError or IOException)
         {
@@ -124,6 +127,10 @@ public static class RuntimeServer
         return exitCode;
     }
 
+    // On the thread pool: spawning a process JIT-compiles and forks, work that overlaps the host's start on a second core.
+    private static Task StartWorkerAsync(WorkerSupervisor supervisor, (string, string)? active) =>
+        Task.Run(() => supervisor.StartAsync(active, CancellationToken.None));
+
     /// <summary>Not ready while catching up with a peer; a failed catch-up leaves the pod as it was (the next deploy fixes it).</summary>
     private static async Task CatchUpAsync(PeerBootstrap bootstrap, RuntimeState state, JournalStore journal, PlanApplier applier,
         PodOperations operations, VersionStore versions, ILogger logger)
@@ -143,13 +150,6 @@ public static class RuntimeServer
                 state.CatchingUp = false;
             }
         }
-    }
-
-    private static void ConfigureLogging(ILoggingBuilder logging)
-    {
-        logging.AddSimpleConsole(o => o.SingleLine = true);
-        logging.SetMinimumLevel(LogLevel.Information);
-        logging.AddFilter("Microsoft", LogLevel.Warning);
     }
 
     private static void WritePortFile(WebApplication app, RuntimeOptions options)
