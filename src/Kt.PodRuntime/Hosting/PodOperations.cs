@@ -14,14 +14,18 @@ internal sealed class PodOperations(
     RuntimeOptions options, RuntimeState state, JournalStore journal, PlanApplier applier, VersionStore versions, WorkerSupervisor supervisor, AppHost apps, VersionLeases leases)
 {
     /// <summary>Runs the plan's steps (the caller holds the applier's gate); the setup state says how it went.</summary>
+    /// <param name="cancellationToken">
+    /// Ends the running step (its whole process group) and the plan: that step and the ones after it are not journaled,
+    /// the environment is not changed, and the setup state goes back to what it was, so the code that served still serves.
+    /// </param>
     /// <returns>Whether the user environment changed (the worker and app were restarted with it).</returns>
-    public async Task<bool> ApplyPlanAsync(LivePlan plan, Func<PlanEvent, ValueTask> emit)
+    public async Task<bool> ApplyPlanAsync(LivePlan plan, Func<PlanEvent, ValueTask> emit, CancellationToken cancellationToken = default)
     {
+        var before = state.Setup;
         state.Setup = SetupStates.Applying;
         try
         {
-            // Steps are not cancelled when a client leaves; a half-run step would only have to run again.
-            await applier.ApplyAsync(plan, emit, CancellationToken.None).ConfigureAwait(false);
+            await applier.ApplyAsync(plan, emit, cancellationToken).ConfigureAwait(false);
             var applied = new AppliedEnvironment(plan.Environment, plan.WorkingDirectory);
             var changed = !SameEnvironment(journal.Environment, applied);
             if (changed)
@@ -34,6 +38,11 @@ internal sealed class PodOperations(
 
             state.Setup = SetupStates.Ok;
             return changed;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            state.Setup = before;
+            throw;
         }
         catch
         {

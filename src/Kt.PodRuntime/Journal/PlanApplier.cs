@@ -6,7 +6,8 @@ namespace Kt.PodRuntime.Journal;
 
 /// <summary>
 /// Applies a <see cref="LivePlan"/> against the journal: staleness check, truncation to the kept prefix, each step
-/// run in order and journaled only after it succeeded. A failed step is not journaled, so the next plan runs it again.
+/// run in order and journaled only after it succeeded. A failed or cancelled step is not journaled, so the next plan
+/// runs it again; the steps before it stay journaled, as they ran.
 /// </summary>
 public sealed class PlanApplier
 {
@@ -118,12 +119,14 @@ public sealed class PlanApplier
         _journal.TruncateTo(plan.KeepPrefix);
         for (var index = 0; index < plan.Steps.Count; index++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var step = plan.Steps[index];
             await emit(new PlanEvent { Event = PodEvents.StepStart, Index = index, Key = step.Key, Kind = step.Kind, Description = step.Description }).ConfigureAwait(false);
             var clock = Stopwatch.StartNew();
             if (step.Files is not null)
             {
-                var (placed, deleted) = await _files.PlaceAsync(step.Files, _maxBlobBytes, cancellationToken).ConfigureAwait(false);
+                // Not cancelled halfway: placing files is quick, and a half-placed tree would be neither the old nor the new one.
+                var (placed, deleted) = await _files.PlaceAsync(step.Files, _maxBlobBytes, CancellationToken.None).ConfigureAwait(false);
                 await emit(new PlanEvent { Event = PodEvents.Output, Key = step.Key, Stream = "stdout", Line = $"placed {placed} file(s), deleted {deleted} in {step.Files.Destination}" }).ConfigureAwait(false);
             }
 

@@ -48,13 +48,18 @@ internal sealed class SetupEndpoints(RuntimeOptions options, RuntimeState state,
 
         try
         {
-            // The steps go on if the caller leaves: the journal stays consistent whoever listens.
+            // A caller that leaves (Ctrl+C on a deploy, a dropped connection) cancels the running step: it is killed and
+            // not journaled, so the next deploy runs it again, instead of a step nobody waits for being recorded as done.
             var stream = NdJsonWriter.Start(context);
             ValueTask Emit(PlanEvent e) => stream.WriteAsync(e, PodJsonContext.Default.PlanEvent);
             try
             {
-                var changed = await operations.ApplyPlanAsync(plan, Emit).ConfigureAwait(false);
+                var changed = await operations.ApplyPlanAsync(plan, Emit, context.RequestAborted).ConfigureAwait(false);
                 await Emit(new PlanEvent { Event = PodEvents.Done, JournalLength = journal.Entries.Count, EnvironmentChanged = changed }).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                // Nobody listens any more: the journal already says what ran.
             }
             catch (RuntimeError error)
             {
