@@ -4,6 +4,7 @@ using Kt.ImageCompiler.Locking;
 using Kt.ImageCompiler.Planning;
 using Kt.ImageCompiler.Resolution;
 using Kt.PodRuntime.Client;
+using Kt.PodRuntime.Protocol;
 
 namespace Kt.DevLoop;
 
@@ -131,9 +132,25 @@ public sealed class ServiceDeployer
         var blobs = image.Steps.Where(s => planned.Contains(s.Key.Hex)).SelectMany(s => s.Files)
             .Select(f => new BlobSource(f.Sha256, f.Size, f.SourcePath)).DistinctBy(b => b.Sha256).ToList();
         await client.UploadMissingAsync(blobs, cancellationToken).ConfigureAwait(false);
-        var progress = output is null ? null : new InlineProgress<PlanEvent>(e => Report(pod, e));
-        var result = await client.ApplyPlanAsync(plan, progress, cancellationToken).ConfigureAwait(false);
-        return result.StepsRun;
+        string? running = null;
+        var progress = new InlineProgress<PlanEvent>(e =>
+        {
+            running = e.Event == "step-start" ? e.Key : running;
+            if (output is not null)
+            {
+                Report(pod, e);
+            }
+        });
+        try
+        {
+            var result = await client.ApplyPlanAsync(plan, progress, cancellationToken).ConfigureAwait(false);
+            return result.StepsRun;
+        }
+        catch (RemoteException e) when (image.Steps.FirstOrDefault(s => s.Key.Hex == running)?.Step?.Origin is { } origin)
+        {
+            // The pod names the step by its key; the user declared it as an item: say which one (MSBuild points there).
+            throw new KtStepException(e.Code ?? RuntimeErrorCodes.StepFailed, e.Error.Message, origin, e);
+        }
     }
 
     private PodClient Connect(PodEndpoint pod) => new(pod.Address, pod.Token, transport);

@@ -104,7 +104,7 @@ internal static class DefinitionFromItems
     private static StepDeclaration FromSetupItem(ITaskItem item, int position, Action<string>? warn)
     {
         var kind = item.ItemSpec.Trim();
-        var origin = $"KtSetup item {position} ('{kind}')";
+        var origin = SetupItemLocation.Origin(position, kind);
         if (!KnownKinds.Contains(kind))
         {
             throw new KtException(MSBuildErrors.UnknownSetupKind,

@@ -33,6 +33,11 @@ public abstract class KtImageTaskBase : KtTaskBase
     /// <summary><c>$(NuGetPackageRoot)</c>: where a freeze's SBOM finds the packages' nuspecs.</summary>
     public string? NuGetPackageRoot { get; set; }
 
+    /// <summary>The project's <c>KtSetup</c> items, so that a step's error points at its item's line.</summary>
+    public ITaskItem[] Setup { get; set; } = [];
+
+    protected override IReadOnlyList<ITaskItem> SetupItems => Setup;
+
     protected ImageOutputSettings ImageOutputs() => new()
     {
         ProjectDirectory = ProjectDirectory,

@@ -1,4 +1,5 @@
 using Kt.Core;
+using Kt.PodRuntime.Client;
 using Kt.Workflows;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
@@ -25,18 +26,41 @@ public abstract class KtTaskBase : Microsoft.Build.Utilities.Task, ICancelableTa
         }
         catch (KtException e)
         {
-            // An error in a file of the user's (a Dockerfile line) points there, not at Kt's targets.
-            var (file, line) = e is KtSourceException source ? (source.File, source.Line) : (ErrorFile, 0);
-            Log.LogError(subcategory: "Kt", errorCode: e.Code, helpKeyword: null, file: file,
-                lineNumber: line, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: e.Detail);
+            LogKtError(e.Code, e.Detail, Locate(e));
+        }
+        catch (RemoteException e)
+        {
+            // A pod's own error (KT4xxx) that no workflow turned into a KtException keeps the pod's code.
+            LogKtError(e.Code ?? MSBuildErrors.Unexpected, $"{e.Pod ?? "a pod"} answered: {e.Error.Message}", (ErrorFile, 0));
         }
         catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
         {
             Log.LogWarning("Kt: cancelled.");
         }
+        catch (Exception e)
+        {
+            // Never MSB4018 and its stack trace: one error with a code; the trace only at detailed verbosity.
+            LogKtError(MSBuildErrors.Unexpected, $"Kt failed unexpectedly ({e.GetType().FullName}: {e.Message}); this is a bug in Kt, please report it with the build log at -v:d", (ErrorFile, 0));
+            Log.LogMessage(MessageImportance.Low, e.ToString());
+        }
 
         return !Log.HasLoggedErrors;
     }
+
+    /// <summary>The <c>KtSetup</c> items this task's errors may concern (a failed step points at its item); none by default.</summary>
+    protected virtual IReadOnlyList<ITaskItem> SetupItems => [];
+
+    /// <summary>An error in a file of the user's points there (a Dockerfile line, the KtSetup item's line), never at Kt's targets.</summary>
+    private (string? File, int Line) Locate(KtException e) => e switch
+    {
+        KtSourceException source => (source.File, source.Line),
+        _ when SetupItemLocation.Find(e is KtStepException step ? step.Origin : e.Detail, SetupItems) is { } item => item,
+        _ => (ErrorFile, 0),
+    };
+
+    private void LogKtError(string code, string message, (string? File, int Line) at) =>
+        Log.LogError(subcategory: "Kt", errorCode: code, helpKeyword: null, file: at.File,
+            lineNumber: at.Line, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: message);
 
     /// <summary>The file errors point at (the project file by default).</summary>
     protected virtual string? ErrorFile => BuildEngine?.ProjectFileOfTaskNode;

@@ -96,6 +96,8 @@ public sealed class KtWriteDefinition : KtTaskBase
 
     [Required] public string OutputFile { get; set; } = "";
 
+    protected override IReadOnlyList<ITaskItem> SetupItems => Setup;
+
     protected override void ExecuteCore()
     {
         var definition = DefinitionFromItems.Create(new DefinitionInputs(

@@ -17,4 +17,7 @@ public static class MSBuildErrors
 
     /// <summary>Warning: an SDK container property Kt does not apply (named in the message), e.g. <c>ContainerFamily</c>.</summary>
     public const string ContainerPropertyIgnored = "KT6010";
+
+    /// <summary>A fault of Kt's own that is no KT error (a bug): reported with its type and message, never as MSB4018.</summary>
+    public const string Unexpected = "KT6011";
 }

@@ -1,0 +1,84 @@
+using System.Text.RegularExpressions;
+using Kt.TestSupport;
+
+namespace Kt.MSBuild.Tests;
+
+/// <summary>
+/// Faults driven through the packed task the way users meet them: each is one error with its KT code at the csproj
+/// item that caused it (file and line), never at Kt's targets and never MSB4018.
+/// </summary>
+public sealed class TaskFaultTests(PackedTaskFixture fixture) : IClassFixture<PackedTaskFixture>
+{
+    [Fact]
+    public void A_setup_step_that_fails_on_the_pod_is_KT4011_at_its_KtSetup_item_line()
+    {
+        var service = "fault-" + Guid.NewGuid().ToString("N")[..8];
+        var project = fixture.CreateConsoleProject("FailingStep", $"<KtService>{service}</KtService>", """
+            <KtSetup Include="env" Name="FIRST" Value="1" />
+                <KtSetup Include="run" Command="echo about to fail; exit 3" />
+            """);
+        try
+        {
+            var publish = fixture.Dotnet(project, "publish", "-c", "Release", "-p:KtDeploy=true");
+
+            Assert.NotEqual(0, publish.ExitCode);
+            var csproj = Path.Combine(project, "FailingStep.csproj");
+            Assert.Matches(new Regex($@"{Regex.Escape(csproj)}\({LineOf(csproj, "exit 3")}[,)].*error KT4011: KtSetup item 2 \('run'\)"), publish.Output);
+            Assert.DoesNotContain("MSB4018", publish.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("Kt.MSBuild.targets", ErrorLines(publish.Output));
+        }
+        finally
+        {
+            fixture.Dotnet(project, "build", "-c", "Release", "-t:KtTeardown");
+        }
+    }
+
+    [Fact]
+    public void A_bad_step_argument_is_its_KT_code_at_the_item_line_of_the_file_that_declares_it()
+    {
+        // Declared in an imported props file: the error points there, not at the csproj.
+        var project = fixture.CreateConsoleProject("BadArgument", "<KtService>bad-argument</KtService>", """
+            <KtSetup Include="env" Name="GOOD" Value="1" />
+            """);
+        var props = Path.Combine(project, "steps.props");
+        File.WriteAllText(props, """
+            <Project>
+              <ItemGroup>
+                <KtSetup Include="env" Name="ALSO_GOOD" Value="2" />
+
+                <KtSetup Include="env" Name="1BAD" Value="x" />
+              </ItemGroup>
+            </Project>
+            """);
+        var csproj = Path.Combine(project, "BadArgument.csproj");
+        File.WriteAllText(csproj, File.ReadAllText(csproj).Replace("</Project>", "  <Import Project=\"steps.props\" />\n</Project>", StringComparison.Ordinal));
+
+        var publish = fixture.Dotnet(project, "publish", "-c", "Release", "-p:KtDeploy=true");
+
+        Assert.NotEqual(0, publish.ExitCode);
+        Assert.Matches(new Regex($@"{Regex.Escape(props)}\({LineOf(props, "1BAD")}[,)].*error KT\d{{4}}: KtSetup item 3 \('env'\): '1BAD' is not a valid environment variable name"), publish.Output);
+        Assert.DoesNotContain("MSB4018", publish.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unknown_step_kind_is_KT6001_at_its_item_line()
+    {
+        var project = fixture.CreateConsoleProject("UnknownKind", "<KtService>unknown-kind</KtService>", """
+            <KtSetup Include="env" Name="GOOD" Value="1" />
+                <KtSetup Include="brew" Packages="jq" />
+            """);
+
+        var build = fixture.Dotnet(project, "build", "-c", "Release");
+
+        Assert.NotEqual(0, build.ExitCode);
+        var csproj = Path.Combine(project, "UnknownKind.csproj");
+        Assert.Matches(new Regex($@"{Regex.Escape(csproj)}\({LineOf(csproj, "brew")}[,)].*error KT6001"), build.Output);
+    }
+
+    /// <summary>The 1-based line of the first line of <paramref name="file"/> containing <paramref name="text"/>.</summary>
+    private static int LineOf(string file, string text) =>
+        File.ReadAllLines(file).Select((line, index) => (line, index)).First(l => l.line.Contains(text, StringComparison.Ordinal)).index + 1;
+
+    private static string ErrorLines(string output) =>
+        string.Join('\n', output.Split('\n').Where(l => l.Contains(": error ", StringComparison.Ordinal)));
+}
