@@ -149,7 +149,7 @@ public sealed class ServiceDeployer
         catch (RemoteException e) when (image.Steps.FirstOrDefault(s => s.Key.Hex == running)?.Step?.Origin is { } origin)
         {
             // The pod names the step by its key; the user declared it as an item: say which one (MSBuild points there).
-            throw new KtStepException(e.Code ?? RuntimeErrorCodes.StepFailed, e.Error.Message, origin, e);
+            throw new KtStepException(e.Code ?? RuntimeErrorCodes.StepFailed, $"pod {pod.Name} refused the setup: {e.Error.Message}", origin, e);
         }
     }
 
