@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Kt.PodRuntime.Supervision;
 
 namespace Kt.PodRuntime.Observability;
@@ -12,7 +11,7 @@ public sealed class LogHub
 {
     private const int Capacity = 20_000;
     private readonly Queue<LogRecord> _recent = new();
-    private readonly List<Channel<LogRecord>> _followers = [];
+    private readonly List<LogFollower> _followers = [];
     private readonly Lock _lock = new();
     private long _sequence;
     private long _retainedBytes;
@@ -38,13 +37,13 @@ public sealed class LogHub
 
             foreach (var follower in _followers)
             {
-                follower.Writer.TryWrite(record);
+                follower.Offer(record);
             }
         }
     }
 
     /// <summary>Returns the retained lines (optionally of one request) and, when following, a reader of new ones.</summary>
-    public (IReadOnlyList<LogRecord> History, ChannelReader<LogRecord>? Live, Action Unsubscribe) Subscribe(string? requestId, bool follow)
+    internal (IReadOnlyList<LogRecord> History, LogFollower? Live, Action Unsubscribe) Subscribe(string? requestId, bool follow)
     {
         lock (_lock)
         {
@@ -54,13 +53,13 @@ public sealed class LogHub
                 return (history, null, static () => { });
             }
 
-            var channel = Channel.CreateBounded<LogRecord>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest });
-            _followers.Add(channel);
-            return (history, channel.Reader, () =>
+            var follower = new LogFollower();
+            _followers.Add(follower);
+            return (history, follower, () =>
             {
                 lock (_lock)
                 {
-                    _followers.Remove(channel);
+                    _followers.Remove(follower);
                 }
             });
         }

@@ -13,6 +13,12 @@ internal static class LogLimits
     /// <summary>Memory the retained ring may hold for all lines together.</summary>
     public const long MaxRetainedBytes = 16L << 20;
 
+    /// <summary>
+    /// Memory one live follower's queue may hold (a <c>/logs?follow=1</c> reader that falls behind): past it the
+    /// follower loses its oldest lines, the pod keeps its memory.
+    /// </summary>
+    public const long MaxFollowerBytes = 8L << 20;
+
     /// <summary>What a retained line costs: its characters plus a record's overhead.</summary>
     public static long CostOf(string line) => (line.Length * sizeof(char)) + 64;
 
