@@ -90,6 +90,38 @@ public sealed class ParityTests
         }
     }
 
+    [DockerFact]
+    public async Task On_the_docker_backend_a_user_step_runs_user_code_as_that_user_as_the_frozen_image_does()
+    {
+        using var temp = new TempFolder();
+        var service = ProcessBackendTests.Unique("parity-user");
+        using var backend = new DockerBackend();
+        var probe = ParityProbeApp.InvariantPublishFolder;
+        // What <ContainerUser>1000</ContainerUser> declares: the frozen image's user (FrozenParityTests), and now the dev pod's.
+        var request = ProcessBackendTests.Request(service, ProbeImage(Environments.DotnetReadyBaseImage).User("1000"), temp.Path, probe) with
+        {
+            Service = new ServiceSpec { Service = service, BaseImage = Environments.DotnetReadyBaseImage, Memory = "512Mi" },
+        };
+        try
+        {
+            var deploy = await new ServiceDeployer(backend).DeployAsync(request);
+            var remote = await FingerprintAsync(deploy.Pods);
+            var expected = DirectInContainer(Environments.DotnetReadyBaseImage, probe, user: "1000");
+            Assert.Equal("1000", expected["user.id"]);
+            Assert.Equal(expected, remote);
+
+            // A code edit reloads in place; the new worker is the user's too.
+            var edited = ParityProbeApp.CopyWithContent(temp.Combine("edited"), "edited", probe);
+            var again = await new ServiceDeployer(backend).DeployAsync(request with { CodeDirectory = edited });
+            var reloaded = await FingerprintAsync(again.Pods);
+            Assert.Equal(("1000", "edited"), (reloaded["user.id"], reloaded["content.base"]));
+        }
+        finally
+        {
+            await backend.TeardownAsync(service);
+        }
+    }
+
     /// <summary><c>dotnet ParityProbe.dll</c> in a plain container of the base image (this machine's .NET mounted, as the backend mounts it).</summary>
     internal static IReadOnlyDictionary<string, string> DirectInContainer(string image, string probe, string? user = null)
     {

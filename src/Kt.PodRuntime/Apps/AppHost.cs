@@ -60,7 +60,7 @@ public sealed class AppHost : IAsyncDisposable
             }
 
             info.Environment["PORT"] = settings.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            _process = Process.Start(info);
+            _process = Process.Start(environment.User is { } user ? user.Apply(info) : info);
             _logger.LogInformation("App started (pid {Pid}) on port {Port}.", _process?.Id, settings.Port);
         }
         finally

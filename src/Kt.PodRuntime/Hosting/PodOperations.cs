@@ -26,12 +26,12 @@ internal sealed class PodOperations(
         try
         {
             await applier.ApplyAsync(plan, emit, cancellationToken).ConfigureAwait(false);
-            var applied = new AppliedEnvironment(plan.Environment, plan.WorkingDirectory);
+            var applied = new AppliedEnvironment(plan.Environment, plan.WorkingDirectory, plan.User);
             var changed = !SameEnvironment(journal.Environment, applied);
             if (changed)
             {
                 journal.SaveEnvironment(applied);
-                var environment = UserEnvironment.Create(options, applied.Variables, applied.WorkingDirectory);
+                var environment = UserEnvironment.Create(options, applied.Variables, applied.WorkingDirectory, planUser: applied.User);
                 await supervisor.SetEnvironmentAsync(environment, CancellationToken.None).ConfigureAwait(false);
                 await apps.RestartAsync(ActiveDirectory(), environment).ConfigureAwait(false);
             }
@@ -65,6 +65,6 @@ internal sealed class PodOperations(
     public string? ActiveDirectory() => versions.Active is { } active ? versions.DirectoryOf(active) : null;
 
     private static bool SameEnvironment(AppliedEnvironment? previous, AppliedEnvironment next) =>
-        previous is not null && previous.WorkingDirectory == next.WorkingDirectory && previous.Variables.Count == next.Variables.Count
+        previous is not null && previous.WorkingDirectory == next.WorkingDirectory && previous.User == next.User && previous.Variables.Count == next.Variables.Count
         && previous.Variables.All(kv => next.Variables.TryGetValue(kv.Key, out var v) && v == kv.Value);
 }

@@ -34,7 +34,7 @@ public static class RuntimeServer
         var versions = new VersionStore(options.Root, blobs, options.KeepVersions, frozen, options.BlobGrace, journal.ReferencedBlobs);
         // A frozen image carries its setup in its own environment and working directory; a journal plays no part.
         var applied = frozen is null ? journal.Environment : null;
-        var environment = UserEnvironment.Create(options, applied?.Variables, applied?.WorkingDirectory, frozen?.Directory);
+        var environment = UserEnvironment.Create(options, applied?.Variables, applied?.WorkingDirectory, frozen?.Directory, applied?.User);
         var leases = new VersionLeases();
         var supervisor = new WorkerSupervisor(options, environment, logs, metrics, logger, leases);
         await versions.RepairActiveAsync(CancellationToken.None).ConfigureAwait(false);

@@ -88,7 +88,7 @@ public sealed class JournalStore
                 return null;
             }
 
-            return new LivePlan { Steps = _steps.ToArray(), Environment = environment.Variables, WorkingDirectory = environment.WorkingDirectory };
+            return new LivePlan { Steps = _steps.ToArray(), Environment = environment.Variables, WorkingDirectory = environment.WorkingDirectory, User = environment.User };
         }
     }
 
@@ -105,7 +105,8 @@ public sealed class JournalStore
         [property: JsonPropertyName("steps")] IReadOnlyList<LiveStep>? Steps);
 }
 
-/// <summary>The environment and working directory a plan established for user code.</summary>
+/// <summary>The environment, working directory and user a plan established for user code.</summary>
 public sealed record AppliedEnvironment(
     [property: JsonPropertyName("environment")] IReadOnlyDictionary<string, string> Variables,
-    [property: JsonPropertyName("workingDirectory")] string? WorkingDirectory);
+    [property: JsonPropertyName("workingDirectory")] string? WorkingDirectory,
+    [property: JsonPropertyName("user")] string? User = null);

@@ -64,6 +64,14 @@ public sealed class PlanApplier
             }
         }
 
+        // User code runs as the plan's user; only a root runtime can start it as another one (checked before any step
+        // runs; the name itself is resolved once the steps, which may create the user, have run).
+        if (!string.IsNullOrEmpty(plan.User) && Environment.UserName != "root" && plan.User != Environment.UserName
+            && plan.User != Supervision.UserEnvironment.Base.User)
+        {
+            throw new RuntimeError(RuntimeErrorCodes.UserSwitchUnsupported, 501, $"The definition runs user code as '{plan.User}', but this runtime runs as '{Environment.UserName}' and only a root runtime switches users.");
+        }
+
         var entries = _journal.Entries;
         if (entries.Count < plan.KeepPrefix)
         {

@@ -6,17 +6,27 @@ namespace Kt.PodRuntime.Supervision;
 /// <summary>
 /// The exact environment user code (worker and app processes) runs with: the pod's base environment (the runtime's own
 /// minus its secrets, <see cref="Base"/>) with the applied plan's variables on top, plus the SPMD variables of this
-/// replica. Docs promise "the base environment with these on top", as an image's ENV lines are.
+/// replica. Docs promise "the base environment with these on top", as an image's ENV lines are. User code runs as the
+/// plan's user (a <c>user</c> step, <c>ContainerUser</c>) as a frozen image's process does, with that user's HOME.
 /// </summary>
 public sealed partial record UserEnvironment(IReadOnlyDictionary<string, string> Variables, string? WorkingDirectory)
 {
     private static readonly string[] Secrets = ["KT_TOKEN", "KT_TOKEN_FILE"];
 
     /// <param name="codeDirectory">Where the code is (KT_CODE_DIR): the root's <c>current</c> link, or a frozen image's app folder.</param>
-    public static UserEnvironment Create(RuntimeOptions options, IReadOnlyDictionary<string, string>? planEnvironment, string? planWorkingDirectory, string? codeDirectory = null)
+    /// <param name="planUser">The plan's user (null: the runtime's own); KT4015 when a runtime that is not root would have to switch.</param>
+    public static UserEnvironment Create(RuntimeOptions options, IReadOnlyDictionary<string, string>? planEnvironment, string? planWorkingDirectory,
+        string? codeDirectory = null, string? planUser = null)
     {
         var variables = OnBase(planEnvironment);
         AddDotnetFallback(variables);
+        var user = UserSwitch.For(planUser);
+        if (user is not null && planEnvironment?.ContainsKey("HOME") != true)
+        {
+            // The base's HOME is the runtime user's (an engine sets it from that user's passwd entry); the switched
+            // process gets its own, as the engine would give it when the image runs as that user.
+            variables["HOME"] = user.Home;
+        }
 
         variables["WORLD_SIZE"] = options.WorldSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
         variables["RANK"] = options.Rank.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -27,8 +37,11 @@ public sealed partial record UserEnvironment(IReadOnlyDictionary<string, string>
         variables["KT_SERVICE"] = options.Service;
         variables["KT_POD_NAME"] = options.PodName;
         variables["KT_CODE_DIR"] = codeDirectory ?? Path.Combine(options.Root, "current");
-        return new UserEnvironment(variables, planWorkingDirectory);
+        return new UserEnvironment(variables, planWorkingDirectory) { User = user };
     }
+
+    /// <summary>Who user code runs as when it is not the runtime's own user (null: the runtime's).</summary>
+    internal UserSwitch? User { get; init; }
 
     /// <summary>The pod's base, as GET /journal reports it: captured once, before anything of Kt's can change it.</summary>
     public static PodBase Base => LazyBase.Value;
@@ -83,11 +96,25 @@ public sealed partial record UserEnvironment(IReadOnlyDictionary<string, string>
 
     // The numeric uid, as a Dockerfile USER or ContainerUser names users most often; "root" is uid 0.
     private static string CurrentUserId() =>
-        OperatingSystem.IsWindows() ? Environment.UserName : Native.GetUid().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        OperatingSystem.IsWindows() ? Environment.UserName : CurrentUid().ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    internal static uint CurrentUid() => Native.GetUid();
+
+    /// <summary>Hands <paramref name="path"/> (the worker's socket) to the switched user, who must connect to it.</summary>
+    internal static void GiveTo(string path, UserSwitch user)
+    {
+        if (Native.Chown(path, user.Uid, user.Gid) != 0)
+        {
+            throw new IOException($"chown {path} to {user.Uid}:{user.Gid} failed (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}).");
+        }
+    }
 
     private static partial class Native
     {
         [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "getuid")]
         public static partial uint GetUid();
+
+        [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "chown", StringMarshalling = System.Runtime.InteropServices.StringMarshalling.Utf8, SetLastError = true)]
+        public static partial int Chown(string path, uint owner, uint group);
     }
 }

@@ -61,14 +61,18 @@ internal sealed class WorkerHandle : IAsyncDisposable
 
     public static async Task<WorkerHandle> StartAsync(
         int number, string socketPath, IReadOnlyDictionary<string, string> environment, string workingDirectory, string pod,
-        TimeSpan timeout, CancellationToken cancellationToken, string? runtimeConfig = null, bool followVersion = false)
+        TimeSpan timeout, CancellationToken cancellationToken, string? runtimeConfig = null, bool followVersion = false, UserSwitch? user = null)
     {
         File.Delete(socketPath);
         using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         listener.Bind(new UnixDomainSocketEndPoint(socketPath));
         listener.Listen(1);
+        if (user is not null)
+        {
+            UserEnvironment.GiveTo(socketPath, user);
+        }
 
-        var process = Process.Start(WorkerLaunch.Create(socketPath, environment, workingDirectory, runtimeConfig, followVersion))
+        var process = Process.Start(WorkerLaunch.Create(socketPath, environment, workingDirectory, runtimeConfig, followVersion, user))
             ?? throw new RuntimeError(RuntimeErrorCodes.WorkerUnavailable, 503, "The worker process did not start.");
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutSource.CancelAfter(timeout);

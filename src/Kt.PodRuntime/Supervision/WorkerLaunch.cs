@@ -13,7 +13,8 @@ internal static class WorkerLaunch
     /// <param name="runtimeConfig">A worker runtimeconfig (<see cref="WorkerRuntimeConfig"/>), or null for the runtime's own.</param>
     /// <param name="followVersion">No working directory is defined: the current directory follows the active version.</param>
     public static ProcessStartInfo Create(
-        string socketPath, IReadOnlyDictionary<string, string> environment, string workingDirectory, string? runtimeConfig = null, bool followVersion = false)
+        string socketPath, IReadOnlyDictionary<string, string> environment, string workingDirectory, string? runtimeConfig = null, bool followVersion = false,
+        UserSwitch? user = null)
     {
         var processPath = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot find the runtime executable.");
         var info = new ProcessStartInfo
@@ -54,6 +55,6 @@ internal static class WorkerLaunch
             info.Environment[name] = value;
         }
 
-        return info;
+        return user is null ? info : user.Apply(info);
     }
 }

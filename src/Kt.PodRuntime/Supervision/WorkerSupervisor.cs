@@ -184,7 +184,7 @@ public sealed class WorkerSupervisor : IAsyncDisposable
         var runtimeConfigPath = runtimeConfig is null ? null : WorkerRuntimeConfig.Write(Path.Combine(_options.Root, "run"), runtimeConfig);
         var fresh = await WorkerHandle.StartAsync(
             number, SocketPath(number), _environment.Variables, WorkingDirectory(), _options.PodName, StartTimeout, cancellationToken,
-            runtimeConfigPath, followVersion: !HasDefinedWorkingDirectory()).ConfigureAwait(false);
+            runtimeConfigPath, followVersion: !HasDefinedWorkingDirectory(), _environment.User).ConfigureAwait(false);
         _workerRuntimeConfig = runtimeConfig;
         fresh.Output += _logs.Publish;
         fresh.UnloadReported += OnUnloadReported;

@@ -23,10 +23,10 @@ public static class ParityProbeApp
     /// </summary>
     public static string InvariantPublishFolder => PublishedInvariant.Value;
 
-    /// <summary>A private copy of the publish folder whose content file says <paramref name="content"/>.</summary>
-    public static string CopyWithContent(string destination, string content)
+    /// <summary>A private copy of the publish folder (or of <paramref name="source"/>) whose content file says <paramref name="content"/>.</summary>
+    public static string CopyWithContent(string destination, string content, string? source = null)
     {
-        CopyTree(PublishFolder, destination);
+        CopyTree(source ?? PublishFolder, destination);
         File.WriteAllText(Path.Combine(destination, "data", "probe.txt"), content);
         return destination;
     }
