@@ -39,6 +39,17 @@ public sealed partial class RegistryClient
                 RememberBlobLocation(repository, descriptor.Digest);
                 return path;
             }
+            catch (RegistryBodyStalledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // A stalled body is retried like a silent registry: once (MaxIdleRetries), then KT2036.
+                if (attempt >= options.MaxIdleRetries)
+                {
+                    throw new KtException("KT2036", $"Registry {repository.Registry} {e.Message} during {what} ({attempt + 1} attempts); check that it is a registry and that it is healthy.", e);
+                }
+
+                options.Progress?.Invoke($"registry {repository.Registry}: {e.Message} during {what}; retrying");
+                await DelayAsync(attempt, null, cancellationToken).ConfigureAwait(false);
+            }
             catch (Exception e) when (e is HttpRequestException or IOException && attempt < options.MaxRetries && !cancellationToken.IsCancellationRequested)
             {
                 // The body broke off mid-transfer; nothing was kept, so start over.
@@ -64,7 +75,8 @@ public sealed partial class RegistryClient
             throw error;
         }
 
-        return await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        // Headers came in time; the body is bounded by the idle time too, read by read.
+        return new IdleReadStream(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), options.IdleTimeout, response);
     }
 
     /// <summary>Asks the registry to mount a blob from another repository of the same registry; true when it did (201).</summary>
@@ -146,7 +158,9 @@ public sealed partial class RegistryClient
             var chunkLocation = location;
             using var response = await SendAsync(repository.Registry, [PushScope(repository)], _ =>
             {
-                var content = new ByteArrayContent(buffer, 0, length);
+                // Bytes of the chunk going out are progress, as for the monolithic PUT.
+                var content = new StreamContent(new CountingReadStream(new MemoryStream(buffer, 0, length, writable: false), _ => IdleWatch.Current?.Touch()), 1 << 16);
+                content.Headers.ContentLength = length;
                 content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
                 var request = new HttpRequestMessage(HttpMethod.Patch, chunkLocation) { Content = content };
                 request.Content.Headers.TryAddWithoutValidation("Content-Range", $"{chunkStart}-{chunkStart + length - 1}");
