@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Kt.DevLoop.Backends;
+using Kt.DevLoop.Tests;
 using Kt.DevLoopDemo;
+using Kt.FakeKubeApi;
 
 // The dev loop, edit → result, on the process and docker backends, against a plain incremental `dotnet publish`
 // of the same project measured in the same run. Writes artifacts/bench/devloop.json.
@@ -50,30 +52,68 @@ using (var workspace = KtProjectWorkspace.Create(packages, version, "BenchLoop")
 
     // kt watch on the same project: the one-line edit → the new result from a call, through the warm in-process
     // compile, against the plain incremental publish measured above in the same run.
-    var watch = await WatchBench.EditToResultAsync(workspace, iterations);
+    var watch = await WatchBench.EditToResultAsync(workspace, iterations, "process", []);
     var plainP50 = Median(process.Plain);
     figures.Add(Figure("watch_edit_to_result_p50", Median(watch.Total), "ms", plainP50, "<= 300 ms (stretch 150 ms); ratio to plain publish <= 0.15",
         Median(watch.Total) <= 300 && Median(watch.Total) / plainP50 <= 0.15));
+    figures.Add(Figure("watch_first_edit", watch.FirstEdit, "ms", Median(watch.Total), "report (the first edit after the deploy and the warm-up; ratio to the later edits' p50)", null));
+    figures.Add(Figure("watch_background_warm_up", watch.WarmUp, "ms", null, "report (the background emit after the deploy; an edit meanwhile waits for it)", null));
     figures.Add(Figure("watch_compile_p50", Median(watch.Compile), "ms", null, "report (warm compile + generators + emit + staging)", null));
     figures.Add(Figure("watch_deploy_p50", Median(watch.Deploy), "ms", null, "report (sync + switch, in-process)", null));
     var large = await WatchBench.LargeProjectCompileAsync(workspace.Root, files: 200, iterations);
     figures.Add(Figure("watch_compile_200_files_cold", large.Cold, "ms", null, "report (first compile of a generated 200-file project)", null));
     figures.Add(Figure("watch_compile_200_files_one_edit_p50", Median(large.Warm), "ms", null, "report (one file edited, warm)", null));
 
-    if (File.Exists("/var/run/docker.sock"))
+    string[] docker = ["-p:KtCompute=docker", "-p:KtBaseImage=kt-test/dotnet-deps:bookworm"];
+    var dockerDeploy = File.Exists("/var/run/docker.sock") ? workspace.Publish(docker) : null;
+    if (dockerDeploy is { ExitCode: not 0 })
     {
-        string[] docker = ["-p:KtCompute=docker", "-p:KtBaseImage=kt-test/dotnet-deps:bookworm"];
-        workspace.Publish(docker).EnsureSuccess("first deploy (docker)");
+        // Reported, not fatal: the other backends' figures still come out.
+        var reason = dockerDeploy.Output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Contains("error KT", StringComparison.Ordinal)) ?? "exit code " + dockerDeploy.ExitCode;
+        Console.WriteLine($"  docker: the first deploy failed: {reason}");
+        figures.Add(BenchFigure.NotMeasured("docker_watch_edit_to_result_p50", "ms", "<= 400 ms", "the first docker deploy failed: " + reason));
+        using var failed = ComputeBackends.Create(ComputeBackends.Docker);
+        await failed.TeardownAsync(workspace.Service);
+    }
+    else if (dockerDeploy is not null)
+    {
         var dockerLoop = await LoopAsync(workspace, ComputeBackends.Docker, docker);
         figures.Add(Figure("docker_edit_to_result_p50", Median(dockerLoop.Total), "ms", null, "report", null));
         figures.Add(Figure("docker_kt_share_p50", Share(dockerLoop), "ms", Median(dockerLoop.Plain), "<= 600 ms", Share(dockerLoop) <= 600));
         figures.Add(Figure("docker_deploy_inside_publish_p50", Median(dockerLoop.Deploy), "ms", null, "report (Kt's own phases)", null));
+        var dockerWatch = await WatchBench.EditToResultAsync(workspace, iterations, "docker", ["KtCompute=docker", "KtBaseImage=kt-test/dotnet-deps:bookworm"]);
+        figures.Add(Figure("docker_watch_edit_to_result_p50", Median(dockerWatch.Total), "ms", Median(dockerLoop.Plain), "<= 400 ms; ratio to the plain publish",
+            Median(dockerWatch.Total) <= 400));
+        figures.Add(Figure("docker_watch_deploy_p50", Median(dockerWatch.Deploy), "ms", null, "report (sync + switch, in-process)", null));
         using var backend = ComputeBackends.Create(ComputeBackends.Docker);
         await backend.TeardownAsync(workspace.Service);
     }
     else
     {
         figures.Add(BenchFigure.NotMeasured("docker_kt_share_p50", "ms", "<= 600 ms", "no Docker engine at /var/run/docker.sock"));
+    }
+
+    // Through the Kubernetes backend: the protocol-level fake API server the tests use, its pods real runtimes on
+    // loopback behind its port-forward; the runtime image is pushed to the local registry once.
+    try
+    {
+        await using var cluster = await FakeApiServer.StartAsync(new RuntimePodHost(Path.Combine(workspace.Root, "cluster-pods")));
+        Environment.SetEnvironmentVariable("KUBECONFIG", cluster.WriteKubeconfig(Path.Combine(workspace.Root, "kubeconfig")));
+        var kubernetes = await WatchBench.EditToResultAsync(workspace, iterations, "kubernetes",
+        [
+            "KtCompute=kubernetes", "KtBaseImage=127.0.0.1:5000/kt-test/dotnet-deps:bookworm", "ContainerRegistry=127.0.0.1:5000",
+            $"ContainerRepository=kt-bench/watch-{Guid.NewGuid():N}"[..48],
+        ]);
+        figures.Add(Figure("kubernetes_watch_edit_to_result_p50", Median(kubernetes.Total), "ms", plainP50, "report; ratio to the plain publish", null));
+        figures.Add(Figure("kubernetes_watch_deploy_p50", Median(kubernetes.Deploy), "ms", null, "report (sync + switch over the kept port-forward)", null));
+    }
+    catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException)
+    {
+        figures.Add(BenchFigure.NotMeasured("kubernetes_watch_edit_to_result_p50", "ms", "report", e.Message.Split('\n')[0]));
+    }
+    finally
+    {
+        Environment.SetEnvironmentVariable("KUBECONFIG", null);
     }
 }
 

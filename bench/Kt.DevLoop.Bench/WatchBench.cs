@@ -11,22 +11,37 @@ using Kt.Workflows;
 /// </summary>
 internal static class WatchBench
 {
-    public static async Task<(List<double> Total, List<double> Compile, List<double> Deploy)> EditToResultAsync(KtProjectWorkspace workspace, int iterations)
+    /// <summary>The watch's figures on one backend; <c>FirstEdit</c> is the first edit after the deploy, not in the others.</summary>
+    internal sealed record WatchFigures(List<double> Total, List<double> Compile, List<double> Deploy, double FirstEdit, double WarmUp);
+
+    /// <param name="properties">MSBuild properties of the watch's publish (the backend: <c>KtCompute=docker</c> …).</param>
+    public static async Task<WatchFigures> EditToResultAsync(KtProjectWorkspace workspace, int iterations, string label, IReadOnlyList<string> properties)
     {
         var turns = Channel.CreateUnbounded<WatchIteration>();
         using var stop = new CancellationTokenSource();
-        using var session = new WatchSession(new WatchOptions { ProjectFile = Path.Combine(workspace.ProjectDirectory, workspace.Name + ".csproj") },
+        using var session = new WatchSession(new WatchOptions { ProjectFile = Path.Combine(workspace.ProjectDirectory, workspace.Name + ".csproj"), Properties = properties },
             WorkflowOutput.Silent, t => turns.Writer.TryWrite(t));
         var run = Task.Run(() => session.RunAsync(stop.Token));
         var (totals, compiles, deploys) = (new List<double>(), new List<double>(), new List<double>());
+        var (firstEdit, warmUp) = (0.0, 0.0);
         try
         {
             var first = await NextAsync(turns);
+            if (!first.Deployed)
+            {
+                throw new InvalidOperationException($"kt watch ({label}) did not deploy: {string.Join('\n', first.Errors)}");
+            }
+
             using var client = new PodClient(first.Endpoint!, first.Token!);
-            // One warm-up edit: the first fast-path compile of a process binds everything once.
+            // The watch warms its compiler in the background right after the deploy; a user reads the result meanwhile,
+            // the bench waits for it (and reports how long it took). The first edit after it is reported on its own,
+            // the p50 is of the others.
+            var warmUpClock = Stopwatch.StartNew();
+            await session.WarmedUp;
+            warmUp = warmUpClock.Elapsed.TotalMilliseconds;
             for (var n = -1; n < iterations; n++)
             {
-                var expected = $" watch {n}";
+                var expected = $" watch {label} {n}";
                 var clock = Stopwatch.StartNew();
                 workspace.EditGreeting(expected);
                 var turn = await NextAsync(turns);
@@ -37,12 +52,17 @@ internal static class WatchBench
                     throw new InvalidOperationException($"kt watch served '{result}', not the edited version ('{expected}'): {string.Join('\n', turn.Errors)}");
                 }
 
-                if (n >= 0)
+                if (n < 0)
+                {
+                    firstEdit = clock.Elapsed.TotalMilliseconds;
+                    Console.WriteLine($"  watch {label} first edit (after the {warmUp:0} ms background warm-up): edit → result {firstEdit:0} ms (compile {turn.BuildMs:0} ms, deploy {turn.DeployMs:0} ms)");
+                }
+                else
                 {
                     totals.Add(clock.Elapsed.TotalMilliseconds);
                     compiles.Add(turn.BuildMs);
                     deploys.Add(turn.DeployMs);
-                    Console.WriteLine($"  watch {n}: edit → result {totals[^1]:0} ms (compile {turn.BuildMs:0} ms, deploy {turn.DeployMs:0} ms, {turn.Path})");
+                    Console.WriteLine($"  watch {label} {n}: edit → result {totals[^1]:0} ms (compile {turn.BuildMs:0} ms, deploy {turn.DeployMs:0} ms, {turn.Path})");
                 }
             }
         }
@@ -58,7 +78,7 @@ internal static class WatchBench
             }
         }
 
-        return (totals, compiles, deploys);
+        return new WatchFigures(totals, compiles, deploys, firstEdit, warmUp);
     }
 
     /// <summary>A generated project of <paramref name="files"/> classes: the first compile, then one file edited at a time.</summary>

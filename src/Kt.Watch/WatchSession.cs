@@ -32,6 +32,9 @@ public sealed class WatchSession : IDisposable
         _onIteration = onIteration;
     }
 
+    /// <summary>The background warm-up emit that follows a publish + deploy (completed when none is running).</summary>
+    public Task WarmedUp => _warmUp;
+
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled (Ctrl+C).</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
