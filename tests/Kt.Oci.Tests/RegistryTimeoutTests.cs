@@ -12,13 +12,7 @@ public sealed class RegistryTimeoutTests
     {
         using var silent = new SilentServer();
         var lines = new List<string>();
-        using var client = new RegistryClient(new RegistryClientOptions
-        {
-            Credentials = NoCredentials.Instance,
-            IdleTimeout = TimeSpan.FromMilliseconds(300),
-            RetryBaseDelay = TimeSpan.FromMilliseconds(5),
-            Progress = line => { lock (lines) { lines.Add(line); } },
-        });
+        using var client = ImpatientClient(lines);
 
         var error = await Assert.ThrowsAsync<KtException>(() => client.PingAsync(silent.Registry).WaitAsync(TimeSpan.FromSeconds(60)));
 
@@ -55,13 +49,7 @@ public sealed class RegistryTimeoutTests
         // Headers and 10 of the 1,000 bytes they announce, then nothing: before, the download waited for RequestTimeout.
         using var stalling = new SilentServer("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000\r\n\r\n0123456789");
         var lines = new List<string>();
-        using var client = new RegistryClient(new RegistryClientOptions
-        {
-            Credentials = NoCredentials.Instance,
-            IdleTimeout = TimeSpan.FromMilliseconds(300),
-            RetryBaseDelay = TimeSpan.FromMilliseconds(5),
-            Progress = line => { lock (lines) { lines.Add(line); } },
-        });
+        using var client = ImpatientClient(lines);
         var blob = new Descriptor("application/octet-stream", Digest.Compute(new byte[1000]), 1000);
 
         var error = await Assert.ThrowsAsync<KtException>(() =>
@@ -73,6 +61,15 @@ public sealed class RegistryTimeoutTests
         Assert.Equal(2, stalling.Accepted); // one retry, as for a registry that sends nothing at all
         Assert.DoesNotContain(Directory.EnumerateFiles(temp.Path, "*", SearchOption.AllDirectories), f => f.Contains(blob.Digest.Hex, StringComparison.Ordinal));
     }
+
+    /// <summary>A client with a 0.3 s idle bound and near-instant retries, its progress lines collected.</summary>
+    private static RegistryClient ImpatientClient(List<string> lines) => new(new RegistryClientOptions
+    {
+        Credentials = NoCredentials.Instance,
+        IdleTimeout = TimeSpan.FromMilliseconds(300),
+        RetryBaseDelay = TimeSpan.FromMilliseconds(5),
+        Progress = line => { lock (lines) { lines.Add(line); } },
+    });
 
     /// <summary>
     /// A TCP listener on loopback that accepts every connection, reads what comes and never writes a byte — or, given
