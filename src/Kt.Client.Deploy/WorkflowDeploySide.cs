@@ -1,3 +1,4 @@
+using System.Reflection;
 using Kt.DevLoop;
 using Kt.Workflows;
 
@@ -6,6 +7,7 @@ namespace Kt.Client.Deploy;
 /// <summary>
 /// A program's deploy, through the same <see cref="DeploySession"/> as <c>-p:KtDeploy=true</c> and <c>kt deploy</c>:
 /// on Kubernetes it builds and pushes the runtime image itself when it is missing or stale (no earlier publish needed).
+/// A service that serves a publish of another build configuration is called as it is (see <see cref="Compute.Redeploy"/>).
 /// Created by <see cref="DeploySideLoader"/> by name.
 /// </summary>
 internal sealed class WorkflowDeploySide : IDeploySide
@@ -14,14 +16,26 @@ internal sealed class WorkflowDeploySide : IDeploySide
     {
         var project = compute.ToProjectDefinition();
         var projectDirectory = compute.ProjectDirectory ?? Environment.CurrentDirectory;
+        var configuration = Assembly.GetEntryAssembly()?.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration;
         var session = new DeploySession();
         try
         {
+            if (!compute.Redeploy && DeployRecord.Read(project) is { Origin: DeployRecord.FromPublish } published
+                && !string.Equals(published.Configuration, configuration, StringComparison.OrdinalIgnoreCase)
+                && await session.ConnectAsync(project, published.Version, cancellationToken).ConfigureAwait(false) is { } running)
+            {
+                progress($"{project.Service} serves the {published.Configuration ?? "kt"} publish deployed at {published.DeployedAt.ToLocalTime():HH:mm:ss} " +
+                    $"(version {published.Version}); this {configuration ?? "program's"} build calls it and syncs nothing (Compute.Redeploy = true syncs this build).");
+                return new Deployment(project, session, running);
+            }
+
             var outcome = await session.DeployAsync(new DeployWorkflowRequest
             {
                 Project = project,
                 Image = compute.ImageDefinition(),
                 PublishDirectory = codeDirectory,
+                Origin = DeployRecord.FromProgram,
+                Configuration = configuration,
                 RuntimeImage = new ImageOutputSettings
                 {
                     ProjectDirectory = projectDirectory,

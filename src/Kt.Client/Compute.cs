@@ -50,6 +50,14 @@ public sealed record Compute
     /// <summary>Base image and setup steps; null means no steps (the process backend needs none).</summary>
     public Image? Image { get; init; }
 
+    /// <summary>
+    /// Sync this program's build even over a service that serves a publish of another build configuration. By default
+    /// a program (say <c>dotnet run</c>, Debug) only calls a service deployed by <c>dotnet publish -p:KtDeploy=true</c>
+    /// or <c>kt</c> of another configuration (Release) and syncs nothing, so the pods keep serving what was published;
+    /// with no deploy recorded, or one of this configuration, or one made by a program, it syncs its own build.
+    /// </summary>
+    public bool Redeploy { get; init; }
+
     /// <summary>Where copy/sync sources are resolved; the current directory when null.</summary>
     public string? ProjectDirectory { get; init; }
 

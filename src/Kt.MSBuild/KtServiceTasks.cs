@@ -17,6 +17,9 @@ public sealed class KtDeployService : KtImageTaskBase
     /// <summary>The frozen image reference when KtFreeze ran in the same build.</summary>
     public string? FrozenImage { get; set; }
 
+    /// <summary><c>$(Configuration)</c>: recorded with the deploy, so that a program of another configuration does not sync over it.</summary>
+    public string? Configuration { get; set; }
+
     /// <summary>The address of the first pod (e.g. <c>http://127.0.0.1:40123/</c>).</summary>
     [Output] public string Endpoint { get; private set; } = "";
 
@@ -30,6 +33,7 @@ public sealed class KtDeployService : KtImageTaskBase
             Project = ProjectDefinitionFile.Read(DefinitionFile, WorkflowErrors.DefinitionUnreadable),
             PublishDirectory = PublishDirectory,
             FrozenImage = FrozenImage,
+            Configuration = string.IsNullOrWhiteSpace(Configuration) ? null : Configuration,
             RuntimeImage = ImageOutputs(),
         }, Output, CancellationToken).GetAwaiter().GetResult();
         (Endpoint, CodeVersion) = (outcome.Endpoint, outcome.CodeVersion);

@@ -69,7 +69,18 @@ public sealed class DeploySession : IDisposable
             output.Progress(line);
         }
 
+        new DeployRecord(request.Origin, request.Configuration, report.Version, DateTimeOffset.UtcNow).Write(project);
         return new DeployOutcome(report.Pods.Pods[0].Address.ToString(), report.Version) { Report = report };
+    }
+
+    /// <summary>
+    /// The service as it runs, reached through this session's backend without changing anything (no setup, no sync);
+    /// null when it does not run. <paramref name="version"/> is what the caller knows it serves.
+    /// </summary>
+    public async Task<DeployReport?> ConnectAsync(ProjectDefinition project, string version, CancellationToken cancellationToken)
+    {
+        var pods = await Backend(project, runtimeImage: null).FindAsync(project.Service, cancellationToken).ConfigureAwait(false);
+        return pods is null ? null : new DeployReport { Pods = pods, Version = version, Timings = new DeployTimings(0, 0, 0, 0, 0) };
     }
 
     public void Dispose()

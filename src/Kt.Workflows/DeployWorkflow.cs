@@ -14,6 +14,12 @@ public sealed record DeployWorkflowRequest
     /// <summary>The publish output the pods serve.</summary>
     public required string PublishDirectory { get; init; }
 
+    /// <summary>Who deploys (<see cref="DeployRecord.FromPublish"/> or <see cref="DeployRecord.FromProgram"/>), recorded for the next program run.</summary>
+    public string Origin { get; init; } = DeployRecord.FromPublish;
+
+    /// <summary>The build configuration of what is deployed (<c>Release</c>, <c>Debug</c>); null when not known.</summary>
+    public string? Configuration { get; init; }
+
     /// <summary>The frozen image reference when a freeze ran first (then Kubernetes deploys it pinned, no sync).</summary>
     public string? FrozenImage { get; init; }
 

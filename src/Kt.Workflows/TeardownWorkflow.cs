@@ -10,6 +10,7 @@ public static class TeardownWorkflow
     {
         using var backend = ComputeBackends.Create(project.Compute.Backend, project.Compute.Namespace);
         var removed = await backend.TeardownAsync(project.Service, cancellationToken).ConfigureAwait(false);
+        DeployRecord.Forget(project);
         output.Progress(removed
             ? $"{project.Service}: removed from {backend.Name}"
             : $"{project.Service}: nothing to remove on {backend.Name}");
