@@ -60,7 +60,14 @@ public sealed class WorkerSupervisor : IAsyncDisposable
         await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            _active = active;
+            // A pod without code starts its worker after it listens, so a deploy may have been first: an activation or
+            // a plan already started a worker (with the version it set). Replacing it would drop that version.
+            if (_current is { IsAlive: true })
+            {
+                return;
+            }
+
+            _active ??= active;
             await SwapInFreshWorkerAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
