@@ -43,6 +43,10 @@ public abstract class KtTaskBase : Microsoft.Build.Utilities.Task, ICancelableTa
             LogKtError(MSBuildErrors.Unexpected, $"Kt failed unexpectedly ({e.GetType().FullName}: {e.Message}); this is a bug in Kt, please report it with the build log at -v:d", (ErrorFile, 0));
             Log.LogMessage(MessageImportance.Low, e.ToString());
         }
+        finally
+        {
+            LoadedAssemblies.ReportIfAsked();
+        }
 
         return !Log.HasLoggedErrors;
     }
