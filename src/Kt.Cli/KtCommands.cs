@@ -55,7 +55,7 @@ internal static class KtCommands
         public WatchOptions Read(ParseResult result) => Options(result.GetValue(Project), result.GetValue(Configuration));
     }
 
-    private static Option<bool> VerboseOption() => new("--verbose", "-v") { Description = "Also print each step's output and MSBuild's." };
+    private static Option<bool> VerboseOption() => new("--verbose", "-v") { Description = "Also print MSBuild's own output (each setup step's output is printed anyway, as it runs)." };
 
     private static Command Watch()
     {
@@ -134,13 +134,13 @@ internal static class KtCommands
     };
 
     /// <summary>
-    /// Plain lines (a terminal and a CI log read them alike) on the invocation's output (the console, or a test's
-    /// writer); a Kt error is one line with its code on the error writer.
+    /// Lines on the invocation's output (the console, or a test's writer), with the deploy's phase on a status line when
+    /// that is a terminal (<see cref="LiveOutput"/>); a Kt error is one line with its code on the error writer.
     /// </summary>
     internal static async Task<int> RunAsync(ParseResult result, bool verbose, Func<WorkflowOutput, Task> work)
     {
         var (stdout, stderr) = (result.InvocationConfiguration.Output, result.InvocationConfiguration.Error);
-        var output = new WorkflowOutput(line => stdout.WriteLine("kt: " + line), verbose ? line => stdout.WriteLine(line) : _ => { });
+        var output = LiveOutput.For(stdout).Output(verbose);
         try
         {
             await work(output).ConfigureAwait(false);

@@ -32,6 +32,12 @@ public sealed class ServiceDeployer
         this.transport = transport;
     }
 
+    /// <summary>
+    /// Told the name of each phase as it begins (<c>pods</c>, <c>setup</c>, <c>sync</c>, <c>ready</c>), so a terminal can
+    /// show where a deploy is; called on the deploy's own flow, before any line of that phase.
+    /// </summary>
+    public Action<string>? OnPhase { get; init; }
+
     public async Task<DeployReport> DeployAsync(DeployRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -45,12 +51,14 @@ public sealed class ServiceDeployer
             Path.Combine(request.ProjectDirectory, ImageLock.FileName));
         var compile = Lap(clock);
 
+        OnPhase?.Invoke("pods");
         var pods = await backend.EnsureAsync(spec, cancellationToken).ConfigureAwait(false);
         var podsTime = Lap(clock);
 
         var clients = pods.Pods.Select(p => Connect(p)).ToArray();
         try
         {
+            OnPhase?.Invoke("setup");
             var bases = new PodBaseResolutions(request.ProjectDirectory, request.Image with { App = null });
             var setups = await Task.WhenAll(pods.Pods.Select((pod, i) => Refusals(pod, "setup", SetupAsync(pod, clients[i], image, bases, spec, cancellationToken)))).ConfigureAwait(false);
             for (var i = 0; i < setups.Length; i++)
@@ -65,12 +73,14 @@ public sealed class ServiceDeployer
             var setup = Lap(clock);
             PodEndpoint PodOf(int i) => setups[i].Replaced ?? pods.Pods[i];
 
+            OnPhase?.Invoke("sync");
             var manifest = await manifestTask.ConfigureAwait(false);
             var version = PodClient.VersionOf(manifest);
             var syncs = await Task.WhenAll(clients.Select((c, i) => Refusals(PodOf(i), "code sync", c.SyncAsync(request.CodeDirectory, manifest, version, cancellationToken)))).ConfigureAwait(false);
             var sync = Lap(clock);
 
             // A pod that said it was ready with the version when the sync answered is not asked again.
+            OnPhase?.Invoke("ready");
             await Task.WhenAll(clients.Select((c, i) => syncs[i].Ready ? Task.CompletedTask : c.WaitReadyAsync(version, request.ReadyTimeout, cancellationToken))).ConfigureAwait(false);
             var ready = Lap(clock);
 

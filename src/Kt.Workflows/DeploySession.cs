@@ -53,14 +53,23 @@ public sealed class DeploySession : IDisposable
         }
 
         var backend = Backend(project, runtimeImage);
-        var deployer = new ServiceDeployer(backend, line => output.Detail("    " + line));
-        var report = await deployer.DeployAsync(new DeployRequest
+        // Each step and its output lines as they arrive, at the importance a user sees (a 12 s step is not silent).
+        var deployer = new ServiceDeployer(backend, output.Progress) { OnPhase = output.Phase };
+        DeployReport report;
+        try
         {
-            Service = ProjectDeployment.Service(project),
-            Image = request.Image ?? ProjectDeployment.Image(project, projectDirectory),
-            ProjectDirectory = projectDirectory,
-            CodeDirectory = request.PublishDirectory,
-        }, cancellationToken).ConfigureAwait(false);
+            report = await deployer.DeployAsync(new DeployRequest
+            {
+                Service = ProjectDeployment.Service(project),
+                Image = request.Image ?? ProjectDeployment.Image(project, projectDirectory),
+                ProjectDirectory = projectDirectory,
+                CodeDirectory = request.PublishDirectory,
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            output.Phase(""); // the status line goes before the summary, or before the error that ended the deploy
+        }
 
         // On a cluster the session's own port-forwards end with it: the summary prints what still works afterwards.
         var reach = runtimeImage is null ? null : new DeploySummary.ClusterReach(project.Service, project.Compute.Namespace, PodRuntimeLayout.Port);
