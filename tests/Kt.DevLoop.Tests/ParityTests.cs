@@ -72,10 +72,7 @@ public sealed class ParityTests
         var service = ProcessBackendTests.Unique("parity-dock");
         using var backend = new DockerBackend();
         var probe = ParityProbeApp.InvariantPublishFolder;
-        var request = ProcessBackendTests.Request(service, ProbeImage(Environments.DotnetReadyBaseImage), temp.Path, probe) with
-        {
-            Service = new ServiceSpec { Service = service, BaseImage = Environments.DotnetReadyBaseImage, Memory = "512Mi" },
-        };
+        var request = DockerRequest(service, ProbeImage(Environments.DotnetReadyBaseImage), temp, probe);
         try
         {
             var deploy = await new ServiceDeployer(backend).DeployAsync(request);
@@ -98,10 +95,7 @@ public sealed class ParityTests
         using var backend = new DockerBackend();
         var probe = ParityProbeApp.InvariantPublishFolder;
         // What <ContainerUser>1000</ContainerUser> declares: the frozen image's user (FrozenParityTests), and now the dev pod's.
-        var request = ProcessBackendTests.Request(service, ProbeImage(Environments.DotnetReadyBaseImage).User("1000"), temp.Path, probe) with
-        {
-            Service = new ServiceSpec { Service = service, BaseImage = Environments.DotnetReadyBaseImage, Memory = "512Mi" },
-        };
+        var request = DockerRequest(service, ProbeImage(Environments.DotnetReadyBaseImage).User("1000"), temp, probe);
         try
         {
             var deploy = await new ServiceDeployer(backend).DeployAsync(request);
@@ -138,6 +132,13 @@ public sealed class ParityTests
         arguments.AddRange([image, "/opt/kt/dotnet/dotnet", "/probe/ParityProbe.dll"]);
         return ParityProbeApp.Parse(ProcessRunner.Run("docker", arguments).EnsureSuccess("dotnet ParityProbe.dll in " + image).Output);
     }
+
+    /// <summary>The probe on one docker pod of the .NET-ready test base.</summary>
+    private static DeployRequest DockerRequest(string service, Image image, TempFolder temp, string probe) =>
+        ProcessBackendTests.Request(service, image, temp.Path, probe) with
+        {
+            Service = new ServiceSpec { Service = service, BaseImage = Environments.DotnetReadyBaseImage, Memory = "512Mi" },
+        };
 
     private static async Task<IReadOnlyDictionary<string, string>> FingerprintAsync(ServicePods pods)
     {
