@@ -43,6 +43,29 @@ if (msbuild is not null && !options.ContainsKey("no-loads"))
     figures.AddRange(TaskLoads.Measure(packages, packageVersion));
 }
 
+// What Kt puts into a user app's publish output (the client split, issue 13). The Kt.Client package carries its deploy
+// side whole under kt-deploy/ (every assembly it loads); the app's publish output holds only the small client's share
+// of it. Before the split the app carried the whole deploy side except what the split added (the workflows and the
+// seam's implementation), so the baseline is that, taken from the same package. kt-runtime/ was never published.
+var client = files.SingleOrDefault(f => Path.GetFileName(f).StartsWith("Kt.Client.", StringComparison.Ordinal));
+if (client is null)
+{
+    figures.Add(BenchFigure.NotMeasured("app publish output: Kt assemblies", "MB", "report", $"no Kt.Client package in {packages} (run ./build.sh pack)"));
+}
+else
+{
+    const double MB = 1024 * 1024;
+    string[] smallClient = ["Kt.Client", "Kt.Core", "Kt.ImageCompiler", "Kt.Oci", "Kt.PodRuntime.Client", "Kt.PodRuntime.Protocol", "ICSharpCode.SharpZipLib"];
+    string[] addedBySplit = ["Kt.Client.Deploy", "Kt.Workflows"];
+    using var zip = ZipFile.OpenRead(client);
+    var deploySide = zip.Entries.Where(e => e.FullName.StartsWith("kt-deploy/", StringComparison.Ordinal) && !e.FullName.StartsWith("kt-deploy/kt-runtime/", StringComparison.Ordinal)
+        && e.Name.EndsWith(".dll", StringComparison.Ordinal)).ToList();
+    var after = deploySide.Where(e => smallClient.Contains(Path.GetFileNameWithoutExtension(e.Name))).Sum(e => e.Length);
+    var before = deploySide.Where(e => !addedBySplit.Contains(Path.GetFileNameWithoutExtension(e.Name))).Sum(e => e.Length);
+    figures.Add(new BenchFigure("app publish output: Kt assemblies", after / MB, "MB", before / MB, after / (double)before, "report", null,
+        "baseline: before the client split (Kt.Client with Kt.DevLoop, Docker.DotNet, KubernetesClient, YamlDotNet…); the deploy side now stays in bin/kt-deploy"));
+}
+
 foreach (var line in BenchFigure.Table(figures))
 {
     Console.WriteLine(line);
