@@ -45,4 +45,25 @@ public sealed class CrashTests
         Assert.True(runtime.HasExited);
         Assert.False(Directory.Exists($"/proc/{workerPid}") && !File.ReadAllText($"/proc/{workerPid}/stat").Contains(" Z ", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_worker_that_dies_before_connecting_is_KT4039_with_what_the_host_printed()
+    {
+        using var temp = new TempRoot();
+        await using var runtime = await RuntimeProcess.StartAsync(Path.Combine(temp.Path, "root"));
+        var app = temp.Sub("app");
+        UserCode.Write(app);
+
+        // A framework no machine has: the host refuses to start the worker and says why on stderr only.
+        File.WriteAllText(Path.Combine(app, UserCode.AssemblyName + ".runtimeconfig.json"),
+            """{"runtimeOptions":{"tfm":"net99.0","framework":{"name":"Microsoft.NETCore.App","version":"99.0.0"}}}""");
+        var error = await Assert.ThrowsAsync<RemoteException>(async () =>
+        {
+            await runtime.Client.SyncAsync(app, "v1");
+            await runtime.Client.CallAsync<int>("Demo.Calc", "Add", [1, 2]);
+        });
+
+        Assert.Equal("KT4039", error.Code);
+        Assert.True(error.Error.Message.Contains("99.0.0", StringComparison.Ordinal), error.Error.Message);
+    }
 }

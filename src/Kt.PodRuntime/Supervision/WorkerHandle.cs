@@ -83,7 +83,8 @@ internal sealed class WorkerHandle : IAsyncDisposable
             var finished = await Task.WhenAny(accept, process.WaitForExitAsync(timeoutSource.Token)).ConfigureAwait(false);
             if (finished != accept)
             {
-                throw new RuntimeError(RuntimeErrorCodes.WorkerUnavailable, 503, $"The worker process exited with code {SafeExitCode(process)} before connecting.");
+                var said = await EarlyOutputAsync(process).ConfigureAwait(false);
+                throw new RuntimeError(RuntimeErrorCodes.WorkerUnavailable, 503, $"The worker process exited with code {SafeExitCode(process)} before connecting.{said}");
             }
 
             accepted = await accept.ConfigureAwait(false);
@@ -303,6 +304,24 @@ internal sealed class WorkerHandle : IAsyncDisposable
                     _stderrTail.Dequeue();
                 }
             }
+        }
+    }
+
+    // A worker that dies before it connects has said why on stderr (the host's "Couldn't find a valid ICU package",
+    // a missing framework): the last lines go into the error, since nobody reads the pod's log first.
+    private static async Task<string> EarlyOutputAsync(Process process)
+    {
+        try
+        {
+            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            var text = await process.StandardError.ReadToEndAsync(bound.Token).ConfigureAwait(false);
+            await Console.Error.WriteAsync(text).ConfigureAwait(false);
+            var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return lines.Length == 0 ? string.Empty : " Last worker output: " + string.Join(" | ", lines.TakeLast(8));
+        }
+        catch (Exception error) when (error is OperationCanceledException or IOException or InvalidOperationException)
+        {
+            return string.Empty;
         }
     }
 
