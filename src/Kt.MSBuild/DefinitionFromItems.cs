@@ -33,10 +33,7 @@ internal sealed record ImageInputs(IReadOnlyList<ITaskItem> Labels, IReadOnlyLis
 /// </summary>
 internal static class DefinitionFromItems
 {
-    private static readonly HashSet<string> KnownKinds = new(StringComparer.Ordinal)
-    {
-        "apt", "pip", "dotnet-tool", "run", "env", "copy", "sync", "workdir", "user",
-    };
+    private static readonly HashSet<string> KnownKinds = new(StepKinds.Declarable, StringComparer.Ordinal);
 
     // Metadata every item has; not step arguments.
     private static readonly HashSet<string> ReservedMetadata = new(StringComparer.OrdinalIgnoreCase)

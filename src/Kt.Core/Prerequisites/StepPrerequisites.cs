@@ -50,16 +50,16 @@ public static class StepPrerequisites
             index++;
             switch (step.Kind)
             {
-                case "apt":
+                case StepKinds.Apt:
                     var packages = step.Packages ?? [];
                     pipMayArrive |= packages.Any(p => p.Contains("python", StringComparison.OrdinalIgnoreCase) || p.Contains("pip", StringComparison.OrdinalIgnoreCase));
                     sdkMayArrive |= packages.Any(p => p.Contains("dotnet", StringComparison.OrdinalIgnoreCase));
                     break;
-                case "pip" when !pipMayArrive && !(pip ??= HasPythonWithPip(files, step.SearchPath)):
+                case StepKinds.Pip when !pipMayArrive && !(pip ??= HasPythonWithPip(files, step.SearchPath)):
                     return Refusal(PipUnavailable, "the image has no python3 with pip on PATH", PipNeeds, index, step);
-                case "dotnet-tool" when !sdkMayArrive && !(sdk ??= HasDotnetSdk(files, step.SearchPath)):
+                case StepKinds.DotnetTool when !sdkMayArrive && !(sdk ??= HasDotnetSdk(files, step.SearchPath)):
                     return Refusal(DotnetSdkUnavailable, "the image has no .NET SDK", DotnetSdkNeeds, index, step);
-                case "pip" or "dotnet-tool" or "env" or "workdir" or "user":
+                case StepKinds.Pip or StepKinds.DotnetTool or StepKinds.Env or StepKinds.WorkDir or StepKinds.User:
                     break;
                 default:
                     return null; // run, copy, sync, …: what they bring cannot be known before they run

@@ -8,7 +8,7 @@ namespace Kt.DevLoop.Backends;
 /// </summary>
 internal static class HostSetupPolicy
 {
-    private static readonly HashSet<string> HostChanging = new(StringComparer.Ordinal) { "apt", "pip", "dotnet-tool", "copy", "sync", "user" };
+    private static readonly HashSet<string> HostChanging = new(StringComparer.Ordinal) { StepKinds.Apt, StepKinds.Pip, StepKinds.DotnetTool, StepKinds.Copy, StepKinds.Sync, StepKinds.User };
 
     public static LivePlan Adapt(LivePlan plan, ServiceSpec spec, PodEndpoint pod)
     {

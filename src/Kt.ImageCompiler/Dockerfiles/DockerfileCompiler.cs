@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Kt.Core;
 using Kt.ImageCompiler.Model;
 using Kt.ImageCompiler.Resolution;
 

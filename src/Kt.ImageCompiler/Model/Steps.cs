@@ -1,3 +1,5 @@
+using Kt.Core;
+
 namespace Kt.ImageCompiler.Model;
 
 /// <summary>Installs Debian packages with apt-get.</summary>
@@ -86,22 +88,4 @@ public sealed record UserStep(string User) : SetupStep
     public override StepEffect Effect => StepEffect.Metadata;
     public override IReadOnlyList<string> CanonicalArguments => [User];
     public override string Describe() => "user " + User;
-}
-
-/// <summary>The kind names users write (MSBuild <c>KtSetup Include=…</c>, journal entries, progress lines).</summary>
-public static class StepKinds
-{
-    public const string Apt = "apt";
-    public const string Pip = "pip";
-    public const string DotnetTool = "dotnet-tool";
-    public const string Run = "run";
-    public const string Env = "env";
-    public const string Copy = "copy";
-    public const string Sync = "sync";
-    public const string WorkDir = "workdir";
-    public const string User = "user";
-    public const string App = "app";
-    public const string Bundle = "bundle";
-
-    public static IReadOnlyList<string> Declarable { get; } = [Apt, Pip, DotnetTool, Run, Env, Copy, Sync, WorkDir, User];
 }
