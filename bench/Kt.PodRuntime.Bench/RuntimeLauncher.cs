@@ -1,9 +1,10 @@
 using System.Diagnostics;
+using Kt.DevLoop.Backends;
 using Kt.PodRuntime.Client;
 
 namespace Kt.PodRuntime.Bench;
 
-/// <summary>Starts the pod runtime as a process on loopback, the way a pod runs it.</summary>
+/// <summary>Starts the pod runtime as a process on loopback, the way a pod runs it: from kt-runtime/, as Kt ships it.</summary>
 internal sealed class RuntimeLauncher : IAsyncDisposable
 {
     public const string Token = "bench-token-0123456789";
@@ -32,7 +33,7 @@ internal sealed class RuntimeLauncher : IAsyncDisposable
         await File.WriteAllTextAsync(tokenFile, Token);
         var port = FreePort();
         var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Kt.PodRuntime.dll"));
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, PodRuntimeFiles.FolderName, PodRuntimeFiles.AssemblyName));
         foreach (var arg in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--root", root, "--token-file", tokenFile }.Concat(extra))
         {
             info.ArgumentList.Add(arg);

@@ -49,6 +49,23 @@ public sealed class CallTests(CallFixture fixture) : IClassFixture<CallFixture>
     }
 
     [Fact]
+    public async Task Calls_that_block_their_thread_do_not_hold_up_the_calls_after_them()
+    {
+        // A call that arrives alone runs on the thread that read it (FrameLoop): one that blocks there must hand the
+        // reading on, or every later frame would wait behind it. Three blockers, then calls that must all answer first.
+        var blockers = Enumerable.Range(0, 3).Select(_ => Client.CallAsync<int>("Demo.Calc", "Block", [6000])).ToArray();
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal(i + 1, await Client.CallAsync<int>("Demo.Calc", "Add", [i, 1]));
+        }
+
+        Assert.Equal(40, (await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Client.CallAsync<int>("Demo.Calc", "Add", [i, 0])))).Length);
+        Assert.DoesNotContain(blockers, b => b.IsCompleted);
+        var answered = await Task.WhenAll(blockers);
+        Assert.Equal(new[] { 6000, 6000, 6000 }, answered);
+    }
+
+    [Fact]
     public async Task User_exceptions_come_back_as_RemoteException_with_type_stack_and_status()
     {
         var boom = await Assert.ThrowsAsync<RemoteException>(() => Client.CallAsync<object>("Demo.Calc", "Boom", ["bad state"]));

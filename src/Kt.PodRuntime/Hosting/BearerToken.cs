@@ -8,6 +8,11 @@ public sealed class BearerToken
 {
     private readonly byte[] _expectedHash;
 
+    // Header strings already found to match, by identity: Kestrel hands a keep-alive connection the same string for
+    // a header whose bytes repeat, so a caller's later calls skip the hash (a SHA-256 through OpenSSL per call). The
+    // table holds no string alive, and identity says nothing about the token's content.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<string, object> _accepted = new();
+
     public BearerToken(string token)
     {
         _expectedHash = SHA256.HashData(Encoding.UTF8.GetBytes(token));
@@ -21,7 +26,18 @@ public sealed class BearerToken
             return false;
         }
 
+        if (_accepted.TryGetValue(authorizationHeader, out _))
+        {
+            return true;
+        }
+
         var presented = SHA256.HashData(Encoding.UTF8.GetBytes(authorizationHeader[Scheme.Length..].Trim()));
-        return CryptographicOperations.FixedTimeEquals(presented, _expectedHash);
+        if (!CryptographicOperations.FixedTimeEquals(presented, _expectedHash))
+        {
+            return false;
+        }
+
+        _accepted.TryAdd(authorizationHeader, _expectedHash);
+        return true;
     }
 }

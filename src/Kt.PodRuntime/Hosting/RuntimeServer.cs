@@ -44,9 +44,12 @@ public static class RuntimeServer
         // worker is started right after, off the path to the first answer, and a call meanwhile waits for it.
         var workerStart = active is not null ? StartWorkerAsync(supervisor, active) : null;
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = options.Root });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(lines);
+        // The empty builder: no configuration files (and no watcher on the pod root, where every sync writes), only
+        // Kestrel, routing and Kt's own logger; what the slim builder adds beyond that costs start time and nothing here uses it.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [], ContentRootPath = options.Root });
+        builder.WebHost.UseKestrelCore();
+        builder.Services.AddRoutingCore();
+        builder.Services.AddLogging(logging => logging.AddProvider(lines));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Parse(options.BindAddress), options.Port);

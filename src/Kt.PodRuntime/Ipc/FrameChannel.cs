@@ -1,29 +1,30 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Net.Sockets;
 
 namespace Kt.PodRuntime.Ipc;
 
 /// <summary>
-/// A duplex frame transport over a stream. Reads come from one reader loop. Writes are queued and drained by
+/// A duplex frame transport over a stream. Reads come from one reader thread at a time. Writes are queued and drained by
 /// whichever sender finds the write lock free: an uncontended send is written and flushed on the caller's thread
 /// (no thread hop on the hot call path), and under contention one drainer writes a whole burst with one flush.
 /// </summary>
-internal sealed class FrameChannel : IAsyncDisposable
+internal sealed class FrameChannel : IDisposable
 {
-    private readonly Stream _input;
+    private readonly Socket _socket;
+    private readonly FrameReader _reader;
     private readonly Stream _output;
     private readonly ConcurrentQueue<Frame> _outgoing = new();
     private readonly Lock _writeLock = new();
-    private readonly byte[] _prefix = new byte[Frame.PrefixSize];
     private readonly byte[] _writePrefix = new byte[Frame.PrefixSize];
     private volatile bool _broken;
 
-    /// <param name="input">Read side (only <see cref="ReadAsync"/> touches it).</param>
-    /// <param name="output">Write side; may be a buffered view of the same socket.</param>
-    public FrameChannel(Stream input, Stream output)
+    /// <param name="socket">A connected socket, owned from here on, on which no async operation was ever started.</param>
+    public FrameChannel(Socket socket)
     {
-        _input = input;
-        _output = output;
+        _socket = socket;
+        _reader = new FrameReader(socket);
+        _output = new BufferedStream(new NetworkStream(socket, ownsSocket: false), 64 * 1024);
     }
 
     public void Send(FrameKind kind, long id, ReadOnlyMemory<byte> header, ReadOnlyMemory<byte> payload = default)
@@ -58,6 +59,7 @@ internal sealed class FrameChannel : IAsyncDisposable
                 if (wrote)
                 {
                     _output.Flush();
+                    _reader.NoteActivity();
                 }
             }
             catch (Exception ex) when (ex is IOException or ObjectDisposedException or NotSupportedException)
@@ -83,52 +85,19 @@ internal sealed class FrameChannel : IAsyncDisposable
         _output.Write(frame.Payload.Span);
     }
 
-    /// <summary>Reads the next frame; null at end of stream.</summary>
-    public async ValueTask<Frame?> ReadAsync(CancellationToken cancellationToken)
-    {
-        if (!await ReadExactlyOrEndAsync(_prefix, cancellationToken).ConfigureAwait(false))
-        {
-            return null;
-        }
+    /// <summary>
+    /// Reads the next frame, blocking its thread; null at end of stream. Each end reads on a thread of its own with
+    /// blocking socket reads: the kernel then wakes the reader itself, where an async read would wake the socket
+    /// engine's thread first and a pool thread after it (two context switches per frame, the cost that dominates a
+    /// warm call on a small machine). The socket must never have seen an async operation, which would make it
+    /// non-blocking for good and route these reads through the engine again.
+    /// </summary>
+    public Frame? Read() => _reader.Read();
 
-        var length = BinaryPrimitives.ReadInt32LittleEndian(_prefix);
-        var kind = (FrameKind)_prefix[4];
-        var id = BinaryPrimitives.ReadInt64LittleEndian(_prefix.AsSpan(5));
-        var headerLength = BinaryPrimitives.ReadInt32LittleEndian(_prefix.AsSpan(13));
-        var bodyLength = length - (Frame.PrefixSize - 4);
-        if (length < Frame.PrefixSize - 4 || length > Frame.MaxFrameBytes || headerLength < 0 || headerLength > bodyLength)
-        {
-            throw new InvalidDataException("Corrupted frame on the worker socket.");
-        }
+    /// <summary>Whether more frames are already waiting to be read (on the reading thread only).</summary>
+    public bool HasPendingInput => _reader.HasPendingInput;
 
-        var body = new byte[bodyLength];
-        await _input.ReadExactlyAsync(body, cancellationToken).ConfigureAwait(false);
-        return new Frame(kind, id, body.AsMemory(0, headerLength), body.AsMemory(headerLength));
-    }
-
-    private async Task<bool> ReadExactlyOrEndAsync(byte[] buffer, CancellationToken cancellationToken)
-    {
-        var read = 0;
-        while (read < buffer.Length)
-        {
-            var n = await _input.ReadAsync(buffer.AsMemory(read), cancellationToken).ConfigureAwait(false);
-            if (n == 0)
-            {
-                if (read == 0)
-                {
-                    return false;
-                }
-
-                throw new EndOfStreamException("The worker socket closed in the middle of a frame.");
-            }
-
-            read += n;
-        }
-
-        return true;
-    }
-
-    public async ValueTask DisposeAsync()
+    public void Dispose()
     {
         _broken = true;
         lock (_writeLock)
@@ -142,6 +111,6 @@ internal sealed class FrameChannel : IAsyncDisposable
             }
         }
 
-        await _input.DisposeAsync().ConfigureAwait(false);
+        _socket.Dispose();
     }
 }

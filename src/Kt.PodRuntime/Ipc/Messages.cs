@@ -4,23 +4,14 @@ using Kt.PodRuntime.Errors;
 
 namespace Kt.PodRuntime.Ipc;
 
-/// <summary>Header of a <see cref="FrameKind.Call"/>; the payload is the request body <c>{args, kwargs}</c>.</summary>
-internal sealed record CallHeader(
-    [property: JsonPropertyName("k")] string Kind,
-    [property: JsonPropertyName("t")] string Type,
-    [property: JsonPropertyName("m")] string Method,
-    [property: JsonPropertyName("r")] string RequestId);
+/// <summary>Header of a <see cref="FrameKind.Call"/>; the payload is the request body <c>{args, kwargs}</c> (binary, <see cref="CallHeaders"/>).</summary>
+internal sealed record CallHeader(string Kind, string Type, string Method, string RequestId);
 
-/// <summary>Header of a <see cref="FrameKind.Result"/>; on success the payload is the JSON result.</summary>
-internal sealed record ResultHeader(
-    [property: JsonPropertyName("ok")] bool Ok,
-    [property: JsonPropertyName("error")] ErrorEnvelope? Error = null,
-    [property: JsonPropertyName("v")] string? Version = null);
+/// <summary>Header of a <see cref="FrameKind.Result"/>; on success the payload is the JSON result (binary, <see cref="CallHeaders"/>).</summary>
+internal sealed record ResultHeader(bool Ok, ErrorEnvelope? Error = null, string? Version = null);
 
-internal sealed record LogHeader(
-    [property: JsonPropertyName("r")] string RequestId,
-    [property: JsonPropertyName("s")] string Stream,
-    [property: JsonPropertyName("l")] string Line);
+/// <summary>Header of a <see cref="FrameKind.Log"/>: one line a call printed (binary, <see cref="CallHeaders"/>).</summary>
+internal sealed record LogHeader(string RequestId, string Stream, string Line);
 
 /// <summary>Tells the worker to serve a new version from a folder (a fresh collectible load context).</summary>
 internal sealed record LoadHeader(
@@ -42,9 +33,7 @@ internal sealed record HelloHeader([property: JsonPropertyName("pid")] int Pid);
 /// <summary>Header of a <see cref="FrameKind.ClassInit"/>: the payload holds the constructor body <c>{args, kwargs}</c>.</summary>
 internal sealed record ClassInitHeader([property: JsonPropertyName("t")] string Type);
 
-[JsonSerializable(typeof(CallHeader))]
-[JsonSerializable(typeof(ResultHeader))]
-[JsonSerializable(typeof(LogHeader))]
+[JsonSerializable(typeof(ErrorEnvelope))]
 [JsonSerializable(typeof(LoadHeader))]
 [JsonSerializable(typeof(LoadedHeader))]
 [JsonSerializable(typeof(UnloadReportHeader))]

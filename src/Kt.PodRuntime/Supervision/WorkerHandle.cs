@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using Kt.PodRuntime.Errors;
 using Kt.PodRuntime.Ipc;
+using Kt.PodRuntime.Sync;
 
 namespace Kt.PodRuntime.Supervision;
 
@@ -17,6 +18,7 @@ internal sealed class WorkerHandle : IAsyncDisposable
     private readonly Queue<string> _stderrTail = new();
     private readonly List<string> _userFrames = [];
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _greeted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Process _process;
     private readonly FrameChannel _channel;
     private readonly string _pod;
@@ -24,7 +26,26 @@ internal sealed class WorkerHandle : IAsyncDisposable
     private Task _stderrLoop = Task.CompletedTask;
     private volatile ErrorEnvelope? _terminalError;
 
-    private sealed record PendingCall(TaskCompletionSource<WorkerReply> Completion, Action<CallLogLine>? OnLog, string RequestId);
+    private sealed class PendingCall(Action<CallLogLine>? onLog, string requestId, VersionLeases.Lease lease)
+    {
+        // Continuations run on the thread that completes the call, the reader: the request's reply is written from
+        // there, without a hop to the pool (the rest of the request path is asynchronous and never blocks it).
+        public TaskCompletionSource<WorkerReply> Completion { get; } = new();
+
+        public Action<CallLogLine>? OnLog { get; } = onLog;
+
+        public string RequestId { get; } = requestId;
+
+        public CancellationTokenRegistration Registration { get; set; }
+
+        /// <summary>The worker answered, or never will: the lease ends and the caller, if still waiting, gets the reply.</summary>
+        public void Complete(WorkerReply reply)
+        {
+            Registration.Unregister();
+            lease.Dispose();
+            Completion.TrySetResult(reply);
+        }
+    }
 
     private WorkerHandle(Process process, FrameChannel channel, string pod, int number)
     {
@@ -88,6 +109,8 @@ internal sealed class WorkerHandle : IAsyncDisposable
             }
 
             accepted = await accept.ConfigureAwait(false);
+            // A socket accepted asynchronously comes non-blocking; the frame reader needs blocking reads (FrameChannel.Read).
+            accepted.Blocking = true;
         }
         catch (OperationCanceledException)
         {
@@ -99,49 +122,60 @@ internal sealed class WorkerHandle : IAsyncDisposable
             File.Delete(socketPath);
         }
 
-        var network = new NetworkStream(accepted, ownsSocket: true);
-        var channel = new FrameChannel(new BufferedStream(network, 64 * 1024), new BufferedStream(network, 64 * 1024));
-        var hello = await channel.ReadAsync(cancellationToken).ConfigureAwait(false);
-        if (hello is not { Kind: FrameKind.Hello })
+        var channel = new FrameChannel(accepted);
+        var handle = new WorkerHandle(process, channel, pod, number);
+        handle.StartBackgroundLoops();
+        try
         {
-            KillQuietly(process);
+            await handle._greeted.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or InvalidDataException or OperationCanceledException)
+        {
+            await handle.DisposeAsync().ConfigureAwait(false);
             throw new RuntimeError(RuntimeErrorCodes.WorkerUnavailable, 503, "The worker process did not greet.");
         }
 
-        var handle = new WorkerHandle(process, channel, pod, number);
-        handle.StartBackgroundLoops();
         return handle;
     }
 
     private void StartBackgroundLoops()
     {
-        _ = Task.Run(ReadLoopAsync);
+        // A thread of its own, reading with blocking calls (see FrameChannel.Read): a reply wakes this thread directly.
+        new Thread(ReadLoop) { IsBackground = true, Name = $"kt-worker-{Number}-reader" }.Start();
         _stderrLoop = Task.Run(StderrLoopAsync);
     }
 
     /// <summary>Sends a call; the returned task completes with the result, the user error, or WorkerCrashed.</summary>
+    /// <param name="lease">The lease on the version folder the call runs from, released when the worker answers.</param>
     public Task<WorkerReply> CallAsync(
         string kind, string type, string method, string requestId, ReadOnlyMemory<byte> body, Action<CallLogLine>? onLog,
-        CancellationToken cancellationToken)
+        VersionLeases.Lease lease, CancellationToken cancellationToken)
     {
         var id = Interlocked.Increment(ref _nextId);
-        var pending = new PendingCall(new TaskCompletionSource<WorkerReply>(TaskCreationOptions.RunContinuationsAsynchronously), onLog, requestId);
+        var pending = new PendingCall(onLog, requestId, lease);
         _pending[id] = pending;
         if (_terminalError is { } terminal)
         {
             _pending.TryRemove(id, out _);
-            return Task.FromResult(new WorkerReply(default, terminal with { RequestId = requestId }));
+            pending.Complete(new WorkerReply(default, terminal with { RequestId = requestId }));
+            return pending.Completion.Task;
         }
 
-        _channel.Send(FrameKind.Call, id, IpcJson.Encode(new CallHeader(kind, type, method, requestId)), body);
+        _channel.Send(FrameKind.Call, id, CallHeaders.Encode(new CallHeader(kind, type, method, requestId)), body);
         if (cancellationToken.CanBeCanceled)
         {
-            var registration = cancellationToken.Register(static state =>
+            // The caller stops waiting at once (its request ended or timed out); the worker is told to cancel, and its
+            // late result finds no one waiting. The call stays counted in flight until that result comes.
+            pending.Registration = cancellationToken.UnsafeRegister(static (state, token) =>
             {
-                var (handle, callId) = ((WorkerHandle, long))state!;
+                var (handle, callId, call) = ((WorkerHandle, long, PendingCall))state!;
                 handle._channel.Send(FrameKind.Cancel, callId, ReadOnlyMemory<byte>.Empty);
-            }, (this, id));
-            pending.Completion.Task.ContinueWith(static (_, r) => ((CancellationTokenRegistration)r!).Dispose(), registration, TaskScheduler.Default);
+                call.Completion.TrySetCanceled(token);
+            }, (this, id, pending));
+            if (pending.Completion.Task.IsCompleted)
+            {
+                pending.Registration.Unregister();
+            }
         }
 
         return pending.Completion.Task;
@@ -176,25 +210,32 @@ internal sealed class WorkerHandle : IAsyncDisposable
         {
             if (_pending.TryRemove(id, out _))
             {
-                pending.Completion.TrySetResult(new WorkerReply(default, error with { RequestId = pending.RequestId }));
+                pending.Complete(new WorkerReply(default, error with { RequestId = pending.RequestId }));
             }
         }
     }
 
-    private async Task ReadLoopAsync()
+    private void ReadLoop()
     {
         try
         {
-            while (await _channel.ReadAsync(CancellationToken.None).ConfigureAwait(false) is { } frame)
+            if (_channel.Read() is not { Kind: FrameKind.Hello })
+            {
+                throw new InvalidDataException("The worker process did not greet.");
+            }
+
+            _greeted.TrySetResult();
+            while (_channel.Read() is { } frame)
             {
                 Dispatch(frame);
             }
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or ObjectDisposedException or SocketException)
         {
+            _greeted.TrySetException(new InvalidDataException("The worker process did not greet."));
         }
 
-        await OnExitedAsync().ConfigureAwait(false);
+        _ = Task.Run(OnExitedAsync);
     }
 
     private void Dispatch(Frame frame)
@@ -204,15 +245,15 @@ internal sealed class WorkerHandle : IAsyncDisposable
             case FrameKind.Result:
                 if (_pending.TryRemove(frame.Id, out var pending))
                 {
-                    var header = IpcJson.Decode<ResultHeader>(frame.Header);
-                    pending.Completion.TrySetResult(header.Ok
+                    var header = CallHeaders.DecodeResult(frame.Header);
+                    pending.Complete(header.Ok
                         ? new WorkerReply(frame.Payload, null, header.Version)
                         : new WorkerReply(default, header.Error! with { Pod = _pod }));
                 }
 
                 break;
             case FrameKind.Log:
-                var log = IpcJson.Decode<LogHeader>(frame.Header);
+                var log = CallHeaders.DecodeLog(frame.Header);
                 var line = new CallLogLine(log.RequestId, log.Stream, log.Line);
                 if (_pending.TryGetValue(frame.Id, out var target))
                 {
@@ -266,7 +307,7 @@ internal sealed class WorkerHandle : IAsyncDisposable
         {
             if (_pending.TryRemove(id, out _))
             {
-                pending.Completion.TrySetResult(new WorkerReply(default, error with { RequestId = pending.RequestId }));
+                pending.Complete(new WorkerReply(default, error with { RequestId = pending.RequestId }));
             }
         }
 
@@ -370,7 +411,7 @@ internal sealed class WorkerHandle : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         KillQuietly(_process);
-        await _channel.DisposeAsync().ConfigureAwait(false);
+        _channel.Dispose();
         try
         {
             await _exited.Task.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);

@@ -76,32 +76,37 @@ public sealed class WorkerSupervisor : IAsyncDisposable
         }
     }
 
-    public async Task<WorkerReply> CallAsync(string kind, string type, string method, string requestId, ReadOnlyMemory<byte> body, Action<CallLogLine>? onLog, CancellationToken cancellationToken)
+    public Task<WorkerReply> CallAsync(string kind, string type, string method, string requestId, ReadOnlyMemory<byte> body, Action<CallLogLine>? onLog, CancellationToken cancellationToken)
     {
+        // The warm path is not async: the call's own task is the caller's, and the lease ends with the worker's reply.
         var worker = _current;
-        if (worker is null || !worker.IsAlive)
-        {
-            if (_terminating)
-            {
-                return new WorkerReply(default, TerminatingError(requestId));
-            }
+        return worker is { IsAlive: true }
+            ? worker.CallAsync(kind, type, method, requestId, body, onLog, _leases.Acquire(worker.Directory), cancellationToken)
+            : CallOnceAvailableAsync(kind, type, method, requestId, body, onLog, cancellationToken);
+    }
 
-            try
-            {
-                worker = await _available.Task.WaitAsync(StartTimeout, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                return new WorkerReply(default, new ErrorEnvelope
-                {
-                    Type = "Kt.RuntimeError", Code = RuntimeErrorCodes.WorkerUnavailable, Status = 503, Pod = _options.PodName,
-                    Message = "No worker became available in time.", RequestId = requestId,
-                });
-            }
+    private async Task<WorkerReply> CallOnceAvailableAsync(string kind, string type, string method, string requestId, ReadOnlyMemory<byte> body, Action<CallLogLine>? onLog, CancellationToken cancellationToken)
+    {
+        if (_terminating)
+        {
+            return new WorkerReply(default, TerminatingError(requestId));
         }
 
-        using var lease = _leases.Acquire(worker.Directory);
-        return await worker.CallAsync(kind, type, method, requestId, body, onLog, cancellationToken).ConfigureAwait(false);
+        WorkerHandle worker;
+        try
+        {
+            worker = await _available.Task.WaitAsync(StartTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return new WorkerReply(default, new ErrorEnvelope
+            {
+                Type = "Kt.RuntimeError", Code = RuntimeErrorCodes.WorkerUnavailable, Status = 503, Pod = _options.PodName,
+                Message = "No worker became available in time.", RequestId = requestId,
+            });
+        }
+
+        return await worker.CallAsync(kind, type, method, requestId, body, onLog, _leases.Acquire(worker.Directory), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Serves a new version: an in-place reload when possible, else a fresh worker. New calls see it on return.</summary>

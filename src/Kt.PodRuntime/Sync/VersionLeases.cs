@@ -10,6 +10,9 @@ public sealed class VersionLeases
 {
     private readonly ConcurrentDictionary<string, int> _counts = new(StringComparer.Ordinal);
 
+    // Every call asks for the folder its worker serves, the same string call after call: its name is kept.
+    private volatile Tuple<string, string>? _lastName;
+
     /// <param name="directory">The version folder (its name is the key); null takes no lease.</param>
     public Lease Acquire(string? directory)
     {
@@ -18,7 +21,18 @@ public sealed class VersionLeases
             return default;
         }
 
-        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(directory));
+        var last = _lastName;
+        string name;
+        if (last is not null && ReferenceEquals(last.Item1, directory))
+        {
+            name = last.Item2;
+        }
+        else
+        {
+            name = Path.GetFileName(Path.TrimEndingDirectorySeparator(directory));
+            _lastName = Tuple.Create(directory, name);
+        }
+
         _counts.AddOrUpdate(name, 1, (_, n) => n + 1);
         return new Lease(this, name);
     }

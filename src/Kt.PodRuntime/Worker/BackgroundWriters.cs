@@ -24,8 +24,8 @@ internal static partial class BackgroundWriters
     [ThreadStatic]
     private static Writer? t_self;
 
-    /// <summary>Whether the current thread is one of its own, not a pool thread (where calls and their continuations run).</summary>
-    public static bool IsBackgroundThread => !Thread.CurrentThread.IsThreadPoolThread;
+    /// <summary>Whether the current thread is one of its own: not a pool thread or the frame loop's (where calls and their continuations run).</summary>
+    public static bool IsBackgroundThread => !Thread.CurrentThread.IsThreadPoolThread && !FrameLoop.IsFrameThread;
 
     /// <summary>Notes a background thread that starts running inside <paramref name="call"/>'s flow (it inherited it).</summary>
     public static void Born(CallScope call)

@@ -33,76 +33,57 @@ internal sealed class WorkerMain
             : throw new ArgumentException("usage: worker --socket <path> [--follow-version]");
         var followVersion = args.Length == 3 && args[2] == WorkerProcessStart.FollowVersionOption;
 
+        // Connected synchronously: an async operation would make the socket non-blocking for good (FrameChannel.Read).
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath)).ConfigureAwait(false);
-        var network = new NetworkStream(socket, ownsSocket: true);
-        var channel = new FrameChannel(new BufferedStream(network, 64 * 1024), new BufferedStream(network, 64 * 1024));
+        socket.Connect(new UnixDomainSocketEndPoint(socketPath));
+        var channel = new FrameChannel(socket);
 
         Console.SetOut(new CapturingWriter(Console.Out, "stdout"));
         Console.SetError(new CapturingWriter(Console.Error, "stderr"));
 
         var worker = new WorkerMain(channel, followVersion);
         channel.Send(FrameKind.Hello, 0, IpcJson.Encode(new HelloHeader(Environment.ProcessId)));
-        await worker.ReadLoopAsync().ConfigureAwait(false);
-        return 0;
+        var frames = new FrameLoop(channel, worker.Handle);
+        frames.Start();
+        await frames.Ended.ConfigureAwait(false);
+        return 0; // the server went away: so does the worker
     }
 
-    private async Task ReadLoopAsync()
+    // On the frame loop's reader, in socket order (FrameLoop); a call is returned for the loop to run.
+    private Action? Handle(Frame frame)
     {
-        while (true)
+        switch (frame.Kind)
         {
-            Frame? next;
-            try
-            {
-                next = await _channel.ReadAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (IOException)
-            {
-                next = null;
-            }
+            case FrameKind.Call:
+                // The generation is captured here, in frame order: a call sent before a Load finishes on the old version.
+                var generation = _current;
+                generation?.Enter();
+                var cts = new CancellationTokenSource();
+                _calls[frame.Id] = cts;
+                return () => _ = RunCallAsync(frame, generation, cts);
+            case FrameKind.Cancel:
+                if (_calls.TryGetValue(frame.Id, out var cancel))
+                {
+                    cancel.Cancel();
+                }
 
-            if (next is not { } frame)
-            {
-                return; // the server went away: so does the worker
-            }
-
-            switch (frame.Kind)
-            {
-                case FrameKind.Call:
-                    StartCall(frame);
-                    break;
-                case FrameKind.Cancel:
-                    if (_calls.TryGetValue(frame.Id, out var cts))
-                    {
-                        cts.Cancel();
-                    }
-
-                    break;
-                case FrameKind.Load:
-                    Load(frame);
-                    break;
-                case FrameKind.ClassInit:
-                    var init = IpcJson.Decode<ClassInitHeader>(frame.Header);
-                    _classInits[init.Type] = frame.Payload.ToArray();
-                    _current?.ForgetInstance(init.Type);
-                    break;
-            }
+                break;
+            case FrameKind.Load:
+                Load(frame);
+                break;
+            case FrameKind.ClassInit:
+                var init = IpcJson.Decode<ClassInitHeader>(frame.Header);
+                _classInits[init.Type] = frame.Payload.ToArray();
+                _current?.ForgetInstance(init.Type);
+                break;
         }
-    }
 
-    private void StartCall(Frame frame)
-    {
-        // The generation is captured here, in frame order: a call sent before a Load finishes on the old version.
-        var generation = _current;
-        generation?.Enter();
-        var cts = new CancellationTokenSource();
-        _calls[frame.Id] = cts;
-        _ = Task.Run(() => RunCallAsync(frame, generation, cts));
+        return null;
     }
 
     private async Task RunCallAsync(Frame frame, CodeGeneration? generation, CancellationTokenSource cts)
     {
-        var header = IpcJson.Decode<CallHeader>(frame.Header);
+        var header = CallHeaders.DecodeCall(frame.Header);
         var scope = new CallScope(frame.Id, header.RequestId, EmitLog);
         CallScope.Current = scope;
         byte[] resultHeader;
@@ -117,11 +98,11 @@ internal sealed class WorkerMain
             payload = await CallInvoker.InvokeAsync(
                 generation, header.Kind, header.Type, header.Method, frame.Payload,
                 type => _classInits.TryGetValue(type, out var body) ? body : default, cts.Token).ConfigureAwait(false);
-            resultHeader = IpcJson.Encode(new ResultHeader(true, null, generation.Version));
+            resultHeader = CallHeaders.Encode(new ResultHeader(true, null, generation.Version));
         }
         catch (Exception ex)
         {
-            resultHeader = IpcJson.Encode(new ResultHeader(false, Describe(ex, generation?.Version, header.RequestId)));
+            resultHeader = CallHeaders.Encode(new ResultHeader(false, Describe(ex, generation?.Version, header.RequestId)));
         }
         finally
         {
@@ -138,7 +119,7 @@ internal sealed class WorkerMain
     }
 
     private void EmitLog(CallScope scope, string stream, string line) =>
-        _channel.Send(FrameKind.Log, scope.CallId, IpcJson.Encode(new LogHeader(scope.RequestId, stream, line)));
+        _channel.Send(FrameKind.Log, scope.CallId, CallHeaders.Encode(new LogHeader(scope.RequestId, stream, line)));
 
     private static ErrorEnvelope Describe(Exception exception, string? version, string requestId) => exception switch
     {

@@ -40,6 +40,7 @@ public static class UserCode
             public static void Crash() => Environment.FailFast("kt test crash");
             public static string? Env(string name) => Environment.GetEnvironmentVariable(name);
             public static int Pid() => Environment.ProcessId;
+            public static int Block(int ms) { Thread.Sleep(ms); return ms; }
             public static int Chatty(int n)
             {
                 for (var i = 0; i < n; i++) Console.WriteLine($"line {i}");

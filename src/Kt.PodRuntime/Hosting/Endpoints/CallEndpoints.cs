@@ -57,7 +57,16 @@ internal sealed class CallEndpoints(RuntimeOptions options, WorkerSupervisor sup
         {
             if (!streaming)
             {
-                var reply = await WaitAsync(supervisor.CallAsync(kind, type, method, requestId, body, null, token), token, timeout).ConfigureAwait(false);
+                WorkerReply reply;
+                try
+                {
+                    reply = await supervisor.CallAsync(kind, type, method, requestId, body, null, token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (timeout?.IsCancellationRequested == true)
+                {
+                    throw TimedOut();
+                }
+
                 failed = !reply.Ok;
                 if (reply.Error is { } error)
                 {
@@ -67,6 +76,7 @@ internal sealed class CallEndpoints(RuntimeOptions options, WorkerSupervisor sup
 
                 context.Response.StatusCode = 200;
                 context.Response.ContentType = "application/json";
+                context.Response.ContentLength = reply.Result.Length; // one plain body, not chunks
                 if (reply.Version is not null)
                 {
                     context.Response.Headers[PodRoutes.VersionHeader] = reply.Version;
@@ -104,7 +114,11 @@ internal sealed class CallEndpoints(RuntimeOptions options, WorkerSupervisor sup
         WorkerReply reply;
         try
         {
-            reply = await WaitAsync(supervisor.CallAsync(kind, type, method, requestId, body, OnLog, token), token, timeout).ConfigureAwait(false);
+            reply = await supervisor.CallAsync(kind, type, method, requestId, body, OnLog, token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout?.IsCancellationRequested == true)
+        {
+            reply = new WorkerReply(default, errors.Envelope(TimedOut(), context));
         }
         catch (RuntimeError error)
         {
@@ -141,15 +155,7 @@ internal sealed class CallEndpoints(RuntimeOptions options, WorkerSupervisor sup
         return new CancellationTokenSource(ms);
     }
 
-    private static async Task<WorkerReply> WaitAsync(Task<WorkerReply> call, CancellationToken token, CancellationTokenSource? timeout)
-    {
-        try
-        {
-            return await call.WaitAsync(token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (timeout?.IsCancellationRequested == true)
-        {
-            throw new RuntimeError(RuntimeErrorCodes.CallTimeout, 504, "The call did not finish within X-Kt-Timeout-Ms; it was cancelled.");
-        }
-    }
+    // A call's task ends as soon as its token is cancelled (WorkerHandle.CallAsync); by the timeout, that is a 504.
+    private static RuntimeError TimedOut() =>
+        new(RuntimeErrorCodes.CallTimeout, 504, "The call did not finish within X-Kt-Timeout-Ms; it was cancelled.");
 }

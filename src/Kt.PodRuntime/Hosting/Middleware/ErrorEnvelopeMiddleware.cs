@@ -16,7 +16,7 @@ internal sealed class ErrorEnvelopeMiddleware(RuntimeMetrics metrics, PodErrors 
         var requestId = context.Request.Headers[PodRoutes.RequestIdHeader].ToString();
         if (requestId.Length is 0 or > 128 || requestId.Any(c => c < 0x21 || c > 0x7E))
         {
-            requestId = Guid.NewGuid().ToString("N");
+            requestId = RequestIds.Next();
         }
 
         PodErrors.SetRequestId(context, requestId);
