@@ -18,6 +18,8 @@ internal sealed class FrameChannel : IDisposable
     private readonly Lock _writeLock = new();
     private readonly byte[] _writePrefix = new byte[Frame.PrefixSize];
     private volatile bool _broken;
+    private int _flushRequested;
+    private bool _held; // frames written to the buffer and not yet flushed (under the write lock)
 
     /// <param name="socket">A connected socket, owned from here on, on which no async operation was ever started.</param>
     public FrameChannel(Socket socket)
@@ -27,21 +29,41 @@ internal sealed class FrameChannel : IDisposable
         _output = new BufferedStream(new NetworkStream(socket, ownsSocket: false), 64 * 1024);
     }
 
-    public void Send(FrameKind kind, long id, ReadOnlyMemory<byte> header, ReadOnlyMemory<byte> payload = default)
+    /// <param name="flush">
+    /// False: the frame may wait in the buffer for the next flush (a burst's results go out in one write); whoever
+    /// sends with flush, or <see cref="FlushHeld"/>, sends it.
+    /// </param>
+    public void Send(FrameKind kind, long id, ReadOnlyMemory<byte> header, ReadOnlyMemory<byte> payload = default, bool flush = true)
     {
         if (_broken)
         {
             return;
         }
 
+        if (flush)
+        {
+            Volatile.Write(ref _flushRequested, 1); // before the frame is queued: whoever writes it then flushes
+        }
+
         _outgoing.Enqueue(new Frame(kind, id, header, payload));
         Drain();
     }
 
-    private void Drain()
+    /// <summary>Sends what earlier sends left in the buffer (the reader calls this before it waits for input).</summary>
+    public void FlushHeld()
     {
-        while (!_outgoing.IsEmpty)
+        if (Volatile.Read(ref _held))
         {
+            Volatile.Write(ref _flushRequested, 1);
+            Drain(force: true);
+        }
+    }
+
+    private void Drain(bool force = false)
+    {
+        while (force || !_outgoing.IsEmpty)
+        {
+            force = false;
             if (!_writeLock.TryEnter())
             {
                 return; // the holder drains what we queued (it re-checks the queue after releasing)
@@ -49,16 +71,16 @@ internal sealed class FrameChannel : IDisposable
 
             try
             {
-                var wrote = false;
                 while (_outgoing.TryDequeue(out var frame))
                 {
                     Write(frame);
-                    wrote = true;
+                    _held = true;
                 }
 
-                if (wrote)
+                if (_held && Interlocked.Exchange(ref _flushRequested, 0) == 1)
                 {
                     _output.Flush();
+                    _held = false;
                     _reader.NoteActivity();
                 }
             }

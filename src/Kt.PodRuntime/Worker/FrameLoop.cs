@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using Kt.PodRuntime.Ipc;
 
@@ -8,13 +9,18 @@ namespace Kt.PodRuntime.Worker;
 /// call that arrives alone runs on the reader itself: the thread the kernel woke for its frame, with no hop to the
 /// pool (a pool thread that sleeps costs about 20 µs to wake on a VM, a third of a warm call). So that a call that
 /// blocks cannot stall the socket, a standby thread watches: when one call has held the reader across a whole
-/// check interval, the standby takes the reading over and the call finishes on its thread. Calls that arrive while
-/// others are already buffered go to the pool, so bursts run in parallel.
+/// check interval, the standby takes the reading over and the call finishes on its thread. Calls that arrive in a
+/// burst (more frames already read behind them) go to the pool and run in parallel, unless calls have been cheap
+/// (under 100 µs on the reader, on average): those run one after the other on the reader, and their results leave in
+/// one write when the burst is done, as a pool hop would cost more than each call.
 /// </summary>
 internal sealed class FrameLoop
 {
     /// <summary>How often the standby checks on a call running on the reader (so at most about twice this, frames wait).</summary>
     private const int CheckMilliseconds = 1;
+
+    /// <summary>Calls cheaper than this on average run on the reader even in a burst: serially, they cost less than a pool hop each.</summary>
+    private static readonly long CheapCallTicks = Stopwatch.Frequency / 10_000; // 100 µs
 
     /// <summary>Checks with no call on the reader before the standby sleeps until one starts.</summary>
     private const int IdleChecks = 50;
@@ -26,9 +32,13 @@ internal sealed class FrameLoop
     private long _onReader; // 0: the reader runs no call; n: it runs call n
     private long _sequence;
     private bool _standbyParked;
+    private long _readerTicks; // how long calls held the reader, a moving average
 
     [ThreadStatic]
     private static bool t_isFrameThread;
+
+    [ThreadStatic]
+    private static bool t_inBurst;
 
     /// <param name="handle">Handles one frame in socket order; for a call it returns what runs it, for anything else null.</param>
     public FrameLoop(FrameChannel channel, Func<Frame, Action?> handle)
@@ -39,6 +49,12 @@ internal sealed class FrameLoop
 
     /// <summary>Whether the current thread is one of the loop's (calls run on it as they do on pool threads).</summary>
     public static bool IsFrameThread => t_isFrameThread;
+
+    /// <summary>
+    /// Whether the current call runs on the reader with more frames already read behind it: its result may wait in the
+    /// buffer, flushed with the burst's last result or before the reader waits (one write for the burst, not one each).
+    /// </summary>
+    public static bool InBurst => t_inBurst;
 
     /// <summary>Completes when the socket ends (the server went away).</summary>
     public Task Ended => _ended.Task;
@@ -52,20 +68,14 @@ internal sealed class FrameLoop
     private void StartThread(bool reader) =>
         new Thread(() => Run(reader)) { IsBackground = true, Name = reader ? "kt-frames" : "kt-frames-standby" }.Start();
 
+    // A reader reads until the socket ends or another thread takes the reading over during a call on it (that thread
+    // then started a new standby); either way it is done. A standby waits to take over, or for the end.
     private void Run(bool reader)
     {
         t_isFrameThread = true;
-        while (!_ended.Task.IsCompleted)
+        if (reader || Standby())
         {
-            if (!reader && !Standby())
-            {
-                return;
-            }
-
-            // Either the socket ended, or another thread took the reading over while this one ran a call (and
-            // started a new standby then): either way this thread is done.
             ReadFrames();
-            return;
         }
     }
 
@@ -74,14 +84,25 @@ internal sealed class FrameLoop
     {
         try
         {
-            while (_channel.Read() is { } frame)
+            while (true)
             {
+                if (!_channel.HasPendingInput)
+                {
+                    _channel.FlushHeld(); // the burst's results go out before this thread waits for more
+                }
+
+                if (_channel.Read() is not { } frame)
+                {
+                    break;
+                }
+
                 if (_handle(frame) is not { } call)
                 {
                     continue;
                 }
 
-                if (_channel.HasPendingInput)
+                var burst = _channel.HasPendingInput;
+                if (burst && _readerTicks > CheapCallTicks)
                 {
                     ThreadPool.UnsafeQueueUserWorkItem(static run => run(), call, preferLocal: false);
                     continue;
@@ -90,9 +111,17 @@ internal sealed class FrameLoop
                 var mine = Interlocked.Increment(ref _sequence);
                 Interlocked.Exchange(ref _onReader, mine); // a full fence: the standby's parking check sees it
                 WakeParkedStandby();
+                var started = Stopwatch.GetTimestamp();
+                t_inBurst = burst;
                 call();
-                if (Interlocked.CompareExchange(ref _onReader, 0, mine) != mine)
+                t_inBurst = false;
+                var tookOver = Interlocked.CompareExchange(ref _onReader, 0, mine) != mine;
+                // Calls that block count too (a racy update by a former reader is harmless to an average): after one,
+                // bursts go to the pool again.
+                _readerTicks += (Stopwatch.GetTimestamp() - started - _readerTicks) / 8;
+                if (tookOver)
                 {
+                    _channel.FlushHeld(); // its result may be held while the new reader already waits
                     return;
                 }
             }

@@ -115,7 +115,7 @@ internal sealed class WorkerMain
             generation?.Exit();
         }
 
-        _channel.Send(FrameKind.Result, frame.Id, resultHeader, payload);
+        _channel.Send(FrameKind.Result, frame.Id, resultHeader, payload, flush: !FrameLoop.InBurst);
     }
 
     private void EmitLog(CallScope scope, string stream, string line) =>
