@@ -41,7 +41,7 @@ public static class RuntimeServer
         var active = versions.Active is { } current ? (current.Version, versions.DirectoryOf(current)) : ((string, string)?)null;
         // A pod with code to serve spawns its worker first, so that the worker starts while the host is built (it is
         // ready only once the worker serves that code). A pod with no code yet is ready as soon as it listens: its
-        // worker is started right after, off the path to the first answer, and a call meanwhile waits for it.
+        // worker starts once that first answer is out (StartWorkerAfterFirstProbeAsync), and a call meanwhile waits.
         var workerStart = active is not null ? StartWorkerAsync(supervisor, active) : null;
 
         // The empty builder: no configuration files (and no watcher on the pod root, where every sync writes), only
@@ -104,7 +104,7 @@ public static class RuntimeServer
         });
         try
         {
-            await (workerStart ?? StartWorkerAsync(supervisor, null)).ConfigureAwait(false);
+            await (workerStart ?? StartWorkerAfterFirstProbeAsync(supervisor, state)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is Errors.RuntimeError or IOException)
         {
@@ -133,6 +133,17 @@ public static class RuntimeServer
     // On the thread pool: spawning a process JIT-compiles and forks, work that overlaps the host's start on a second core.
     private static Task StartWorkerAsync(WorkerSupervisor supervisor, (string, string)? active) =>
         Task.Run(() => supervisor.StartAsync(active, CancellationToken.None));
+
+    // A pod with no code starts its worker once it has answered its first readiness probe, or after FirstProbeWait
+    // without one: a second .NET process starting at the same moment takes the CPU that first answer needs on a small
+    // node (about a tenth of start → ready on the 2-core CI machine). A call that comes first waits for the worker.
+    private static async Task StartWorkerAfterFirstProbeAsync(WorkerSupervisor supervisor, RuntimeState state)
+    {
+        await Task.WhenAny(state.FirstReadyAnswer, Task.Delay(FirstProbeWait)).ConfigureAwait(false);
+        await StartWorkerAsync(supervisor, null).ConfigureAwait(false);
+    }
+
+    private static readonly TimeSpan FirstProbeWait = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Not ready while catching up with a peer; a failed catch-up leaves the pod as it was (the next deploy fixes it).</summary>
     private static async Task CatchUpAsync(PeerBootstrap bootstrap, RuntimeState state, JournalStore journal, PlanApplier applier,

@@ -21,4 +21,11 @@ public sealed class RuntimeState
     public bool SetupActive => _setup is SetupStates.None or SetupStates.Ok;
 
     public void BeginTermination() => _terminating = true;
+
+    private readonly TaskCompletionSource _readyAnswered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once a readiness probe (<c>/ready</c> or <c>/health/ready</c>) has been answered "ready".</summary>
+    public Task FirstReadyAnswer => _readyAnswered.Task;
+
+    public void NoteReadyAnswered() => _readyAnswered.TrySetResult();
 }

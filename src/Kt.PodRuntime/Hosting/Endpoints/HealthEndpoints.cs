@@ -19,7 +19,7 @@ internal sealed class HealthEndpoints(RuntimeOptions options, RuntimeState state
     {
         var health = JsonSerializer.SerializeToUtf8Bytes(new HealthResponse("ok", options.Service, options.PodName), PodJsonContext.Default.HealthResponse);
         routes.MapGet(PodRoutes.Health, c => HttpJson.WriteRawAsync(c, 200, health)).WithMetadata(AnonymousRoute.Instance);
-        routes.MapGet(PodRoutes.ReadinessProbe, c => readiness.IsReady(null)
+        routes.MapGet(PodRoutes.ReadinessProbe, c => Answered(readiness.IsReady(null))
             ? HttpJson.WriteRawAsync(c, 200, ProbeReady)
             : HttpJson.WriteRawAsync(c, 503, ProbeNotReady)).WithMetadata(AnonymousRoute.Instance);
         routes.MapGet(PodRoutes.Ready, ReadyAsync);
@@ -30,10 +30,20 @@ internal sealed class HealthEndpoints(RuntimeOptions options, RuntimeState state
         });
     }
 
+    private bool Answered(bool ready)
+    {
+        if (ready)
+        {
+            state.NoteReadyAnswered();
+        }
+
+        return ready;
+    }
+
     private Task ReadyAsync(HttpContext context)
     {
         var wanted = context.Request.Query["version"].ToString();
-        var ready = readiness.IsReady(wanted.Length == 0 ? null : wanted);
+        var ready = Answered(readiness.IsReady(wanted.Length == 0 ? null : wanted));
         return HttpJson.WriteAsync(context, ready ? 200 : 503, new ReadyResponse(ready, supervisor.ServingVersion, state.Setup));
     }
 }
