@@ -5,7 +5,7 @@ using System.Net.Sockets;
 namespace Kt.PodRuntime.Ipc;
 
 /// <summary>
-/// A duplex frame transport over a stream. Reads come from one reader thread at a time. Writes are queued and drained by
+/// A duplex frame transport over a connected socket. Reads come from one reader thread at a time. Writes are queued and drained by
 /// whichever sender finds the write lock free: an uncontended send is written and flushed on the caller's thread
 /// (no thread hop on the hot call path), and under contention one drainer writes a whole burst with one flush.
 /// </summary>
