@@ -1,13 +1,13 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 
 namespace Kt.PodRuntime.Ipc;
 
 /// <summary>
-/// A duplex frame transport over a connected socket. Reads come from one reader thread at a time. Writes are queued and drained by
-/// whichever sender finds the write lock free: an uncontended send is written and flushed on the caller's thread
-/// (no thread hop on the hot call path), and under contention one drainer writes a whole burst with one flush.
+/// A duplex frame transport over a connected socket. Reads come from one reader thread at a time (<see cref="FrameReader"/>).
+/// Writes are queued and drained by whichever sender finds the write lock free: an uncontended send is written and
+/// flushed on the caller's thread (no thread hop on the hot call path), and under contention one drainer writes a
+/// whole burst with one flush.
 /// </summary>
 internal sealed class FrameChannel : IDisposable
 {
@@ -98,10 +98,7 @@ internal sealed class FrameChannel : IDisposable
 
     private void Write(Frame frame)
     {
-        BinaryPrimitives.WriteInt32LittleEndian(_writePrefix, Frame.PrefixSize - 4 + frame.Header.Length + frame.Payload.Length);
-        _writePrefix[4] = (byte)frame.Kind;
-        BinaryPrimitives.WriteInt64LittleEndian(_writePrefix.AsSpan(5), frame.Id);
-        BinaryPrimitives.WriteInt32LittleEndian(_writePrefix.AsSpan(13), frame.Header.Length);
+        frame.WritePrefix(_writePrefix);
         _output.Write(_writePrefix);
         _output.Write(frame.Header.Span);
         _output.Write(frame.Payload.Span);

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net.Sockets;
 
@@ -6,10 +5,11 @@ namespace Kt.PodRuntime.Ipc;
 
 /// <summary>
 /// Reads frames from a blocking socket into one buffer, on one thread at a time. Before it blocks, a reader whose
-/// socket has just carried a frame either way polls the socket for a short while: the answer to a call comes within tens of microseconds, and
-/// waking a thread that sleeps in the kernel costs about as much on a virtual machine (a blocking round trip between
-/// two processes measured 46–56 µs on the CI machine, a polling one 8 µs). The .NET thread pool spins for the same
-/// reason. A reader that polls yields its core to any thread that can run, and an idle socket costs nothing.
+/// socket has just carried a frame either way polls the socket for a short while: the answer to a call comes within
+/// tens of microseconds, and waking a thread that sleeps in the kernel costs about as much on a virtual machine (a
+/// blocking round trip between two processes measured 46–56 µs on the CI machine, a polling one 8 µs). The .NET
+/// thread pool spins for the same reason. A reader that polls yields its core to any thread that can run, and an
+/// idle socket costs nothing.
 /// </summary>
 internal sealed class FrameReader
 {
@@ -27,22 +27,12 @@ internal sealed class FrameReader
     /// <summary>The next frame; null at end of stream.</summary>
     public Frame? Read()
     {
-        if (!Fill(Frame.PrefixSize, endAllowed: true))
+        if (!FillPrefix())
         {
             return null;
         }
 
-        var prefix = _buffer.AsSpan(_start, Frame.PrefixSize);
-        var length = BinaryPrimitives.ReadInt32LittleEndian(prefix);
-        var kind = (FrameKind)prefix[4];
-        var id = BinaryPrimitives.ReadInt64LittleEndian(prefix[5..]);
-        var headerLength = BinaryPrimitives.ReadInt32LittleEndian(prefix[13..]);
-        var bodyLength = length - (Frame.PrefixSize - 4);
-        if (length < Frame.PrefixSize - 4 || length > Frame.MaxFrameBytes || headerLength < 0 || headerLength > bodyLength)
-        {
-            throw new InvalidDataException("Corrupted frame on the worker socket.");
-        }
-
+        var (kind, id, headerLength, bodyLength) = Frame.ReadPrefix(_buffer.AsSpan(_start, Frame.PrefixSize));
         _start += Frame.PrefixSize;
         var body = new byte[bodyLength];
         var copied = Math.Min(bodyLength, _end - _start);
@@ -64,10 +54,10 @@ internal sealed class FrameReader
         return new Frame(kind, id, body.AsMemory(0, headerLength), body.AsMemory(headerLength));
     }
 
-    // Makes `count` bytes available at _start; false at a clean end of stream (nothing buffered).
-    private bool Fill(int count, bool endAllowed)
+    // Makes a whole prefix available at _start; false at a clean end of stream (nothing buffered).
+    private bool FillPrefix()
     {
-        while (_end - _start < count)
+        while (_end - _start < Frame.PrefixSize)
         {
             if (_start > 0)
             {
@@ -84,7 +74,7 @@ internal sealed class FrameReader
             var n = _socket.Receive(_buffer, _end, _buffer.Length - _end, SocketFlags.None);
             if (n == 0)
             {
-                if (_end == 0 && endAllowed)
+                if (_end == 0)
                 {
                     return false;
                 }
