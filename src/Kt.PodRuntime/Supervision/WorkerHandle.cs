@@ -164,13 +164,15 @@ internal sealed class WorkerHandle : IAsyncDisposable
         _channel.Send(FrameKind.Call, id, CallHeaders.Encode(new CallHeader(kind, type, method, requestId)), body);
         if (cancellationToken.CanBeCanceled)
         {
-            // The caller stops waiting at once (its request ended or timed out); the worker is told to cancel, and its
-            // late result finds no one waiting. The call stays counted in flight until that result comes.
+            // The caller stops waiting at once (its request ended or timed out); then the worker is told to cancel, and
+            // its late result finds no one waiting. In that order: told first, a worker that cancels quickly could
+            // answer (a user OperationCanceledException) before the caller saw its timeout. The call stays counted in
+            // flight until that result comes.
             pending.Registration = cancellationToken.UnsafeRegister(static (state, token) =>
             {
                 var (handle, callId, call) = ((WorkerHandle, long, PendingCall))state!;
-                handle._channel.Send(FrameKind.Cancel, callId, ReadOnlyMemory<byte>.Empty);
                 call.Completion.TrySetCanceled(token);
+                handle._channel.Send(FrameKind.Cancel, callId, ReadOnlyMemory<byte>.Empty);
             }, (this, id, pending));
             if (pending.Completion.Task.IsCompleted)
             {
