@@ -28,6 +28,13 @@ public sealed class Deployer(IKubernetesApi api, ManifestValidator? validator = 
         ("v1", "Secret"),
     ];
 
+    /// <summary>
+    /// How long a failure the kubelet retries by itself (<see cref="DeploymentFailedException.Transient"/>) must persist
+    /// before it fails the deploy; until then it is progress. A failure that is still there when the launch timeout
+    /// passes is reported as itself, not as a timeout.
+    /// </summary>
+    public TimeSpan TransientGrace { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Applies the service's manifests and waits for readiness (at most <see cref="Compute.LaunchTimeout"/> unless <paramref name="timeout"/> is given).</summary>
     public async Task<DeployResult> DeployAsync(Compute compute, RenderContext context, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
@@ -136,17 +143,15 @@ public sealed class Deployer(IKubernetesApi api, ManifestValidator? validator = 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         IReadOnlyList<PodStatusSnapshot> last = [];
+        var transient = new TransientFailures(TransientGrace);
         try
         {
             await foreach (var pods in api.WatchPodsAsync(@namespace, labelSelector, deadline.Token).ConfigureAwait(false))
             {
                 last = pods;
-                foreach (var pod in pods)
+                if (transient.Observe(pods.Select(p => PodFailures.Detect(p)).OfType<DeploymentFailedException>()) is { } failure)
                 {
-                    if (PodFailures.Detect(pod) is { } failure)
-                    {
-                        throw failure;
-                    }
+                    throw failure;
                 }
 
                 if (rollout is not null && !await RolledOutAsync(rollout, deadline.Token).ConfigureAwait(false))
@@ -169,6 +174,11 @@ public sealed class Deployer(IKubernetesApi api, ManifestValidator? validator = 
         }
 
         cancellationToken.ThrowIfCancellationRequested();
+        if (transient.Oldest() is { } lasting)
+        {
+            throw lasting; // still failing when time ran out: that is what kept the pods from becoming ready
+        }
+
         var summary = last.Count == 0
             ? "no pod matched the selector"
             : string.Join("; ", last.Select(p => $"{p.Name} {p.Phase}{(p.Ready ? " ready" : "")}"));

@@ -18,6 +18,12 @@ public sealed class DeploymentFailedException(string code, string message, strin
     /// <summary>The pod's recent events (<c>Reason: message</c>).</summary>
     public IReadOnlyList<string> Events { get; } = events;
 
+    /// <summary>
+    /// The kubelet retries this by itself and it often clears (a FailedMount "failed to sync configmap cache", an
+    /// image pull that timed out): final only once it has persisted, unlike a missing Secret or image.
+    /// </summary>
+    public bool Transient { get; init; }
+
     /// <summary>The same failure with <paramref name="more"/> added to its message (what was left on the cluster).</summary>
-    public DeploymentFailedException With(string more) => new(Code, $"{Detail} {more}", PodName, Reason, Events);
+    public DeploymentFailedException With(string more) => new(Code, $"{Detail} {more}", PodName, Reason, Events) { Transient = Transient };
 }

@@ -30,7 +30,10 @@ public static class PodFailures
 
             if (container.WaitingReason is { } waiting && ImagePullReasons.Contains(waiting))
             {
-                return new("KT5101", $"Pod {pod.Name} cannot pull its image ({waiting}): {container.WaitingMessage}.{eventText}", pod.Name, waiting, events);
+                return new("KT5101", $"Pod {pod.Name} cannot pull its image ({waiting}): {container.WaitingMessage}.{eventText}", pod.Name, waiting, events)
+                {
+                    Transient = waiting is "ErrImagePull" or "ImagePullBackOff" && !SaysFinal(container.WaitingMessage + " " + string.Join(" ", events.Where(e => e.StartsWith("Failed:", StringComparison.Ordinal)))),
+                };
             }
 
             if (container.WaitingReason == "CreateContainerConfigError")
@@ -38,9 +41,12 @@ public static class PodFailures
                 return new("KT5107", $"Pod {pod.Name} cannot create its container (a Secret, ConfigMap or key it needs is missing?): {container.WaitingMessage}.{eventText}", pod.Name, "CreateContainerConfigError", events);
             }
 
-            if (container.WaitingReason == "ContainerCreating" && events.LastOrDefault(e => VolumeReasons.Any(r => e.StartsWith(r + ":", StringComparison.Ordinal))) is { } volume)
+            if (container.WaitingReason == "ContainerCreating" && CurrentVolumeFailure(events) is { } volume)
             {
-                return new("KT5108", $"Pod {pod.Name} cannot mount a volume ({volume}). Create the Secret or PersistentVolumeClaim it names in this namespace, or fix the KtSecret/KtVolume item.{eventText}", pod.Name, volume[..volume.IndexOf(':', StringComparison.Ordinal)], events);
+                return new("KT5108", $"Pod {pod.Name} cannot mount a volume ({volume}). Create the Secret or PersistentVolumeClaim it names in this namespace, or fix the KtSecret/KtVolume item.{eventText}", pod.Name, volume[..volume.IndexOf(':', StringComparison.Ordinal)], events)
+                {
+                    Transient = !SaysFinal(volume),
+                };
             }
 
             if (container.WaitingReason == "CrashLoopBackOff")
@@ -59,6 +65,35 @@ public static class PodFailures
 
         return null;
     }
+
+    /// <summary>
+    /// The last volume failure, unless the kubelet moved on after it (pulling, creating, attaching): an event outlives
+    /// the condition it reported by an hour, so a mount that failed once and then worked must not count while the
+    /// container is still being created for another reason (a large image).
+    /// </summary>
+    private static string? CurrentVolumeFailure(IReadOnlyList<string> events)
+    {
+        var failure = events.Select((e, i) => (e, i)).LastOrDefault(x => VolumeReasons.Any(r => x.e.StartsWith(r + ":", StringComparison.Ordinal)));
+        if (failure.e is null)
+        {
+            return null;
+        }
+
+        var movedOn = events.Skip(failure.i + 1).Any(e => ProgressReasons.Any(r => e.StartsWith(r + ":", StringComparison.Ordinal)));
+        return movedOn ? null : failure.e;
+    }
+
+    private static readonly string[] ProgressReasons = ["SuccessfulAttachVolume", "Pulling", "Pulled", "Created", "Started"];
+
+    /// <summary>
+    /// Whether the kubelet's message names something that is not there (a Secret, ConfigMap, claim, image or tag) or
+    /// refused (credentials): retrying will not fix it. Anything else (a cache that did not sync in time, an attach or
+    /// a registry that timed out, a rate limit) may clear by itself.
+    /// </summary>
+    private static bool SaysFinal(string? message) =>
+        message is not null && FinalMarkers.Any(m => message.Contains(m, StringComparison.OrdinalIgnoreCase));
+
+    private static readonly string[] FinalMarkers = ["not found", "manifest unknown", "unauthorized", "denied", "forbidden", "invalid reference"];
 
     // The cluster autoscaler is adding a node for this pod: Unschedulable is temporary.
     private static bool ScaleUpUnderway(IReadOnlyList<string> events) =>

@@ -290,6 +290,21 @@ public sealed partial class FakeApiServer
             return;
         }
 
+        if (TransientMountFailure is { } transient && !pod.MountSynced)
+        {
+            // As a kubelet whose configmap cache sync timed out once: the event, then (once a client has looked) success.
+            if (pod.EventsListed && TransientMountClears)
+            {
+                pod.MountSynced = true;
+            }
+            else
+            {
+                (pod.WaitingReason, pod.WaitingMessage) = ("ContainerCreating", null);
+                Event(pod, "FailedMount", transient, "Warning", "kubelet");
+                return;
+            }
+        }
+
         foreach (var volume in (snapshot["spec"]?["volumes"] as JsonArray ?? []).OfType<JsonObject>())
         {
             if (volume["secret"] is JsonObject secret && (bool?)secret["optional"] != true && !SecretExists(pod.Namespace, (string?)secret["secretName"]))

@@ -52,6 +52,15 @@ public sealed partial class FakeApiServer : IAsyncDisposable
     /// <summary>Images the node cannot pull (ErrImagePull, then ImagePullBackOff).</summary>
     public Func<string, bool> CannotPull { get; set; } = image => image.Contains("does-not-exist", StringComparison.Ordinal);
 
+    /// <summary>
+    /// A FailedMount message every new pod shows first (e.g. <c>failed to sync configmap cache: timed out waiting for the
+    /// condition</c>), while its container waits in ContainerCreating.
+    /// </summary>
+    public string? TransientMountFailure { get; set; }
+
+    /// <summary>Whether <see cref="TransientMountFailure"/> clears once a client has listed the pod's events (else it stays).</summary>
+    public bool TransientMountClears { get; set; } = true;
+
     public Uri Url { get; private set; } = new("http://127.0.0.1/");
 
     /// <summary>HTTP requests served so far (every request, including refused ones).</summary>
@@ -288,6 +297,12 @@ public sealed partial class FakeApiServer : IAsyncDisposable
     {
         lock (_gate)
         {
+            if (path.Plural == "events" && fieldSelector?.StartsWith("involvedObject.name=", StringComparison.Ordinal) == true
+                && _pods.TryGetValue((path.Namespace, fieldSelector["involvedObject.name=".Length..]), out var watched))
+            {
+                watched.EventsListed = true;
+            }
+
             var items = _objects
                 .Where(o => o.Key.ApiVersion == path.ApiVersion && o.Key.Plural == path.Plural && o.Key.Namespace == path.Namespace)
                 .Select(o => o.Value.Object)

@@ -33,6 +33,12 @@ internal sealed class PodState(string @namespace, string name, string ownerUid, 
 
     public bool Stopping { get; set; }
 
+    /// <summary>A client has listed this pod's events (a transient failure it was meant to see has been seen).</summary>
+    public bool EventsListed { get; set; }
+
+    /// <summary>The transient FailedMount (<see cref="FakeApiServer.TransientMountFailure"/>) has cleared for this pod.</summary>
+    public bool MountSynced { get; set; }
+
     public DateTime NextProbe { get; set; }
 
     public string StartTime { get; } = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
