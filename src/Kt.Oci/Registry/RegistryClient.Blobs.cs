@@ -18,7 +18,7 @@ public sealed partial class RegistryClient
             return false;
         }
 
-        return response.IsSuccessStatusCode ? true : throw await UnexpectedAsync(response, what).ConfigureAwait(false);
+        return response.IsSuccessStatusCode ? true : throw await UnexpectedAsync(response, what, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -70,7 +70,7 @@ public sealed partial class RegistryClient
 
         if (!response.IsSuccessStatusCode)
         {
-            var error = await UnexpectedAsync(response, what).ConfigureAwait(false);
+            var error = await UnexpectedAsync(response, what, cancellationToken).ConfigureAwait(false);
             response.Dispose();
             throw error;
         }
@@ -95,7 +95,7 @@ public sealed partial class RegistryClient
         }
 
         // 202 means the registry opened an ordinary upload session instead; the caller uploads.
-        return response.StatusCode == HttpStatusCode.Accepted ? false : throw await UnexpectedAsync(response, what).ConfigureAwait(false);
+        return response.StatusCode == HttpStatusCode.Accepted ? false : throw await UnexpectedAsync(response, what, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -132,7 +132,7 @@ public sealed partial class RegistryClient
 
             if ((int)response.StatusCode is not (>= 400 and < 500))
             {
-                throw await UnexpectedAsync(response, what).ConfigureAwait(false);
+                throw await UnexpectedAsync(response, what, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -169,7 +169,7 @@ public sealed partial class RegistryClient
             }, what, cancellationToken).ConfigureAwait(false);
             if (response.StatusCode != HttpStatusCode.Accepted)
             {
-                throw await UnexpectedAsync(response, what + " (chunk)").ConfigureAwait(false);
+                throw await UnexpectedAsync(response, what + " (chunk)", cancellationToken).ConfigureAwait(false);
             }
 
             location = NextLocation(response, location);
@@ -181,7 +181,7 @@ public sealed partial class RegistryClient
             what, cancellationToken).ConfigureAwait(false);
         if (final.StatusCode != HttpStatusCode.Created)
         {
-            throw await UnexpectedAsync(final, what + " (closing PUT)").ConfigureAwait(false);
+            throw await UnexpectedAsync(final, what + " (closing PUT)", cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -192,7 +192,7 @@ public sealed partial class RegistryClient
             _ => Task.FromResult(new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent([]) }), what, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.Accepted)
         {
-            throw await UnexpectedAsync(response, what + " (starting the upload)").ConfigureAwait(false);
+            throw await UnexpectedAsync(response, what + " (starting the upload)", cancellationToken).ConfigureAwait(false);
         }
 
         return NextLocation(response, uri);

@@ -7,6 +7,9 @@ namespace Kt.Oci;
 
 public sealed partial class RegistryClient
 {
+    /// <summary>More than any real manifest or index (registries commonly refuse over 4 MiB); past it the answer is refused, not buffered.</summary>
+    private const int MaxManifestBytes = 32 * 1024 * 1024;
+
     /// <summary>GETs a manifest or index by tag or digest (Accept: OCI and Docker). 404 → KT2033; a digest-pinned reference is verified.</summary>
     public async Task<ManifestResponse> GetManifestAsync(ImageReference reference, CancellationToken cancellationToken = default)
     {
@@ -30,10 +33,10 @@ public sealed partial class RegistryClient
 
         if (!response.IsSuccessStatusCode)
         {
-            throw await UnexpectedAsync(response, what).ConfigureAwait(false);
+            throw await UnexpectedAsync(response, what, cancellationToken).ConfigureAwait(false);
         }
 
-        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        var bytes = await ReadBodyAsync(response, what, MaxManifestBytes, stopAtLimit: false, cancellationToken).ConfigureAwait(false);
         var digest = Digest.Compute(bytes);
         if (reference.Digest is { } expected && expected != digest)
         {
@@ -82,7 +85,7 @@ public sealed partial class RegistryClient
         }, what, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.Created && !response.IsSuccessStatusCode)
         {
-            throw await UnexpectedAsync(response, what).ConfigureAwait(false);
+            throw await UnexpectedAsync(response, what, cancellationToken).ConfigureAwait(false);
         }
 
         return Digest.Compute(bytes.Span);

@@ -41,7 +41,7 @@ public sealed partial class RegistryClient : IDisposable
         using var response = await SendAsync(registry, [], _ => Task.FromResult(new HttpRequestMessage(HttpMethod.Get, BaseUri(registry))), $"registry {registry}", cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
-            throw await UnexpectedAsync(response, $"ping of registry {registry}").ConfigureAwait(false);
+            throw await UnexpectedAsync(response, $"ping of registry {registry}", cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -143,7 +143,7 @@ public sealed partial class RegistryClient : IDisposable
             {
                 if (attempt >= options.MaxRetries)
                 {
-                    var body = await ReadSnippetAsync(response).ConfigureAwait(false);
+                    var body = await ReadSnippetAsync(response, what, cancellationToken).ConfigureAwait(false);
                     response.Dispose();
                     throw new KtException("KT2031", $"Registry {registry} kept failing {what}: HTTP {status} after {attempt + 1} attempts. {body}".TrimEnd());
                 }
@@ -208,7 +208,7 @@ public sealed partial class RegistryClient : IDisposable
             throw new KtException("KT2031", $"The token service of registry {registry} answered HTTP {(int)response.StatusCode} for {what}.");
         }
 
-        using var json = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false));
+        using var json = JsonDocument.Parse(await ReadBodyAsync(response, $"the token request for {what}", 1 << 20, stopAtLimit: false, cancellationToken).ConfigureAwait(false));
         var token = json.RootElement.TryGetProperty("token", out var t) && t.GetString() is { Length: > 0 } tokenText ? tokenText
             : json.RootElement.TryGetProperty("access_token", out var a) && a.GetString() is { Length: > 0 } accessText ? accessText
             : throw new KtException("KT2031", $"The token service of registry {registry} returned no token.");
@@ -229,20 +229,4 @@ public sealed partial class RegistryClient : IDisposable
         var delay = retryAfter is { } asked && asked > backoff ? TimeSpan.FromTicks(Math.Min(asked.Ticks, TimeSpan.FromSeconds(30).Ticks)) : backoff;
         await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
     }
-
-    internal static async Task<string> ReadSnippetAsync(HttpResponseMessage response)
-    {
-        try
-        {
-            var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-            return text.Length > 300 ? text[..300] + "…" : text.Trim();
-        }
-        catch (HttpRequestException)
-        {
-            return string.Empty;
-        }
-    }
-
-    internal static async Task<KtException> UnexpectedAsync(HttpResponseMessage response, string what) =>
-        new("KT2035", $"Unexpected HTTP {(int)response.StatusCode} from the registry for {what}. {await ReadSnippetAsync(response).ConfigureAwait(false)}".TrimEnd());
 }
