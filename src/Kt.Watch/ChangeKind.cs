@@ -39,13 +39,17 @@ internal static class ChangeClassifier
 
     /// <summary>
     /// Build outputs, hidden folders (<c>.git</c>, <c>.vs</c>) and editor temp files are not inputs. A path under a
-    /// project's <c>bin/</c> or <c>obj/</c> is not one even when an enclosing project's folder also holds it.
+    /// project's <c>bin/</c> or <c>obj/</c> is not one even when an enclosing project's folder also holds it. The editor
+    /// names here are those that can outlive a save (vim's swap file and backup, a kept JetBrains backup, vim's
+    /// <c>4913</c> probe when the batch ends before its delete); transient temp files of any name are dropped by
+    /// <see cref="SaveBatch"/>.
     /// </summary>
     public static bool IsInput(string path, IEnumerable<string> projectDirectories)
     {
         var name = Path.GetFileName(path);
         if (name.Length == 0 || name.StartsWith('.') || name.EndsWith('~') || name.EndsWith(".swp", StringComparison.Ordinal)
-            || name.EndsWith(".tmp", StringComparison.OrdinalIgnoreCase))
+            || name.EndsWith(".tmp", StringComparison.OrdinalIgnoreCase) || name.EndsWith("___jb_tmp___", StringComparison.Ordinal)
+            || name.EndsWith("___jb_old___", StringComparison.Ordinal) || name == "4913")
         {
             return false;
         }

@@ -20,7 +20,7 @@ public sealed class WatchSession : IDisposable
     private readonly WorkflowOutput _output;
     private readonly Action<WatchIteration>? _onIteration;
     private readonly DeploySession _deploys = new();
-    private readonly Channel<string> _changes = Channel.CreateUnbounded<string>();
+    private readonly Channel<FileEvent> _changes = Channel.CreateUnbounded<FileEvent>();
     private readonly List<FileSystemWatcher> _watchers = [];
     private ProjectGraph? _graph;
     private Task _warmUp = Task.CompletedTask;
@@ -71,35 +71,60 @@ public sealed class WatchSession : IDisposable
         _deploys.Dispose();
     }
 
-    /// <summary>One batch: waits for a change, then takes every change until the files have been quiet for the debounce.</summary>
+    /// <summary>
+    /// One batch: waits for a change, then takes every change until the files have been quiet for the debounce (and,
+    /// when a C# file is missing then, for a little longer: see <see cref="SaveBatch.MissesSource"/>). Editor temp files
+    /// that came and went within the batch are not in it.
+    /// </summary>
     private async Task<IReadOnlyCollection<string>> NextBatchAsync(CancellationToken cancellationToken)
     {
         var directories = WatchedDirectories();
-        var batch = new HashSet<string>(StringComparer.Ordinal);
-        while (batch.Count == 0)
+        while (true)
         {
-            var first = await _changes.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            if (ChangeClassifier.IsInput(first, directories))
+            var batch = new SaveBatch();
+            while (batch.IsEmpty)
             {
-                batch.Add(first);
+                var first = await _changes.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                if (ChangeClassifier.IsInput(first.Path, directories))
+                {
+                    batch.Add(first);
+                }
+            }
+
+            await CollectUntilQuietAsync(batch, directories, _options.Debounce, cancellationToken).ConfigureAwait(false);
+            if (batch.MissesSource)
+            {
+                await CollectUntilQuietAsync(batch, directories, SafeWriteGrace, cancellationToken).ConfigureAwait(false);
+            }
+
+            var changed = batch.Changed();
+            if (changed.Count > 0)
+            {
+                return changed;
             }
         }
+    }
 
+    /// <summary>How long a batch whose C# file is missing waits for the file to be renamed back in.</summary>
+    private static readonly TimeSpan SafeWriteGrace = TimeSpan.FromMilliseconds(250);
+
+    private async Task CollectUntilQuietAsync(SaveBatch batch, IReadOnlyList<string> directories, TimeSpan quietFor, CancellationToken cancellationToken)
+    {
         while (true)
         {
             using var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            quiet.CancelAfter(_options.Debounce);
+            quiet.CancelAfter(quietFor);
             try
             {
                 var next = await _changes.Reader.ReadAsync(quiet.Token).ConfigureAwait(false);
-                if (ChangeClassifier.IsInput(next, directories))
+                if (ChangeClassifier.IsInput(next.Path, directories))
                 {
                     batch.Add(next);
                 }
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                return batch;
+                return;
             }
         }
     }
@@ -229,15 +254,15 @@ public sealed class WatchSession : IDisposable
         }
 
         var watcher = new FileSystemWatcher(directory) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size };
-        void Changed(string path) => _changes.Writer.TryWrite(path);
+        void Changed(string path, bool appeared = false) => _changes.Writer.TryWrite(new FileEvent(path, appeared));
 
         watcher.Changed += (_, e) => Changed(e.FullPath);
-        watcher.Created += (_, e) => Changed(e.FullPath);
+        watcher.Created += (_, e) => Changed(e.FullPath, appeared: true);
         watcher.Deleted += (_, e) => Changed(e.FullPath);
         watcher.Renamed += (_, e) =>
         {
             Changed(e.OldFullPath);
-            Changed(e.FullPath);
+            Changed(e.FullPath, appeared: true);
         };
         watcher.EnableRaisingEvents = true;
         _watchers.Add(watcher);
