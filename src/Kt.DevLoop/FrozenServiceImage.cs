@@ -1,5 +1,6 @@
 using Kt.DevLoop.Backends;
 using Kt.ImageCompiler.Model;
+using Kt.PodRuntime.Protocol;
 
 namespace Kt.DevLoop;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Kt.ImageCompiler.Model;
 using Kt.ImageCompiler.Resolution;
+using Kt.PodRuntime.Protocol;
 
 namespace Kt.DevLoop;
 

@@ -3,6 +3,7 @@ using Kt.DevLoop;
 using Kt.DevLoop.Backends;
 using Kt.Kubernetes.Api;
 using Kt.Oci;
+using Kt.PodRuntime.Protocol;
 
 namespace Kt.Workflows;
 

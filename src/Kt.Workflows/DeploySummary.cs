@@ -1,5 +1,6 @@
 using System.Globalization;
 using Kt.DevLoop;
+using Kt.PodRuntime.Protocol;
 
 namespace Kt.Workflows;
 

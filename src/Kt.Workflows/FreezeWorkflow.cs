@@ -2,6 +2,7 @@ using Kt.DevLoop;
 using Kt.DevLoop.Backends;
 using Kt.ImageCompiler.Model;
 using Kt.Kubernetes.Rendering;
+using Kt.PodRuntime.Protocol;
 
 namespace Kt.Workflows;
 

@@ -5,6 +5,7 @@ using Kt.Kubernetes.Api;
 using Kt.Kubernetes.Deploy;
 using Kt.Kubernetes.Model;
 using Kt.Kubernetes.Rendering;
+using Kt.PodRuntime.Protocol;
 
 namespace Kt.Workflows;
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Kt.Core;
 using Kt.PodRuntime.Client;
+using Kt.PodRuntime.Protocol;
 using Kt.TestSupport;
 using Kt.Workflows;
 

@@ -2,6 +2,7 @@ using Kt.Core;
 using Kt.ImageCompiler;
 using Kt.ImageCompiler.Planning;
 using Kt.ImageCompiler.Resolution;
+using Kt.PodRuntime.Protocol;
 using Kt.TestSupport;
 
 namespace Kt.ImageCompiler.Tests;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Kt.Docker;
+using Kt.PodRuntime.Protocol;
 
 namespace Kt.DevLoop.Backends;
 

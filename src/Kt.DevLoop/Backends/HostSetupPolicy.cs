@@ -1,3 +1,5 @@
+using Kt.PodRuntime.Protocol;
+
 namespace Kt.DevLoop.Backends;
 
 /// <summary>

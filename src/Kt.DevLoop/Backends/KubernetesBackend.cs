@@ -3,6 +3,7 @@ using Kt.Kubernetes.Api;
 using Kt.Kubernetes.Deploy;
 using Kt.Kubernetes.Model;
 using Kt.Kubernetes.Rendering;
+using Kt.PodRuntime.Protocol;
 
 namespace Kt.DevLoop.Backends;
 
@@ -272,7 +273,7 @@ public sealed class KubernetesBackend(IKubernetesApi api, string @namespace, str
         {
             if (!_forwards.TryGetValue(name, out var forward))
             {
-                forward = await api.PortForwardAsync(@namespace, name, Core.PodRuntimeLayout.Port, 0, cancellationToken).ConfigureAwait(false);
+                forward = await api.PortForwardAsync(@namespace, name, PodRuntimeLayout.Port, 0, cancellationToken).ConfigureAwait(false);
                 _forwards[name] = forward;
             }
 

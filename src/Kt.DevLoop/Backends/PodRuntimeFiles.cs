@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Kt.ImageCompiler.Model;
+using Kt.PodRuntime.Protocol;
 
 namespace Kt.DevLoop.Backends;
 

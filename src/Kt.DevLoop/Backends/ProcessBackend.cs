@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Kt.PodRuntime.Protocol;
 
 namespace Kt.DevLoop.Backends;
 

@@ -1,6 +1,7 @@
 using Kt.Core;
 using Kt.ImageCompiler.Model;
 using Kt.ImageCompiler.Resolution;
+using Kt.PodRuntime.Protocol;
 
 namespace Kt.ImageCompiler.Planning;
 

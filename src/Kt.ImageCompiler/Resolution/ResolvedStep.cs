@@ -1,6 +1,7 @@
 using Kt.Core;
 using Kt.ImageCompiler.Keys;
 using Kt.ImageCompiler.Model;
+using Kt.PodRuntime.Protocol;
 
 namespace Kt.ImageCompiler.Resolution;
 

@@ -4,6 +4,7 @@ using Kt.Kubernetes.Crd;
 using Kt.Kubernetes.Model;
 using Kt.Kubernetes.Rendering;
 using Kt.Kubernetes.Validation;
+using Kt.PodRuntime.Protocol;
 
 namespace Kt.Kubernetes.Deploy;
 

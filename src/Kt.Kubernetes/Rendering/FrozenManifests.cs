@@ -1,6 +1,7 @@
 using System.Text;
 using Kt.Core;
 using Kt.Kubernetes.Model;
+using Kt.PodRuntime.Protocol;
 
 namespace Kt.Kubernetes.Rendering;
 

@@ -1,4 +1,5 @@
 using Kt.Core;
+using Kt.PodRuntime.Protocol;
 
 namespace Kt.Kubernetes.Rendering;
 

@@ -1,5 +1,6 @@
 using Kt.Core;
 using Kt.DevLoop.Backends;
+using Kt.PodRuntime.Protocol;
 
 namespace Kt.DevLoop.Tests.InMemory;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Kt.Core;
+namespace Kt.PodRuntime.Protocol;
 
 /// <summary>
 /// The differential setup for a running pod, computed by Kt.ImageCompiler from the pod's journal and applied by

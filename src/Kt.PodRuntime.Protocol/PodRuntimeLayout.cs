@@ -1,4 +1,4 @@
-namespace Kt.Core;
+namespace Kt.PodRuntime.Protocol;
 
 /// <summary>
 /// Where the Kt pod runtime lives inside an image Kt built, and how a container starts it. The image compiler

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Kt.Core;
+namespace Kt.PodRuntime.Protocol;
 
 /// <summary>
 /// The error body every failing pod-runtime endpoint answers with (and the last NDJSON line of a failing stream):

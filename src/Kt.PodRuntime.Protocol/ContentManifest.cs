@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Kt.Core;
+namespace Kt.PodRuntime.Protocol;
 
 /// <summary>One file of a content manifest: a relative path with forward slashes, its size, Unix mode and content hash.</summary>
 /// <param name="Path">Relative path, '/' separated, never rooted, never containing '..'.</param>
