@@ -40,6 +40,6 @@ public sealed record CallOptions
 
 internal static class ClientJson
 {
-    /// <summary>The protocol's generated metadata; reflection only for user call arguments and results.</summary>
-    public static readonly JsonSerializerOptions Options = PodJsonContext.Wire;
+    /// <summary>User call arguments and results: the options the worker binds them with.</summary>
+    public static readonly JsonSerializerOptions Options = UserValueJson.Options;
 }

@@ -443,7 +443,7 @@ public sealed class PodClient : IDisposable
         ErrorEnvelope? error = null;
         try
         {
-            error = JsonSerializer.Deserialize<ErrorEnvelope>(text, ClientJson.Options);
+            error = JsonSerializer.Deserialize(text, PodJsonContext.Default.ErrorEnvelope);
         }
         catch (JsonException)
         {

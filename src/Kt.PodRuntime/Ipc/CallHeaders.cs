@@ -12,12 +12,12 @@ namespace Kt.PodRuntime.Ipc;
 /// </summary>
 internal static class CallHeaders
 {
-    public static byte[] Encode(CallHeader header) => Write(header.Kind, header.Type, header.Method, header.RequestId);
+    public static byte[] Encode(CallHeader header) => Write(header.Kind.WireName(), header.Type, header.Method, header.RequestId);
 
     public static CallHeader DecodeCall(ReadOnlyMemory<byte> bytes)
     {
         var reader = new FieldReader(bytes.Span);
-        return new CallHeader(reader.String()!, reader.String()!, reader.String()!, reader.String()!);
+        return new CallHeader(CallKinds.Parse(reader.String()), reader.String()!, reader.String()!, reader.String()!);
     }
 
     public static byte[] Encode(LogHeader header) => Write(header.RequestId, header.Stream, header.Line);

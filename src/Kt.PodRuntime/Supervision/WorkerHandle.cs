@@ -148,7 +148,7 @@ internal sealed class WorkerHandle : IAsyncDisposable
     /// <summary>Sends a call; the returned task completes with the result, the user error, or WorkerCrashed.</summary>
     /// <param name="lease">The lease on the version folder the call runs from, released when the worker answers.</param>
     public Task<WorkerReply> CallAsync(
-        string kind, string type, string method, string requestId, ReadOnlyMemory<byte> body, Action<CallLogLine>? onLog,
+        CallKind kind, string type, string method, string requestId, ReadOnlyMemory<byte> body, Action<CallLogLine>? onLog,
         VersionLeases.Lease lease, CancellationToken cancellationToken)
     {
         var id = Interlocked.Increment(ref _nextId);

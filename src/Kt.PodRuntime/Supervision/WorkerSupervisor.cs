@@ -76,7 +76,7 @@ public sealed class WorkerSupervisor : IAsyncDisposable
         }
     }
 
-    public Task<WorkerReply> CallAsync(string kind, string type, string method, string requestId, ReadOnlyMemory<byte> body, Action<CallLogLine>? onLog, CancellationToken cancellationToken)
+    public Task<WorkerReply> CallAsync(CallKind kind, string type, string method, string requestId, ReadOnlyMemory<byte> body, Action<CallLogLine>? onLog, CancellationToken cancellationToken)
     {
         // The warm path is not async: the call's own task is the caller's, and the lease ends with the worker's reply.
         var worker = _current;
@@ -85,7 +85,7 @@ public sealed class WorkerSupervisor : IAsyncDisposable
             : CallOnceAvailableAsync(kind, type, method, requestId, body, onLog, cancellationToken);
     }
 
-    private async Task<WorkerReply> CallOnceAvailableAsync(string kind, string type, string method, string requestId, ReadOnlyMemory<byte> body, Action<CallLogLine>? onLog, CancellationToken cancellationToken)
+    private async Task<WorkerReply> CallOnceAvailableAsync(CallKind kind, string type, string method, string requestId, ReadOnlyMemory<byte> body, Action<CallLogLine>? onLog, CancellationToken cancellationToken)
     {
         if (_terminating)
         {

@@ -8,11 +8,11 @@ namespace Kt.PodRuntime.Worker;
 internal static class CallInvoker
 {
     public static async Task<byte[]> InvokeAsync(
-        CodeGeneration generation, string kind, string typeName, string methodName, ReadOnlyMemory<byte> body,
+        CodeGeneration generation, CallKind kind, string typeName, string methodName, ReadOnlyMemory<byte> body,
         Func<string, ReadOnlyMemory<byte>> classInitBody, CancellationToken cancellationToken)
     {
         var type = generation.ResolveType(typeName);
-        var isStatic = kind != "cls";
+        var isStatic = kind == CallKind.Function;
         var target = isStatic ? null : generation.GetInstance(type, classInitBody(type.FullName!));
         var arguments = ArgumentBinder.Parse(body);
         var method = generation.ResolveMethods(type, methodName, isStatic)

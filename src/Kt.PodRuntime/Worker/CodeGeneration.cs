@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using Kt.PodRuntime.Errors;
 
 namespace Kt.PodRuntime.Worker;
@@ -31,7 +30,7 @@ internal sealed class CodeGeneration
         Directory = directory;
         App = UserApp.Find(directory);
         _context = new UserLoadContext(directory, $"kt-{number}-{version}", App);
-        Json = new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() };
+        Json = UserValueJson.Create();
     }
 
     public int Number { get; }

@@ -16,9 +16,9 @@ internal sealed class CallEndpoints(RuntimeOptions options, WorkerSupervisor sup
 {
     public void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapPost(PodRoutes.Function, (HttpContext c, string type, string method) => CallAsync(c, "fn", type, method));
+        routes.MapPost(PodRoutes.Function, (HttpContext c, string type, string method) => CallAsync(c, CallKind.Function, type, method));
         routes.MapPut(PodRoutes.ClassInit, (HttpContext c, string type) => RegisterClassAsync(c, type));
-        routes.MapPost(PodRoutes.ClassMethod, (HttpContext c, string type, string method) => CallAsync(c, "cls", type, method));
+        routes.MapPost(PodRoutes.ClassMethod, (HttpContext c, string type, string method) => CallAsync(c, CallKind.ClassMethod, type, method));
     }
 
     private async Task RegisterClassAsync(HttpContext context, string type)
@@ -41,7 +41,7 @@ internal sealed class CallEndpoints(RuntimeOptions options, WorkerSupervisor sup
         context.Response.StatusCode = 204;
     }
 
-    private async Task CallAsync(HttpContext context, string kind, string type, string method)
+    private async Task CallAsync(HttpContext context, CallKind kind, string type, string method)
     {
         var requestId = PodErrors.RequestIdOf(context);
         var body = await HttpJson.ReadBodyAsync(context.Request, options.MaxJsonBytes).ConfigureAwait(false);
@@ -96,7 +96,7 @@ internal sealed class CallEndpoints(RuntimeOptions options, WorkerSupervisor sup
     }
 
     // NDJSON: {"type":"log",...} lines while the call runs, then one {"type":"result",...} or {"type":"error",...}.
-    private async Task<bool> StreamCallAsync(HttpContext context, string kind, string type, string method, string requestId, byte[] body, CancellationToken token, CancellationTokenSource? timeout)
+    private async Task<bool> StreamCallAsync(HttpContext context, CallKind kind, string type, string method, string requestId, byte[] body, CancellationToken token, CancellationTokenSource? timeout)
     {
         // The worker's reader reports lines on its own thread; the channel hands them to the one writer of the stream.
         var lines = Channel.CreateUnbounded<CallStreamLine>();
