@@ -151,6 +151,12 @@ internal static class KtCommands
             stderr.WriteLine($"kt: error {e.Code}: {e.Detail}");
             return Failed;
         }
+        catch (Kt.PodRuntime.Client.RemoteException e) when (e.Code == Kt.PodRuntime.Protocol.RuntimeErrorCodes.UserException)
+        {
+            // The user's own exception (kt call): printed as dotnet prints an unhandled one, with the pod's frames.
+            stderr.WriteLine("Unhandled exception. " + Kt.PodRuntime.Client.RemoteErrorText.Format(e.Error));
+            return Failed;
+        }
         catch (Kt.PodRuntime.Client.RemoteException e) when (e.Code is not null)
         {
             // A pod's own refusal (KT4xxx) carries its code like any Kt error.

@@ -91,14 +91,29 @@ internal sealed class ServiceSession
         return new ServiceSession(compute, deployment);
     }
 
-    public Task<T?> CallOneAsync<T>(Func<PodClient, CallOptions, CancellationToken, Task<T?>> call, CancellationToken cancellationToken)
+    /// <summary>One call on the next replica (round robin); a user exception from the pod is re-thrown as its own type (<see cref="RemoteFailures"/>).</summary>
+    public async Task<T?> CallOneAsync<T>(Func<PodClient, CallOptions, CancellationToken, Task<T?>> call, CancellationToken cancellationToken)
     {
         var rank = (int)((uint)Interlocked.Increment(ref _next) % (uint)Clients.Count);
-        return call(Clients[rank], OptionsFor(rank), cancellationToken);
+        try
+        {
+            return await call(Clients[rank], OptionsFor(rank), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RemoteException e)
+        {
+            var thrown = RemoteFailures.ToThrow(e);
+            if (ReferenceEquals(thrown, e))
+            {
+                throw;
+            }
+
+            throw thrown;
+        }
     }
 
+    /// <summary>The call on every replica at once (<see cref="Broadcast"/>): results in rank order, or an AggregateException naming the failed ranks.</summary>
     public Task<IReadOnlyList<T?>> CallAllAsync<T>(Func<PodClient, CallOptions, CancellationToken, Task<T?>> call, CancellationToken cancellationToken) =>
-        new SpmdClient(Clients).BroadcastAsync((client, rank, ct) => call(client, OptionsFor(rank), ct), cancellationToken: cancellationToken);
+        Broadcast.RunAsync(Clients.Count, (rank, ct) => call(Clients[rank], OptionsFor(rank), ct), cancellationToken);
 
     public async Task TeardownAsync(CancellationToken cancellationToken)
     {

@@ -19,7 +19,7 @@ public sealed class RemoteException : Exception
     /// <summary>The remote exception's full type name, e.g. <c>System.InvalidOperationException</c>.</summary>
     public string RemoteType => Error.Type;
 
-    /// <summary>The remote stack trace (user code frames), when there is one.</summary>
+    /// <summary>The remote stack trace (the user's frames, without the runtime's and reflection's), when there is one; inner exceptions are in <see cref="ErrorEnvelope.Inner"/>.</summary>
     public string? RemoteStackTrace => Error.RemoteStack;
 
     public string? Code => Error.Code;
@@ -35,6 +35,7 @@ public sealed class RemoteException : Exception
     /// <summary>The SPMD rank that failed, when the error came from a broadcast.</summary>
     public int? Rank { get; init; }
 
+    /// <summary>This exception, then the pod's as <c>dotnet</c> would print it (type, message, inner exceptions, the pod's frames).</summary>
     public override string ToString() =>
-        $"{base.ToString()}{Environment.NewLine}--- remote ({Pod ?? "pod"}, version {Version ?? "?"}, {Code}) ---{Environment.NewLine}{RemoteStackTrace}";
+        $"{base.ToString()}{Environment.NewLine}--- remote ---{Environment.NewLine}{RemoteErrorText.Format(Error)}";
 }

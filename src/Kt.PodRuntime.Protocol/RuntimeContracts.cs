@@ -4,7 +4,9 @@ namespace Kt.PodRuntime.Protocol;
 
 /// <summary>
 /// The error body every failing pod-runtime endpoint answers with (and the last NDJSON line of a failing stream):
-/// <c>{type, message, remoteStack, pod, version, code, status, requestId}</c>. The client re-throws it as a RemoteException.
+/// <c>{type, message, remoteStack, pod, version, code, status, requestId}</c>. The client re-throws it as a RemoteException,
+/// or, for a user exception whose type it can load and construct, as that type (<see cref="Assembly"/>,
+/// <see cref="HResult"/>, <see cref="Data"/> and <see cref="Inner"/> describe the exception for that).
 /// </summary>
 public sealed record ErrorEnvelope
 {
@@ -25,6 +27,18 @@ public sealed record ErrorEnvelope
     [JsonPropertyName("status")] public int Status { get; init; }
 
     [JsonPropertyName("requestId")] public string? RequestId { get; init; }
+
+    /// <summary>The simple name of the assembly that defines <see cref="Type"/> (user exceptions; null otherwise).</summary>
+    [JsonPropertyName("assembly")] public string? Assembly { get; init; }
+
+    /// <summary>The exception's HResult (user exceptions).</summary>
+    [JsonPropertyName("hresult")] public int? HResult { get; init; }
+
+    /// <summary>The exception's <c>Data</c> entries, keys and values as text (user exceptions).</summary>
+    [JsonPropertyName("data")] public IReadOnlyDictionary<string, string>? Data { get; init; }
+
+    /// <summary>The inner exceptions (one, or an AggregateException's several), described the same way without pod fields.</summary>
+    [JsonPropertyName("inner")] public IReadOnlyList<ErrorEnvelope>? Inner { get; init; }
 }
 
 /// <summary>One NDJSON line of a plan application: step-start, output, step-done, step-failed, done or error.</summary>

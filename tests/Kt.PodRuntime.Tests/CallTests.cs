@@ -76,6 +76,12 @@ public sealed class CallTests(CallFixture fixture) : IClassFixture<CallFixture>
         Assert.Equal("KT4033", boom.Code);
         Assert.Equal("pod-a", boom.Pod);
         Assert.Equal("v1", boom.Version);
+        // As dotnet prints it (kt call prints it so): the pod's frames only, none of the invoker's or reflection's.
+        var printed = RemoteErrorText.Format(boom.Error);
+        Assert.StartsWith($"System.InvalidOperationException: bad state{Environment.NewLine}   at Demo.Calc.Boom(String message)", printed, StringComparison.Ordinal);
+        Assert.DoesNotContain("Kt.PodRuntime.", printed, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.Reflection.", printed, StringComparison.Ordinal);
+        Assert.EndsWith("--- on pod-a, version v1, request " + boom.RequestId + " (KT4033) ---", printed, StringComparison.Ordinal);
 
         var argument = await Assert.ThrowsAsync<RemoteException>(() => Client.CallAsync<int>("Demo.Calc", "Positive", [-1]));
         Assert.Equal(400, argument.StatusCode);

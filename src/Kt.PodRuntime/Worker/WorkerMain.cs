@@ -128,28 +128,8 @@ internal sealed class WorkerMain
             Type = "Kt.RuntimeError", Message = failure.Message, Code = failure.Code, Status = failure.Status,
             Version = version, RequestId = requestId,
         },
-        _ => new ErrorEnvelope
-        {
-            Type = exception.GetType().FullName ?? exception.GetType().Name,
-            Message = exception.Message,
-            RemoteStack = RemoteStack(exception),
-            Code = RuntimeErrorCodes.UserException,
-            Status = ExceptionStatus.For(exception),
-            Version = version,
-            RequestId = requestId,
-        },
+        _ => UserExceptions.Describe(exception, version, requestId),
     };
-
-    private static string RemoteStack(Exception exception)
-    {
-        var text = exception.StackTrace ?? string.Empty;
-        for (var inner = exception.InnerException; inner is not null; inner = inner.InnerException)
-        {
-            text += $"{Environment.NewLine} ---> {inner.GetType().FullName}: {inner.Message}{Environment.NewLine}{inner.StackTrace}";
-        }
-
-        return text;
-    }
 
     private void Load(Frame frame)
     {
