@@ -40,6 +40,10 @@ public static class RuntimeErrorCodes
     public const string AppNotConfigured = "KT4040";
     public const string AppUnreachable = "KT4041";
 
+    public const string BodiesInFlight = "KT4045";
+    public const string TooManyEntries = "KT4046";
+    public const string WorkerRecycled = "KT4047";
+
     public const string FrozenPod = "KT4050";
     public const string NothingToReplay = "KT4051";
     public const string RootNotWritable = "KT4052";

@@ -57,6 +57,7 @@ internal sealed class PodOperations(
         var (active, reused) = await versions.ActivateAsync(version, manifest, options.MaxBlobBytes, CancellationToken.None).ConfigureAwait(false);
         var directory = versions.DirectoryOf(active);
         await supervisor.ActivateAsync(active.Version, directory, CancellationToken.None).ConfigureAwait(false);
+        versions.PointCurrentAtActive();
         await apps.RestartAsync(directory, supervisor.Environment).ConfigureAwait(false);
         await versions.PruneAsync(supervisor.ActiveDirectory, leases.InUse).ConfigureAwait(false);
         return (active, reused);

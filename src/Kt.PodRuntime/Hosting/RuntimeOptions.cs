@@ -80,6 +80,20 @@ public sealed record RuntimeOptions
     /// <summary>How many versions (besides the active one) stay on disk.</summary>
     public int KeepVersions { get; init; } = 3;
 
+    /// <summary>
+    /// Request body bytes all requests together may hold in memory at once; a body that does not fit waits for room
+    /// (BodyBudget).
+    /// </summary>
+    public long MaxBodyBytesInFlight { get; init; } = 256L << 20;
+
+    /// <summary>Entries a manifest (or the file lists of a plan) may name; more are refused before any work.</summary>
+    public int MaxManifestEntries { get; init; } = 100_000;
+
+    /// <summary>
+    /// How long a cancelled call (its timeout passed) may go on ignoring its token before its worker is recycled.
+    /// </summary>
+    public TimeSpan CancelGrace { get; init; } = TimeSpan.FromSeconds(10);
+
     private static readonly (string Option, string Env)[] Names =
     [
         ("port", "KT_PORT"), ("bind", "KT_BIND"), ("root", "KT_ROOT"), ("token-file", "KT_TOKEN_FILE"),
@@ -89,6 +103,8 @@ public sealed record RuntimeOptions
         ("node-rank", "NODE_RANK"), ("master-addr", "MASTER_ADDR"), ("master-port", "MASTER_PORT"),
         ("keep-versions", "KT_KEEP_VERSIONS"), ("frozen-app", "KT_FROZEN_APP"), ("frozen-version", "KT_FROZEN_VERSION"),
         ("blob-grace-seconds", "KT_BLOB_GRACE_SECONDS"), ("peer", "KT_PEER_URL"), ("setup-epoch", "KT_SETUP_EPOCH"),
+        ("max-body-bytes-in-flight", "KT_MAX_BODY_BYTES_IN_FLIGHT"), ("max-manifest-entries", "KT_MAX_MANIFEST_ENTRIES"),
+        ("cancel-grace-seconds", "KT_CANCEL_GRACE_SECONDS"),
     ];
 
     /// <summary>Parses options; throws <see cref="KtException"/> KT4000 for unknown or malformed options.</summary>
@@ -164,6 +180,9 @@ public sealed record RuntimeOptions
             FrozenVersion = values.GetValueOrDefault("frozen-version") ?? "frozen",
             BlobGrace = TimeSpan.FromSeconds(Long(values, "blob-grace-seconds", 3600)),
             SetupEpoch = values.GetValueOrDefault("setup-epoch"),
+            MaxBodyBytesInFlight = Long(values, "max-body-bytes-in-flight", 256L << 20),
+            MaxManifestEntries = Int(values, "max-manifest-entries", 100_000),
+            CancelGrace = TimeSpan.FromSeconds(Long(values, "cancel-grace-seconds", 10)),
             PeerUrl = values.GetValueOrDefault("peer") is { } peer
                 ? Uri.TryCreate(peer.EndsWith('/') ? peer : peer + "/", UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url
                     : throw new KtException(RuntimeErrorCodes.InvalidOptions, $"--peer expects an http(s) URL, got '{peer}'.")

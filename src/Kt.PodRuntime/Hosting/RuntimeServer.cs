@@ -65,6 +65,7 @@ public static class RuntimeServer
         var operations = new PodOperations(options, state, journal, applier, versions, supervisor, apps, leases);
         var errors = new PodErrors(options, versions);
         var readiness = new PodReadiness(state, supervisor, versions);
+        var bodies = new BodyBudget(options.MaxBodyBytesInFlight, BodyWait);
         RuntimeEndpoints.Map(
             app,
             new ErrorEnvelopeMiddleware(metrics, errors),
@@ -72,11 +73,11 @@ public static class RuntimeServer
             new AdmissionMiddleware(state, versions),
             [
                 new HealthEndpoints(options, state, readiness, supervisor, metrics),
-                new SetupEndpoints(options, state, journal, applier, operations, errors),
-                new SyncEndpoints(options, blobs, versions, operations, readiness, metrics),
-                new CallEndpoints(options, supervisor, logs, metrics, errors),
+                new SetupEndpoints(options, state, journal, applier, operations, errors, bodies),
+                new SyncEndpoints(options, blobs, versions, operations, readiness, metrics, bodies),
+                new CallEndpoints(options, supervisor, logs, metrics, errors, bodies),
                 new LogEndpoints(logs),
-                new AppEndpoints(options, apps, new AppProxy(), operations, supervisor, metrics),
+                new AppEndpoints(options, apps, new AppProxy(), operations, supervisor, metrics, bodies),
             ]);
 
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
@@ -144,6 +145,9 @@ public static class RuntimeServer
     }
 
     private static readonly TimeSpan FirstProbeWait = TimeSpan.FromMilliseconds(250);
+
+    // How long a request body waits for room in the body budget before it is refused (KT4045).
+    private static readonly TimeSpan BodyWait = TimeSpan.FromSeconds(30);
 
     /// <summary>Not ready while catching up with a peer; a failed catch-up leaves the pod as it was (the next deploy fixes it).</summary>
     private static async Task CatchUpAsync(PeerBootstrap bootstrap, RuntimeState state, JournalStore journal, PlanApplier applier,

@@ -8,6 +8,7 @@ internal enum FrameKind : byte
     Cancel = 2,
     Load = 3,
     ClassInit = 4,
+    Credit = 5, // header: int64, output cost of the call that left the server (LogLimits.CallWindow)
 
     // worker → server
     Result = 10,

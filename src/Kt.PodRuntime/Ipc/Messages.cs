@@ -18,9 +18,11 @@ internal sealed record LoadHeader(
     [property: JsonPropertyName("version")] string Version,
     [property: JsonPropertyName("dir")] string Directory);
 
+/// <summary>The answer to a load: <paramref name="Switched"/> false when the worker kept serving its version (calls of it were running).</summary>
 internal sealed record LoadedHeader(
     [property: JsonPropertyName("version")] string Version,
-    [property: JsonPropertyName("generation")] int Generation);
+    [property: JsonPropertyName("generation")] int Generation,
+    [property: JsonPropertyName("switched")] bool Switched = true);
 
 /// <summary>Whether the previous generation's load context really went away after its calls drained.</summary>
 internal sealed record UnloadReportHeader(

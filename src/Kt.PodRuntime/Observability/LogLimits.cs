@@ -19,6 +19,26 @@ internal static class LogLimits
     /// </summary>
     public const long MaxFollowerBytes = 8L << 20;
 
+    /// <summary>
+    /// Output of one call (in <see cref="CostOfLine"/> units, about characters) that may be on its way to the server
+    /// and not yet passed on by it: past it the call's writers wait (back-pressure), so a caller that stops reading
+    /// holds the call back instead of growing the server (issue 22).
+    /// </summary>
+    public const long CallWindow = 1L << 20;
+
+    /// <summary>The server acknowledges a call's output in steps of this (so about one credit frame per step).</summary>
+    public const long CreditStep = CallWindow / 8;
+
+    /// <summary>
+    /// Output of one streamed call the server queues at most: the window plus one write's worth of lines the worker
+    /// sent before it could see the window was full. A single write larger than that (one string of many lines) loses
+    /// the lines past it from the stream, with a note; the pod's log and the container log keep them.
+    /// </summary>
+    public const long StreamQueueLimit = 4 * CallWindow;
+
+    /// <summary>What a line costs against the window: its characters plus a frame's overhead (empty lines count too).</summary>
+    public static long CostOfLine(string line) => line.Length + 32;
+
     /// <summary>What a retained line costs: its characters plus a record's overhead.</summary>
     public static long CostOf(string line) => (line.Length * sizeof(char)) + 64;
 

@@ -1,8 +1,10 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Sockets;
 using Kt.PodRuntime.Errors;
 using Kt.PodRuntime.Ipc;
+using Kt.PodRuntime.Observability;
 using Kt.PodRuntime.Sync;
 
 namespace Kt.PodRuntime.Supervision;
@@ -25,14 +27,19 @@ internal sealed class WorkerHandle : IAsyncDisposable
     private long _nextId;
     private Task _stderrLoop = Task.CompletedTask;
     private volatile ErrorEnvelope? _terminalError;
+    private string? _runaway;
+    private long _runawaySince;
 
-    private sealed class PendingCall(Action<CallLogLine>? onLog, string requestId, VersionLeases.Lease lease)
+    private sealed class PendingCall(CallOutput? output, string requestId, VersionLeases.Lease lease)
     {
         // Continuations run on the thread that completes the call, the reader: the request's reply is written from
         // there, without a hop to the pool (the rest of the request path is asynchronous and never blocks it).
         public TaskCompletionSource<WorkerReply> Completion { get; } = new();
 
-        public Action<CallLogLine>? OnLog { get; } = onLog;
+        public CallOutput? Output { get; } = output;
+
+        /// <summary>Output cost received that no one passes on and the worker was not yet told of (reader thread only).</summary>
+        public long Unacknowledged { get; set; }
 
         public string RequestId { get; } = requestId;
 
@@ -79,6 +86,21 @@ internal sealed class WorkerHandle : IAsyncDisposable
 
     /// <summary>Raised when the worker reports that an old generation did not unload.</summary>
     public event Action<WorkerHandle, UnloadReportHeader>? UnloadReported;
+
+    /// <summary>
+    /// Raised (with its request id) for a call still running <see cref="CancelGrace"/> after its deadline cancelled it:
+    /// it ignores its token, and only ending the process stops it.
+    /// </summary>
+    public event Action<WorkerHandle, string>? Runaway;
+
+    /// <summary>How long a call cancelled by its deadline may go on before it counts as a runaway.</summary>
+    public TimeSpan CancelGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The first runaway call found in this process (its request id), or null.</summary>
+    public string? RunawayRequestId => Volatile.Read(ref _runaway);
+
+    /// <summary>When the first runaway was found (UTC), or null.</summary>
+    public DateTime? RunawaySince => Interlocked.Read(ref _runawaySince) is var ticks and > 0 ? new DateTime(ticks, DateTimeKind.Utc) : null;
 
     public static async Task<WorkerHandle> StartAsync(
         int number, string socketPath, IReadOnlyDictionary<string, string> environment, string workingDirectory, string pod,
@@ -146,13 +168,16 @@ internal sealed class WorkerHandle : IAsyncDisposable
     }
 
     /// <summary>Sends a call; the returned task completes with the result, the user error, or WorkerCrashed.</summary>
+    /// <param name="output">Where its output lines go while it runs (they always reach <see cref="Output"/> too), or null.</param>
     /// <param name="lease">The lease on the version folder the call runs from, released when the worker answers.</param>
+    /// <param name="deadline">Cancelled when the call's time is up: a call that then runs on past <see cref="CancelGrace"/> is a runaway.</param>
     public Task<WorkerReply> CallAsync(
-        CallKind kind, string type, string method, string requestId, ReadOnlyMemory<byte> body, Action<CallLogLine>? onLog,
-        VersionLeases.Lease lease, CancellationToken cancellationToken)
+        CallKind kind, string type, string method, string requestId, ReadOnlyMemory<byte> body, CallOutput? output,
+        VersionLeases.Lease lease, CancellationToken cancellationToken, CancellationToken deadline = default)
     {
         var id = Interlocked.Increment(ref _nextId);
-        var pending = new PendingCall(onLog, requestId, lease);
+        var pending = new PendingCall(output, requestId, lease);
+        output?.Attach(cost => SendCredit(id, cost));
         _pending[id] = pending;
         if (_terminalError is { } terminal)
         {
@@ -170,10 +195,14 @@ internal sealed class WorkerHandle : IAsyncDisposable
             // flight until that result comes.
             pending.Registration = cancellationToken.UnsafeRegister(static (state, token) =>
             {
-                var (handle, callId, call) = ((WorkerHandle, long, PendingCall))state!;
+                var (handle, callId, call, deadline) = ((WorkerHandle, long, PendingCall, CancellationToken))state!;
                 call.Completion.TrySetCanceled(token);
                 handle._channel.Send(FrameKind.Cancel, callId, ReadOnlyMemory<byte>.Empty);
-            }, (this, id, pending));
+                if (deadline.IsCancellationRequested)
+                {
+                    handle.WatchForRunaway(callId, call);
+                }
+            }, (this, id, pending, deadline));
             if (pending.Completion.Task.IsCompleted)
             {
                 pending.Registration.Unregister();
@@ -183,11 +212,36 @@ internal sealed class WorkerHandle : IAsyncDisposable
         return pending.Completion.Task;
     }
 
+    // A call past its deadline that has not answered CancelGrace later ignores its token: only ending the process stops it.
+    private void WatchForRunaway(long id, PendingCall call) =>
+        _ = Task.Delay(CancelGrace).ContinueWith(
+            _ =>
+            {
+                if (IsAlive && _pending.TryGetValue(id, out var still) && ReferenceEquals(still, call))
+                {
+                    Interlocked.CompareExchange(ref _runaway, call.RequestId, null);
+                    Interlocked.CompareExchange(ref _runawaySince, DateTime.UtcNow.Ticks, 0);
+                    Runaway?.Invoke(this, call.RequestId);
+                }
+            },
+            CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+
+    // Tells the worker that this much of a call's output has left the server: its writers may go on (LogLimits.CallWindow).
+    private void SendCredit(long id, long cost)
+    {
+        var header = new byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(header, cost);
+        _channel.Send(FrameKind.Credit, id, header);
+    }
+
     public void RegisterClass(string type, ReadOnlyMemory<byte> initBody) =>
         _channel.Send(FrameKind.ClassInit, 0, IpcJson.Encode(new ClassInitHeader(type)), initBody);
 
-    /// <summary>Loads a version into a fresh collectible context in this process; new calls see it once this returns.</summary>
-    public async Task LoadAsync(string version, string directory, CancellationToken cancellationToken)
+    /// <summary>
+    /// Loads a version into a fresh collectible context in this process; new calls see it once this returns true. False:
+    /// calls of the version it serves were running, and the worker kept serving that version (a call sees one version).
+    /// </summary>
+    public async Task<bool> LoadAsync(string version, string directory, CancellationToken cancellationToken)
     {
         var id = Interlocked.Increment(ref _nextId);
         var completion = new TaskCompletionSource<LoadedHeader>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -199,9 +253,15 @@ internal sealed class WorkerHandle : IAsyncDisposable
             throw new RuntimeError(RuntimeErrorCodes.WorkerCrashed, 502, $"The worker exited while loading version {version}. {StderrTail()}");
         }
 
+        if (!(await completion.Task.ConfigureAwait(false)).Switched)
+        {
+            return false;
+        }
+
         Version = version;
         Directory = directory;
         Generations++;
+        return true;
     }
 
     /// <summary>Fails every waiting call with this error and refuses new ones (used for pod termination).</summary>
@@ -257,9 +317,15 @@ internal sealed class WorkerHandle : IAsyncDisposable
             case FrameKind.Log:
                 var log = CallHeaders.DecodeLog(frame.Header);
                 var line = new CallLogLine(log.RequestId, log.Stream, log.Line);
-                if (_pending.TryGetValue(frame.Id, out var target))
+                if (_pending.TryGetValue(frame.Id, out var target) && target.Output?.Take(line) != true)
                 {
-                    target.OnLog?.Invoke(line);
+                    // No one passes this line on (a plain call, a caller gone): it is acknowledged here, in steps.
+                    target.Unacknowledged += LogLimits.CostOfLine(log.Line);
+                    if (target.Unacknowledged >= LogLimits.CreditStep)
+                    {
+                        SendCredit(frame.Id, target.Unacknowledged);
+                        target.Unacknowledged = 0;
+                    }
                 }
 
                 Output?.Invoke(line);

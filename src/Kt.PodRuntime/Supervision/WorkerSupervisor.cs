@@ -76,16 +76,17 @@ public sealed class WorkerSupervisor : IAsyncDisposable
         }
     }
 
-    public Task<WorkerReply> CallAsync(CallKind kind, string type, string method, string requestId, ReadOnlyMemory<byte> body, Action<CallLogLine>? onLog, CancellationToken cancellationToken)
+    /// <param name="deadline">Cancelled when the call's time is up (see <see cref="WorkerHandle.CallAsync"/>).</param>
+    public Task<WorkerReply> CallAsync(CallKind kind, string type, string method, string requestId, ReadOnlyMemory<byte> body, CallOutput? output, CancellationToken cancellationToken, CancellationToken deadline = default)
     {
         // The warm path is not async: the call's own task is the caller's, and the lease ends with the worker's reply.
         var worker = _current;
         return worker is { IsAlive: true }
-            ? worker.CallAsync(kind, type, method, requestId, body, onLog, _leases.Acquire(worker.Directory), cancellationToken)
-            : CallOnceAvailableAsync(kind, type, method, requestId, body, onLog, cancellationToken);
+            ? worker.CallAsync(kind, type, method, requestId, body, output, _leases.Acquire(worker.Directory), cancellationToken, deadline)
+            : CallOnceAvailableAsync(kind, type, method, requestId, body, output, cancellationToken, deadline);
     }
 
-    private async Task<WorkerReply> CallOnceAvailableAsync(CallKind kind, string type, string method, string requestId, ReadOnlyMemory<byte> body, Action<CallLogLine>? onLog, CancellationToken cancellationToken)
+    private async Task<WorkerReply> CallOnceAvailableAsync(CallKind kind, string type, string method, string requestId, ReadOnlyMemory<byte> body, CallOutput? output, CancellationToken cancellationToken, CancellationToken deadline)
     {
         if (_terminating)
         {
@@ -106,7 +107,7 @@ public sealed class WorkerSupervisor : IAsyncDisposable
             });
         }
 
-        return await worker.CallAsync(kind, type, method, requestId, body, onLog, _leases.Acquire(worker.Directory), cancellationToken).ConfigureAwait(false);
+        return await worker.CallAsync(kind, type, method, requestId, body, output, _leases.Acquire(worker.Directory), cancellationToken, deadline).ConfigureAwait(false);
     }
 
     /// <summary>Serves a new version: an in-place reload when possible, else a fresh worker. New calls see it on return.</summary>
@@ -121,7 +122,13 @@ public sealed class WorkerSupervisor : IAsyncDisposable
             var sameKnobs = WorkerRuntimeConfig.For(directory) == _workerRuntimeConfig;
             if (worker is { IsAlive: true } && !_needsFreshWorker && sameKnobs && worker.Generations < _options.MaxGenerations)
             {
-                await worker.LoadAsync(version, directory, cancellationToken).ConfigureAwait(false);
+                // A worker still running calls of its version keeps it for them (one version per call): the next
+                // version gets a fresh process, and the old one stops once those calls are done.
+                if (!await worker.LoadAsync(version, directory, cancellationToken).ConfigureAwait(false))
+                {
+                    await SwapInFreshWorkerAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 _metrics.Reloads.Increment();
             }
             else
@@ -200,6 +207,8 @@ public sealed class WorkerSupervisor : IAsyncDisposable
         _workerRuntimeConfig = runtimeConfig;
         fresh.Output += _logs.Publish;
         fresh.UnloadReported += OnUnloadReported;
+        fresh.CancelGrace = _options.CancelGrace;
+        fresh.Runaway += OnRunaway;
         foreach (var (type, body) in _classInits)
         {
             fresh.RegisterClass(type, body);
@@ -229,17 +238,65 @@ public sealed class WorkerSupervisor : IAsyncDisposable
         }
     }
 
-    // Calls already running on the old process finish there; it is stopped once they have (bounded).
-    private static async Task DrainAndStopAsync(WorkerHandle previous)
+    // Calls already running on the old process finish there; it is stopped once they have (bounded). A process with a
+    // runaway call gives the others the grace period from when it was found, then ends them with a code saying why.
+    private async Task DrainAndStopAsync(WorkerHandle previous)
     {
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (previous.IsAlive && previous.InFlight > 0 && DateTime.UtcNow < deadline)
         {
+            if (previous.RunawaySince is { } since && since + _options.CancelGrace < deadline)
+            {
+                deadline = since + _options.CancelGrace;
+            }
+
             await Task.Delay(20).ConfigureAwait(false);
+        }
+
+        if (previous.RunawayRequestId is { } runaway && previous.InFlight > 0)
+        {
+            previous.FailAll(RecycledError(previous, runaway));
         }
 
         await previous.DisposeAsync().ConfigureAwait(false);
     }
+
+    // Issue 22: a call that ignores its token after its deadline would burn CPU, hold its version's tree and keep its
+    // generation loaded for ever. Its process is replaced (new calls go to a fresh worker) and then stopped.
+    private void OnRunaway(WorkerHandle worker, string requestId)
+    {
+        _logger.LogWarning("Call {RequestId} still runs {Grace} s after its timeout cancelled it; worker {Worker} (pid {Pid}) is recycled.",
+            requestId, _options.CancelGrace.TotalSeconds, worker.Number, worker.ProcessId);
+        _ = RecycleAsync(worker);
+    }
+
+    private async Task RecycleAsync(WorkerHandle worker)
+    {
+        await _lifecycle.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            // A worker already replaced is draining: its drain stops waiting for the runaway by itself.
+            if (ReferenceEquals(_current, worker) && !_terminating)
+            {
+                await SwapInFreshWorkerAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is RuntimeError or IOException or System.Net.Sockets.SocketException)
+        {
+            _logger.LogError("Could not replace worker {Worker} with a runaway call: {Message}", worker.Number, ex.Message);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    private ErrorEnvelope RecycledError(WorkerHandle worker, string runaway) => new()
+    {
+        Type = "Kt.WorkerRecycled", Code = RuntimeErrorCodes.WorkerRecycled, Status = 503, Pod = _options.PodName, Version = worker.Version,
+        Message = $"The worker process (pid {worker.ProcessId}) was recycled: call {runaway} went on {_options.CancelGrace.TotalSeconds:0.#} s after its timeout, "
+            + "ignoring its CancellationToken, and this call was still running in that process. Retry it; the pod serves on a fresh worker.",
+    };
 
     private void OnUnloadReported(WorkerHandle worker, UnloadReportHeader report)
     {

@@ -59,16 +59,18 @@ public sealed class VersionStore
     /// </summary>
     public async Task RepairActiveAsync(CancellationToken cancellationToken)
     {
-        if (Active is not { } active || Frozen is not null || ActiveManifest() is not { } manifest || VersionTree.IsIntact(DirectoryOf(active), manifest))
+        if (Active is not { } active || Frozen is not null)
         {
             return;
         }
 
-        if ((await _blobs.MissingAsync(manifest.Files, cancellationToken).ConfigureAwait(false)).Count == 0)
+        if (ActiveManifest() is { } manifest && !VersionTree.IsIntact(DirectoryOf(active), manifest)
+            && (await _blobs.MissingAsync(manifest.Files, cancellationToken).ConfigureAwait(false)).Count == 0)
         {
             await BuildAsync(DirectoryOf(active), manifest, cancellationToken).ConfigureAwait(false);
         }
 
+        // Also after a stop between an activation and its worker switch, when the link still named the previous version.
         SwapCurrentLink(active.Folder);
     }
 
@@ -138,7 +140,6 @@ public sealed class VersionStore
             // Its write time is also the version's last activation, which orders pruning.
             AtomicFile.WriteAllBytes(ManifestPath(folder), JsonSerializer.SerializeToUtf8Bytes(manifest));
             AtomicFile.WriteAllBytes(_pointer, JsonSerializer.SerializeToUtf8Bytes(active));
-            SwapCurrentLink(folder);
             Active = active;
             return (active, reused);
         }
@@ -216,6 +217,18 @@ public sealed class VersionStore
         ValidateVersionId(frozen.Version);
         var files = new DirectoryInfo(frozen.Directory).EnumerateFiles("*", SearchOption.AllDirectories).ToList();
         return new ActiveVersion(frozen.Version, frozen.Directory, "frozen", files.Count, files.Sum(f => f.Length), DateTimeOffset.UtcNow);
+    }
+
+    /// <summary>
+    /// Points <c>&lt;root&gt;/current</c> at the active version: called once the worker serves it, so that the link never
+    /// names a version whose code is not yet running (calls resolve their own version's folder, not the link).
+    /// </summary>
+    public void PointCurrentAtActive()
+    {
+        if (Active is { } active && Frozen is null)
+        {
+            SwapCurrentLink(active.Folder);
+        }
     }
 
     private void SwapCurrentLink(string folder)

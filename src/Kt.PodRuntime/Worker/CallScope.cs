@@ -19,6 +19,7 @@ internal sealed class CallScope
     private long _stderrDropped;
     private readonly Action<CallScope, string, string> _emit;
     private bool _completed;
+    private long _unacknowledged; // output sent that the server has not yet passed on (LogLimits.CallWindow)
 
     public CallScope(long callId, string requestId, Action<CallScope, string, string> emit)
     {
@@ -63,6 +64,35 @@ internal sealed class CallScope
     }
 
     public long CallId { get; }
+
+    /// <summary>The server passed on this much of call <paramref name="callId"/>'s output (reader thread).</summary>
+    public static void Credit(long callId, long cost)
+    {
+        if (Open.TryGetValue(callId, out var scope))
+        {
+            Interlocked.Add(ref scope._unacknowledged, -cost);
+        }
+    }
+
+    /// <summary>
+    /// Back-pressure: while a window of this call's output is on its way and not passed on (its caller reads slowly or
+    /// not at all), the writing thread waits. Inside a console write it waits on the console's own lock with
+    /// <see cref="Monitor.Wait(object, int)"/>, which lets other threads (other calls) write meanwhile.
+    /// </summary>
+    public void WaitForRoom(object? consoleLock)
+    {
+        while (Volatile.Read(ref _unacknowledged) >= LogLimits.CallWindow && !IsCompleted)
+        {
+            if (consoleLock is not null && Monitor.IsEntered(consoleLock))
+            {
+                Monitor.Wait(consoleLock, 2);
+            }
+            else
+            {
+                Thread.Sleep(2);
+            }
+        }
+    }
 
     /// <summary>Whether the call's output is closed (its result is on the way).</summary>
     public bool IsCompleted => Volatile.Read(ref _completed);
@@ -122,7 +152,9 @@ internal sealed class CallScope
     private void EmitLine(string stream, StringBuilder buffer, bool stderr)
     {
         var dropped = stderr ? _stderrDropped : _stdoutDropped;
-        _emit(this, stream, dropped > 0 ? buffer + LogLimits.Note(dropped) : buffer.ToString());
+        var line = dropped > 0 ? buffer + LogLimits.Note(dropped) : buffer.ToString();
+        Interlocked.Add(ref _unacknowledged, LogLimits.CostOfLine(line));
+        _emit(this, stream, line);
         buffer.Clear();
         if (stderr)
         {

@@ -13,11 +13,25 @@ internal sealed class CapturingWriter : TextWriter
 {
     private readonly TextWriter _inner;
     private readonly string _stream;
+    private object? _consoleLock;
 
-    public CapturingWriter(TextWriter inner, string stream)
+    private CapturingWriter(TextWriter inner, string stream)
     {
         _inner = inner;
         _stream = stream;
+    }
+
+    /// <summary>Replaces Console.Out and Console.Error.</summary>
+    public static void Install()
+    {
+        var stdout = new CapturingWriter(Console.Out, "stdout");
+        Console.SetOut(stdout);
+        // Console wraps the writer in a synchronized one whose methods lock that wrapper: a call held back by its
+        // output window waits on that lock (CallScope.WaitForRoom), so other calls write meanwhile.
+        stdout._consoleLock = Console.Out;
+        var stderr = new CapturingWriter(Console.Error, "stderr");
+        Console.SetError(stderr);
+        stderr._consoleLock = Console.Error;
     }
 
     public override Encoding Encoding => _inner.Encoding;
@@ -66,6 +80,7 @@ internal sealed class CapturingWriter : TextWriter
             return;
         }
 
+        scope.WaitForRoom(_consoleLock);
         scope.Append(_stream, text);
         if (newline)
         {

@@ -44,6 +44,9 @@ internal sealed class CodeGeneration
 
     public JsonSerializerOptions Json { get; private set; }
 
+    /// <summary>Calls bound to this generation that have not finished.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
     public void Enter() => Interlocked.Increment(ref _inFlight);
 
     public void Exit()

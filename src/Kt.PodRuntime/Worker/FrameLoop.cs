@@ -40,6 +40,12 @@ internal sealed class FrameLoop
     [ThreadStatic]
     private static bool t_inBurst;
 
+    [ThreadStatic]
+    private static FrameLoop? t_readerOf; // the loop whose reader runs a call on this thread, with t_call its number
+
+    [ThreadStatic]
+    private static long t_call;
+
     /// <param name="handle">Handles one frame in socket order; for a call it returns what runs it, for anything else null.</param>
     public FrameLoop(FrameChannel channel, Func<Frame, Action?> handle)
     {
@@ -55,6 +61,12 @@ internal sealed class FrameLoop
     /// buffer, flushed with the burst's last result or before the reader waits (one write for the burst, not one each).
     /// </summary>
     public static bool InBurst => t_inBurst;
+
+    /// <summary>
+    /// Whether the current thread is the reader, running a call that has not been taken over: whatever it sends without
+    /// flushing leaves with its result, or with the next reader's flush once the standby takes the reading over.
+    /// </summary>
+    public static bool HoldsReader => t_readerOf is { } loop && Volatile.Read(ref loop._onReader) == t_call;
 
     /// <summary>Completes when the socket ends (the server went away).</summary>
     public Task Ended => _ended.Task;
@@ -113,7 +125,10 @@ internal sealed class FrameLoop
                 WakeParkedStandby();
                 var started = Stopwatch.GetTimestamp();
                 t_inBurst = burst;
+                t_readerOf = this;
+                t_call = mine;
                 call();
+                t_readerOf = null;
                 t_inBurst = false;
                 var tookOver = Interlocked.CompareExchange(ref _onReader, 0, mine) != mine;
                 // Calls that block count too (a racy update by a former reader is harmless to an average): after one,

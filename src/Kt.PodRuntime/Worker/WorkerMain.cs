@@ -38,8 +38,7 @@ internal sealed class WorkerMain
         socket.Connect(new UnixDomainSocketEndPoint(socketPath));
         var channel = new FrameChannel(socket);
 
-        Console.SetOut(new CapturingWriter(Console.Out, "stdout"));
-        Console.SetError(new CapturingWriter(Console.Error, "stderr"));
+        CapturingWriter.Install();
 
         var worker = new WorkerMain(channel, followVersion);
         channel.Send(FrameKind.Hello, 0, IpcJson.Encode(new HelloHeader(Environment.ProcessId)));
@@ -61,6 +60,9 @@ internal sealed class WorkerMain
                 var cts = new CancellationTokenSource();
                 _calls[frame.Id] = cts;
                 return () => _ = RunCallAsync(frame, generation, cts);
+            case FrameKind.Credit:
+                CallScope.Credit(frame.Id, System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(frame.Header.Span));
+                break;
             case FrameKind.Cancel:
                 if (_calls.TryGetValue(frame.Id, out var cancel))
                 {
@@ -118,8 +120,11 @@ internal sealed class WorkerMain
         _channel.Send(FrameKind.Result, frame.Id, resultHeader, payload, flush: !FrameLoop.InBurst);
     }
 
+    // A line of a call that holds the frame loop's reader waits in the buffer: the call's result (or the reader, before
+    // it waits for input) sends it in the same write, one system call on each side instead of two for a call that
+    // prints. A call that holds the reader for long is taken over within a check or two, and the new reader flushes.
     private void EmitLog(CallScope scope, string stream, string line) =>
-        _channel.Send(FrameKind.Log, scope.CallId, CallHeaders.Encode(new LogHeader(scope.RequestId, stream, line)));
+        _channel.Send(FrameKind.Log, scope.CallId, CallHeaders.Encode(new LogHeader(scope.RequestId, stream, line)), flush: !FrameLoop.HoldsReader);
 
     private static ErrorEnvelope Describe(Exception exception, string? version, string requestId) => exception switch
     {
@@ -135,6 +140,15 @@ internal sealed class WorkerMain
     {
         var load = IpcJson.Decode<LoadHeader>(frame.Header);
         var previous = _current;
+        if (previous is not null && previous.InFlight > 0)
+        {
+            // Calls of the previous version still run here, and what a call sees of its version beyond its code (the
+            // base directory, the current directory, KT_CODE_DIR) is process-wide: switching now would show them the
+            // next version's files. Calls keep running this version; the supervisor starts a fresh process for the next.
+            _channel.Send(FrameKind.Loaded, frame.Id, IpcJson.Encode(new LoadedHeader(previous.Version, previous.Number, Switched: false)));
+            return;
+        }
+
         _current = new CodeGeneration(++_generationCounter, load.Version, load.Directory);
         HostAsApp(load.Directory);
         _channel.Send(FrameKind.Loaded, frame.Id, IpcJson.Encode(new LoadedHeader(load.Version, _current.Number)));
@@ -145,12 +159,14 @@ internal sealed class WorkerMain
     }
 
     // What the .NET host gives `dotnet App.dll` of this version: its folder as AppContext.BaseDirectory and, unless the
-    // definition names a working directory, as the current directory. Both are process-wide: a call still running on
-    // the previous generation sees the new values (documented in docs/pod-runtime.md).
+    // definition names a working directory, as the current directory; and KT_CODE_DIR names the same folder (not the
+    // root's `current` link, which moves when the next version is activated). All three are process-wide, so they
+    // change only when no call of the previous version runs (Load).
     private void HostAsApp(string directory)
     {
         var full = Path.GetFullPath(directory);
         AppContext.SetData("APP_CONTEXT_BASE_DIRECTORY", Path.EndsInDirectorySeparator(full) ? full : full + Path.DirectorySeparatorChar);
+        Environment.SetEnvironmentVariable("KT_CODE_DIR", Path.TrimEndingDirectorySeparator(full));
         if (_followVersion && Directory.Exists(full))
         {
             Environment.CurrentDirectory = full;

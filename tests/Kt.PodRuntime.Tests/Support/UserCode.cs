@@ -58,6 +58,48 @@ public static class UserCode
             public static int Recurse(int depth) => Recurse(depth + 1) + 1;
             public static string Folder() => Path.GetDirectoryName(typeof(Calc).Assembly.Location)!;
             public static void Scribble(string name, string text) => File.WriteAllText(Path.Combine(Folder(), name), text);
+            // Issue 22: what one call sees of its version (code, KT_CODE_DIR, base directory, current directory, its
+            // assembly's folder), looked at twice with a pause between.
+            public static string[] Identity(int holdMs)
+            {
+                string[] Look() =>
+                [
+                    File.ReadAllText(Path.Combine(Environment.GetEnvironmentVariable("KT_CODE_DIR")!, "stamp.txt")),
+                    File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "stamp.txt")),
+                    File.ReadAllText("stamp.txt"),
+                    File.ReadAllText(Path.Combine(Folder(), "stamp.txt")),
+                ];
+                var before = Look();
+                Thread.Sleep(holdMs);
+                return ["{{greeting}}", .. before, .. Look()];
+            }
+            public static int Flood(int lines, int width, string progress, CancellationToken ct)
+            {
+                var line = new string('f', width);
+                try
+                {
+                    for (var i = 0; i < lines; i++)
+                    {
+                        ct.ThrowIfCancellationRequested();
+                        Console.WriteLine(line);
+                        if (i % 256 == 0) File.WriteAllText(progress, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    }
+                    File.WriteAllText(progress, lines.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    return lines;
+                }
+                finally
+                {
+                    File.WriteAllText(progress + ".end", "end");
+                }
+            }
+            public static int Length(string text) => text.Length;
+            public static long Spin(string started)
+            {
+                File.WriteAllText(started, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                long x = 0;
+                while (x >= 0) x++; // ignores every token: only ending the process stops it
+                return x;
+            }
             public static async Task<string[]> MarkersWhen(string started, string release, CancellationToken ct)
             {
                 File.WriteAllText(started, "started");

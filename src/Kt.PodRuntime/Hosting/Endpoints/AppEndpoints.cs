@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Routing;
 namespace Kt.PodRuntime.Hosting.Endpoints;
 
 /// <summary>The user's own HTTP app: <c>PUT/GET /app</c> and the proxy <c>/http/{**path}</c> to its port.</summary>
-internal sealed class AppEndpoints(RuntimeOptions options, AppHost apps, AppProxy proxy, PodOperations operations, WorkerSupervisor supervisor, RuntimeMetrics metrics)
+internal sealed class AppEndpoints(RuntimeOptions options, AppHost apps, AppProxy proxy, PodOperations operations, WorkerSupervisor supervisor, RuntimeMetrics metrics, BodyBudget bodies)
     : IEndpointGroup
 {
     public void Map(IEndpointRouteBuilder routes)
@@ -21,7 +21,7 @@ internal sealed class AppEndpoints(RuntimeOptions options, AppHost apps, AppProx
 
     private async Task ConfigureAppAsync(HttpContext context)
     {
-        var settings = await HttpJson.ReadAsync<AppSettings>(context.Request, options.MaxJsonBytes).ConfigureAwait(false);
+        var settings = await HttpJson.ReadAsync<AppSettings>(context.Request, options.MaxJsonBytes, bodies).ConfigureAwait(false);
         if (string.IsNullOrWhiteSpace(settings.Command) || settings.Port is <= 0 or > 65535)
         {
             throw new RuntimeError(RuntimeErrorCodes.MalformedRequest, 400, "An app needs a command and a port between 1 and 65535.");

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using System.Threading.Channels;
 using Kt.PodRuntime.Errors;
 using Kt.PodRuntime.Observability;
 using Kt.PodRuntime.Supervision;
@@ -11,7 +10,7 @@ using Microsoft.AspNetCore.Routing;
 namespace Kt.PodRuntime.Hosting.Endpoints;
 
 /// <summary>Function and class-method calls (plain JSON, or NDJSON log lines then the result) and class registration.</summary>
-internal sealed class CallEndpoints(RuntimeOptions options, WorkerSupervisor supervisor, LogHub logs, RuntimeMetrics metrics, PodErrors errors)
+internal sealed class CallEndpoints(RuntimeOptions options, WorkerSupervisor supervisor, LogHub logs, RuntimeMetrics metrics, PodErrors errors, BodyBudget bodies)
     : IEndpointGroup
 {
     public void Map(IEndpointRouteBuilder routes)
@@ -23,7 +22,8 @@ internal sealed class CallEndpoints(RuntimeOptions options, WorkerSupervisor sup
 
     private async Task RegisterClassAsync(HttpContext context, string type)
     {
-        var body = await HttpJson.ReadBodyAsync(context.Request, options.MaxJsonBytes).ConfigureAwait(false);
+        using var read = await HttpJson.ReadBodyAsync(context.Request, options.MaxJsonBytes, bodies).ConfigureAwait(false);
+        var body = read.Memory.ToArray(); // kept by the supervisor for every future worker
         try
         {
             using var document = JsonDocument.Parse(body.Length == 0 ? "{}"u8.ToArray() : body);
@@ -44,7 +44,9 @@ internal sealed class CallEndpoints(RuntimeOptions options, WorkerSupervisor sup
     private async Task CallAsync(HttpContext context, CallKind kind, string type, string method)
     {
         var requestId = PodErrors.RequestIdOf(context);
-        var body = await HttpJson.ReadBodyAsync(context.Request, options.MaxJsonBytes).ConfigureAwait(false);
+        // The body's bytes stay reserved in the pod's budget until the call has answered (the worker has its copy by then).
+        using var read = await HttpJson.ReadBodyAsync(context.Request, options.MaxJsonBytes, bodies).ConfigureAwait(false);
+        var body = read.Memory;
         var streaming = context.Request.Headers.Accept.ToString().Contains(PodRoutes.NdJson, StringComparison.OrdinalIgnoreCase);
         using var timeout = TimeoutSource(context);
         using var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, timeout.Token);
@@ -60,7 +62,7 @@ internal sealed class CallEndpoints(RuntimeOptions options, WorkerSupervisor sup
                 WorkerReply reply;
                 try
                 {
-                    reply = await supervisor.CallAsync(kind, type, method, requestId, body, null, token).ConfigureAwait(false);
+                    reply = await supervisor.CallAsync(kind, type, method, requestId, body, null, token, timeout?.Token ?? default).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (timeout?.IsCancellationRequested == true)
                 {
@@ -96,25 +98,17 @@ internal sealed class CallEndpoints(RuntimeOptions options, WorkerSupervisor sup
     }
 
     // NDJSON: {"type":"log",...} lines while the call runs, then one {"type":"result",...} or {"type":"error",...}.
-    private async Task<bool> StreamCallAsync(HttpContext context, CallKind kind, string type, string method, string requestId, byte[] body, CancellationToken token, CancellationTokenSource? timeout)
+    private async Task<bool> StreamCallAsync(HttpContext context, CallKind kind, string type, string method, string requestId, ReadOnlyMemory<byte> body, CancellationToken token, CancellationTokenSource? timeout)
     {
-        // The worker's reader reports lines on its own thread; the channel hands them to the one writer of the stream.
-        var lines = Channel.CreateUnbounded<CallStreamLine>();
+        // The worker's reader hands lines over on its own thread; the one writer of the stream writes and acknowledges them.
+        var output = new StreamedOutput();
         var stream = NdJsonWriter.Start(context);
-        var pump = Task.Run(async () =>
-        {
-            await foreach (var line in lines.Reader.ReadAllAsync().ConfigureAwait(false))
-            {
-                await stream.WriteAsync(line, PodJsonContext.Default.CallStreamLine, flush: lines.Reader.Count == 0).ConfigureAwait(false);
-            }
-        });
-
-        void OnLog(CallLogLine log) => lines.Writer.TryWrite(new CallStreamLine { Type = PodEvents.CallLog, Stream = log.Stream, Line = log.Line });
+        var pump = Task.Run(() => output.PumpAsync(stream));
 
         WorkerReply reply;
         try
         {
-            reply = await supervisor.CallAsync(kind, type, method, requestId, body, OnLog, token).ConfigureAwait(false);
+            reply = await supervisor.CallAsync(kind, type, method, requestId, body, output.Sink, token, timeout?.Token ?? default).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (timeout?.IsCancellationRequested == true)
         {
@@ -125,7 +119,7 @@ internal sealed class CallEndpoints(RuntimeOptions options, WorkerSupervisor sup
             reply = new WorkerReply(default, errors.Envelope(error, context));
         }
 
-        lines.Writer.TryComplete();
+        output.Complete();
         await pump.ConfigureAwait(false);
         if (reply.Error is { } failure)
         {

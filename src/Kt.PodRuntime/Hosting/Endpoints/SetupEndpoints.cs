@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Routing;
 namespace Kt.PodRuntime.Hosting.Endpoints;
 
 /// <summary><c>GET /journal</c>, <c>POST /setup/plan</c> (NDJSON plan events) and <c>GET /setup/replay</c> for a new peer.</summary>
-internal sealed class SetupEndpoints(RuntimeOptions options, RuntimeState state, JournalStore journal, PlanApplier applier, PodOperations operations, PodErrors errors)
+internal sealed class SetupEndpoints(RuntimeOptions options, RuntimeState state, JournalStore journal, PlanApplier applier, PodOperations operations, PodErrors errors, BodyBudget bodies)
     : IEndpointGroup
 {
     // A plan names its lists itself: a member left out is a broken client, not "empty" (that would wipe the journal).
@@ -79,10 +79,10 @@ internal sealed class SetupEndpoints(RuntimeOptions options, RuntimeState state,
 
     private async Task<LivePlan> ReadPlanAsync(HttpRequest request)
     {
-        var body = await HttpJson.ReadBodyAsync(request, options.MaxJsonBytes).ConfigureAwait(false);
+        using var body = await HttpJson.ReadBodyAsync(request, options.MaxJsonBytes, bodies).ConfigureAwait(false);
         try
         {
-            using var document = JsonDocument.Parse(body);
+            using var document = JsonDocument.Parse(body.Memory);
             var absent = document.RootElement.ValueKind != JsonValueKind.Object
                 ? LivePlanRequiredMembers
                 : LivePlanRequiredMembers.Where(name => !document.RootElement.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null).ToArray();

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Routing;
 namespace Kt.PodRuntime.Hosting.Endpoints;
 
 /// <summary>Code sync: blob queries and uploads, activation, the one-round-trip deploy, the active version and its manifest.</summary>
-internal sealed class SyncEndpoints(RuntimeOptions options, BlobStore blobs, VersionStore versions, PodOperations operations, PodReadiness readiness, RuntimeMetrics metrics)
+internal sealed class SyncEndpoints(RuntimeOptions options, BlobStore blobs, VersionStore versions, PodOperations operations, PodReadiness readiness, RuntimeMetrics metrics, BodyBudget bodies)
     : IEndpointGroup
 {
     public void Map(IEndpointRouteBuilder routes)
@@ -27,7 +27,7 @@ internal sealed class SyncEndpoints(RuntimeOptions options, BlobStore blobs, Ver
 
     private async Task MissingAsync(HttpContext context)
     {
-        var request = await HttpJson.ReadAsync<MissingRequest>(context.Request, options.MaxJsonBytes).ConfigureAwait(false);
+        var request = await HttpJson.ReadAsync<MissingRequest>(context.Request, options.MaxJsonBytes, bodies, options.MaxManifestEntries).ConfigureAwait(false);
         IReadOnlyList<ContentEntry> entries;
         if (request.Files is { } files && request.Blobs is null)
         {
@@ -122,7 +122,7 @@ internal sealed class SyncEndpoints(RuntimeOptions options, BlobStore blobs, Ver
 
     private async Task<ActivateRequest> ReadActivationAsync(HttpContext context)
     {
-        var request = await HttpJson.ReadAsync<ActivateRequest>(context.Request, options.MaxJsonBytes).ConfigureAwait(false);
+        var request = await HttpJson.ReadAsync<ActivateRequest>(context.Request, options.MaxJsonBytes, bodies, options.MaxManifestEntries, around: 2).ConfigureAwait(false);
         return request.Manifest is null
             ? throw new RuntimeError(RuntimeErrorCodes.MalformedRequest, 400, "The activation has no manifest.")
             : request;
