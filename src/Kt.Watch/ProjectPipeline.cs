@@ -39,7 +39,8 @@ public static class ProjectPipeline
     {
         var (exitCode, output) = await DotnetCli.RunAsync(Path.GetDirectoryName(options.ProjectFile)!,
             ["msbuild", options.ProjectFile, "-nologo", "-restore", "-t:KtWriteDefinition", $"-p:Configuration={options.Configuration}",
-                "-getProperty:KtDefinitionFile", .. MSBuildProperties(options)], null, cancellationToken, options.Environment).ConfigureAwait(false);
+                // Two properties, never one: for a single -getProperty MSBuild prints the bare value, not the JSON read below.
+                "-getProperty:KtDefinitionFile,MSBuildProjectFullPath", .. MSBuildProperties(options)], null, cancellationToken, options.Environment).ConfigureAwait(false);
         if (exitCode != 0)
         {
             throw new KtException(WatchErrors.NotAKtProject,

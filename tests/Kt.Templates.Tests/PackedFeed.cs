@@ -3,9 +3,11 @@ using Kt.TestSupport;
 namespace Kt.Templates.Tests;
 
 /// <summary>
-/// Every Kt package and the template, packed once per test run into a temp feed with a version of their own, the way
+/// Every Kt package and the template, packed once per test run with a version of their own, the way
 /// <c>./build.sh pack</c> packs them (the solution's Release build, no rebuild; then the template, which stamps this
-/// version and this folder into its template.json).
+/// version and this folder into its template.json), into where <c>./build.sh pack</c> puts them: the
+/// <c>artifacts/packages</c> folder of a checkout (<see cref="Checkout"/>), whose parent is private (mode 0700), as a
+/// clone in root's home or in <c>mktemp -d</c> is.
 /// </summary>
 public sealed class PackedFeed : IDisposable
 {
@@ -17,7 +19,9 @@ public sealed class PackedFeed : IDisposable
     public PackedFeed()
     {
         Version = "0.1.0-test.t" + Guid.NewGuid().ToString("N")[..10];
-        Folder = _root.Combine("packages");
+        File.SetUnixFileMode(_root.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Checkout = _root.Combine("kt");
+        Folder = Path.Combine(Checkout, "artifacts", "packages");
         var root = Environments.RepositoryRoot;
         var solution = FreshUser.RunDotnet(root, null, ["pack", Path.Combine(root, "Kt.slnx"), "-c", "Release", "--no-build", "-o", Folder, $"-p:Version={Version}", $"-p:KtRepositoryUrl={RepositoryUrl}"]);
         var template = FreshUser.RunDotnet(root, null, ["pack", Path.Combine(root, "templates", "Kt.Templates.csproj"), "-c", "Release", "-o", Folder, $"-p:Version={Version}", $"-p:KtRepositoryUrl={RepositoryUrl}"]);
@@ -26,7 +30,10 @@ public sealed class PackedFeed : IDisposable
         template.EnsureSuccess("dotnet pack templates/Kt.Templates.csproj");
     }
 
-    /// <summary>The folder holding the packages (a local NuGet source).</summary>
+    /// <summary>Where the README's user stands after <c>./build.sh pack</c>: the folder with <c>artifacts/packages</c>.</summary>
+    public string Checkout { get; }
+
+    /// <summary>The folder holding the packages (a local NuGet source): <c>artifacts/packages</c> of <see cref="Checkout"/>.</summary>
     public string Folder { get; }
 
     /// <summary>The version every package of this feed has.</summary>
