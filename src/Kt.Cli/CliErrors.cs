@@ -8,4 +8,7 @@ internal static class CliErrors
 
     /// <summary>The project's service has no pods on its backend.</summary>
     public const string NotDeployed = "KT8007";
+
+    /// <summary>A <c>-p:</c> value of a project verb that names no property (<c>-p:docker</c> for <c>-p:KtCompute=docker</c>).</summary>
+    public const string PropertyWithoutName = "KT8012";
 }

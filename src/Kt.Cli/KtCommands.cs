@@ -41,19 +41,37 @@ internal static class KtCommands
         DefaultValueFactory = _ => "Release",
     };
 
-    /// <summary>The project argument and configuration option every project verb takes, read back as one set of options.</summary>
-    private sealed record ProjectInputs(Argument<string?> Project, Option<string> Configuration)
+    /// <summary>
+    /// <c>-p:Name=Value</c>, as <c>dotnet publish</c> takes it (the parser splits <c>-p:</c> like <c>-p </c>), so a user's
+    /// <c>dotnet publish -p:KtCompute=docker</c> is <c>kt deploy -p:KtCompute=docker</c>.
+    /// </summary>
+    private static Option<string[]> PropertyOption() => new("--property", "-p")
+    {
+        Description = "An MSBuild property for the publish and every build the verb runs, as dotnet publish takes it: -p:KtCompute=docker (repeatable).",
+    };
+
+    /// <summary>The project argument and the configuration and property options every project verb takes, read back as one set of options.</summary>
+    private sealed record ProjectInputs(Argument<string?> Project, Option<string> Configuration, Option<string[]> Properties)
     {
         public static ProjectInputs AddTo(Command command)
         {
-            var inputs = new ProjectInputs(ProjectArgument(), ConfigurationOption());
+            var inputs = new ProjectInputs(ProjectArgument(), ConfigurationOption(), PropertyOption());
             command.Arguments.Add(inputs.Project);
             command.Options.Add(inputs.Configuration);
+            command.Options.Add(inputs.Properties);
             return inputs;
         }
 
-        public WatchOptions Read(ParseResult result) => Options(result.GetValue(Project), result.GetValue(Configuration));
+        public WatchOptions Read(ParseResult result) => Options(result.GetValue(Project), result.GetValue(Configuration)) with
+        {
+            Properties = MSBuildProperties(result.GetValue(Properties) ?? []),
+        };
     }
+
+    /// <summary>Each <c>Name=Value</c>; <c>-p:A=1;B=2</c> is two, as MSBuild reads it. A value without a name is KT8012.</summary>
+    private static string[] MSBuildProperties(IEnumerable<string> values) =>
+        [.. values.SelectMany(v => v.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Select(p =>
+            p.IndexOf('=', StringComparison.Ordinal) > 0 ? p : throw new KtException(CliErrors.PropertyWithoutName, $"-p:{p} names no property: write -p:Name=Value (e.g. -p:KtCompute=docker)"))];
 
     private static Option<bool> VerboseOption() => new("--verbose", "-v") { Description = "Also print MSBuild's own output (each setup step's output is printed anyway, as it runs)." };
 
