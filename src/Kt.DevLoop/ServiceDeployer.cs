@@ -52,6 +52,7 @@ public sealed class ServiceDeployer
         var compile = Lap(clock);
 
         OnPhase?.Invoke("pods");
+        backend.Preflight(spec, image);
         var pods = await backend.EnsureAsync(spec, cancellationToken).ConfigureAwait(false);
         var podsTime = Lap(clock);
 
@@ -117,6 +118,8 @@ public sealed class ServiceDeployer
         var plan = LivePlanner.Plan(image, journal.Entries);
         if (plan.RecreateRequired)
         {
+            // What the backend would refuse of the fresh pod's plan is refused before the running pod goes.
+            _ = backend.Adapt(LivePlanner.Plan(image, []), spec, pod);
             output?.Invoke($"[{pod.Name}] recreating: {plan.RecreateReason}");
             replaced = await backend.RecreateAsync(spec, pod.Rank, cancellationToken).ConfigureAwait(false);
             pod = replaced;

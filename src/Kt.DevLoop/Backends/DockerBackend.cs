@@ -52,7 +52,9 @@ public sealed class DockerBackend : IComputeBackend, IServiceCatalog
         var worldSize = spec.Replicas.ToString(CultureInfo.InvariantCulture);
         if (existing.Any(c => c.Labels.GetValueOrDefault(WorldSizeLabel) != worldSize || c.Image != spec.BaseImage))
         {
-            // Ranks know the world size, and a container's image is fixed: either change means a new set of pods.
+            // Ranks know the world size, and a container's image is fixed: either change means a new set of pods. The new
+            // base is checked first, so a deploy that cannot start pods leaves the running ones serving.
+            await EnsureBaseImageAsync(spec.BaseImage, cancellationToken).ConfigureAwait(false);
             await RemoveAllAsync(containers, existing, cancellationToken).ConfigureAwait(false);
             existing = [];
         }
@@ -64,22 +66,7 @@ public sealed class DockerBackend : IComputeBackend, IServiceCatalog
             return running;
         }
 
-        var engine = await EngineAsync(cancellationToken).ConfigureAwait(false);
-        if (!await engine.ImageExistsAsync(spec.BaseImage, cancellationToken).ConfigureAwait(false))
-        {
-            // One base reference serves docker dev and freeze: an image only in its registry is pulled, as a cluster would.
-            try
-            {
-                await engine.PullImageAsync(spec.BaseImage, cancellationToken).ConfigureAwait(false);
-            }
-            catch (KtException pull) when (pull.Code == DockerErrorCodes.ImagePullFailed)
-            {
-                throw new KtException(DevLoopErrors.BaseImageMissing,
-                    $"the base image '{spec.BaseImage}' is not in the Docker engine, and the engine could not pull it ({pull.Detail}). "
-                    + "Load or build it into the engine (docker load / docker build), or push it to a registry the engine reaches.", pull);
-            }
-        }
-
+        await EnsureBaseImageAsync(spec.BaseImage, cancellationToken).ConfigureAwait(false);
         await containers.EnsureNetworkAsync(NetworkName(spec.Service), new Dictionary<string, string> { [ServiceLabel] = spec.Service }, cancellationToken).ConfigureAwait(false);
         var token = ServiceToken.ReadOrCreate(TokenFile(spec.Service));
         var results = await Task.WhenAll(Enumerable.Range(0, spec.Replicas).Select(async rank =>
@@ -293,6 +280,29 @@ public sealed class DockerBackend : IComputeBackend, IServiceCatalog
     private static async Task RemoveAllAsync(DockerContainers containers, IReadOnlyList<ContainerSummary> existing, CancellationToken cancellationToken)
     {
         await Task.WhenAll(existing.Select(c => containers.RemoveAsync(c.Id, TimeSpan.FromSeconds(5), cancellationToken))).ConfigureAwait(false);
+    }
+
+    /// <summary>The base in the engine, pulled when it is only in its registry (as a cluster would); else KT7006.</summary>
+    private async Task EnsureBaseImageAsync(string baseImage, CancellationToken cancellationToken)
+    {
+        var engine = await EngineAsync(cancellationToken).ConfigureAwait(false);
+        if (await engine.ImageExistsAsync(baseImage, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        // One base reference serves docker dev and freeze: an image only in its registry is pulled, as a cluster would.
+        try
+        {
+            await engine.PullImageAsync(baseImage, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KtException pull) when (pull.Code == DockerErrorCodes.ImagePullFailed)
+        {
+            throw new KtException(DevLoopErrors.BaseImageMissing,
+                $"the base image '{baseImage}' is not in the Docker engine, and the engine could not pull it ({pull.Detail}). "
+                + "Load or build it into the engine (docker load / docker build), or push it to a registry the engine reaches. "
+                + "Nothing running was removed.", pull);
+        }
     }
 
     private async Task<DockerEngine> EngineAsync(CancellationToken cancellationToken) =>

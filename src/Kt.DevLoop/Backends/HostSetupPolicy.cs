@@ -12,6 +12,17 @@ internal static class HostSetupPolicy
 {
     private static readonly HashSet<string> HostChanging = new(StringComparer.Ordinal) { StepKinds.Apt, StepKinds.Pip, StepKinds.DotnetTool, StepKinds.Copy, StepKinds.Sync, StepKinds.User };
 
+    /// <summary>KT7xxx for the first step that would change this machine, unless the user opted in.</summary>
+    public static void Refuse(ServiceSpec spec, IEnumerable<(string Kind, string Description)> steps)
+    {
+        if (!spec.AllowHostSetup && steps.FirstOrDefault(s => HostChanging.Contains(s.Kind)) is { Kind: not null } refused)
+        {
+            throw new KtException(DevLoopErrors.HostSetupRefused,
+                $"the process backend runs on this machine, and the step '{refused.Description}' ({refused.Kind}) would change it. "
+                + "Set KtAllowHostSetup=true (Compute.AllowHostSetup) to run it here anyway, or deploy with KtCompute=docker.");
+        }
+    }
+
     public static LivePlan Adapt(LivePlan plan, ServiceSpec spec, PodEndpoint pod)
     {
         if (spec.AllowHostSetup)
@@ -19,12 +30,7 @@ internal static class HostSetupPolicy
             return plan;
         }
 
-        if (plan.Steps.FirstOrDefault(s => HostChanging.Contains(s.Kind)) is { } refused)
-        {
-            throw new KtException(DevLoopErrors.HostSetupRefused,
-                $"the process backend runs on this machine, and the step '{refused.Description}' ({refused.Kind}) would change it. "
-                + "Set KtAllowHostSetup=true (Compute.AllowHostSetup) to run it here anyway, or deploy with KtCompute=docker.");
-        }
+        Refuse(spec, plan.Steps.Select(s => (s.Kind, s.Description)));
 
         // User code runs in the app folder unless the definition names a working directory (which would not exist here).
         var work = pod.WorkDirectory;

@@ -25,4 +25,13 @@ public interface IComputeBackend : IDisposable
 
     /// <summary>Rewrites or refuses a setup plan for what this backend can run (the process backend runs on this machine).</summary>
     LivePlan Adapt(LivePlan plan, ServiceSpec spec, PodEndpoint pod);
+
+    /// <summary>
+    /// Refuses, before <see cref="EnsureAsync"/> stops or removes any running pod, what the new pods would refuse: a
+    /// deploy that cannot finish must leave the previous pods serving. (A backend checks what it can reach in
+    /// <see cref="EnsureAsync"/> itself, before it removes anything: the docker backend its base image.)
+    /// </summary>
+    void Preflight(ServiceSpec spec, Kt.ImageCompiler.Resolution.ResolvedImage image)
+    {
+    }
 }

@@ -108,6 +108,18 @@ public sealed class ProcessBackend : IComputeBackend, IServiceCatalog
 
     public LivePlan Adapt(LivePlan plan, ServiceSpec spec, PodEndpoint pod) => HostSetupPolicy.Adapt(plan, spec, pod);
 
+    /// <summary>
+    /// A new world size stops every pod and starts fresh ones, whose empty journals get every step: a step the policy
+    /// refuses is refused now, while the old pods still serve.
+    /// </summary>
+    public void Preflight(ServiceSpec spec, Kt.ImageCompiler.Resolution.ResolvedImage image)
+    {
+        if (ProcessServiceState.Read(StatePath(ServiceFolder(spec.Service))) is { } state && state.WorldSize != spec.Replicas)
+        {
+            HostSetupPolicy.Refuse(spec, image.Steps.Select(s => (s.Kind, s.Description)));
+        }
+    }
+
     /// <summary>Every <c>$KT_HOME/process/*/service.json</c>; a pod whose process is gone shows as exited, with its log's path.</summary>
     public Task<IReadOnlyList<CatalogService>> ListAsync(CancellationToken cancellationToken = default)
     {
