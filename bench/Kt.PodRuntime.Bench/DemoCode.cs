@@ -19,6 +19,12 @@ internal static class DemoCode
             public static class Calc
             {
                 public static int Add(int a, int b) => a + b;
+                // As the template's Hello: one line per call, as user code prints (captured per call, and to the log).
+                public static string Hello(string name)
+                {
+                    System.Console.WriteLine($"greeting {name} on {System.Environment.MachineName}");
+                    return "Hello " + name;
+                }
                 public static string Greet(string name) => "{{greeting}} " + name;
                 public static int Pid() => System.Environment.ProcessId;
             }
