@@ -1,4 +1,7 @@
+using Kt.Kubernetes.Api;
 using Kt.Kubernetes.Deploy;
+using Kt.Kubernetes.Model;
+using Kt.Kubernetes.Rendering;
 using Kt.Kubernetes.Tests.Cluster;
 
 namespace Kt.Kubernetes.Tests;
@@ -43,5 +46,53 @@ public sealed class RealClusterBehaviourTests
         var deadline = await Assert.ThrowsAsync<DeploymentFailedException>(() =>
             new Deployer(cluster.Api).DeployAsync(Samples.Cpu("deadline"), Samples.Context(), TimeSpan.FromSeconds(1)));
         Assert.Equal(("KT5108", "FailedMount"), (deadline.Code, deadline.Reason));
+    }
+
+    [Fact]
+    public async Task Switching_replicas_to_spmd_and_back_deletes_what_is_no_longer_rendered_and_only_current_pods_count()
+    {
+        await using var cluster = await FakeCluster.StartAsync(Ns);
+        var deployer = new Deployer(cluster.Api);
+        var replicas = await deployer.DeployAsync(Samples.Cpu() with { Replicas = 2 }, Samples.Context(), TimeSpan.FromSeconds(30));
+
+        var spmd = await deployer.DeployAsync(Samples.Cpu() with { Distribute = new Distribute(DistributeKind.Spmd, 2) }, Samples.Context(), TimeSpan.FromSeconds(30));
+
+        Assert.Equal(["hello-0", "hello-1"], spmd.ReadyPods.Order(StringComparer.Ordinal));
+        Assert.Equal([new ResourceRef("apps/v1", "Deployment", Ns, "hello")], spmd.Removed);
+        Assert.Null(cluster.Server.Get("apps/v1", "deployments", Ns, "hello"));
+        await UntilAsync(cluster, pods => !pods.Any(p => replicas.ReadyPods.Contains(p.Name) && !p.Terminating));
+
+        var back = await deployer.DeployAsync(Samples.Cpu() with { Replicas = 2 }, Samples.Context(), TimeSpan.FromSeconds(30));
+
+        Assert.Equal(2, back.ReadyPods.Count);
+        Assert.DoesNotContain(back.ReadyPods, spmd.ReadyPods.Contains);
+        Assert.Equal(["Service hello-ranks", "StatefulSet hello"], back.Removed.Select(r => $"{r.Kind} {r.Name}").Order(StringComparer.Ordinal));
+        Assert.NotNull(cluster.Server.Get("v1", "secrets", Ns, "hello-kt-token"));
+    }
+
+    [Fact]
+    public async Task A_refused_knative_teardown_names_services_serving_knative_dev_not_the_core_services()
+    {
+        await using var cluster = await FakeCluster.StartAsync(Ns);
+        cluster.Server.Install(Kt.FakeKubeApi.ServedKind.KnativeService);
+        cluster.Server.Deny("list", "services");
+
+        var error = await Assert.ThrowsAsync<Kt.Core.KtException>(() => new Deployer(cluster.Api).TeardownAsync("hello", Ns));
+
+        Assert.Equal("KT5204", error.Code);
+        Assert.Contains("may not list services.serving.knative.dev in namespace 'team-a' (RBAC; ask for the 'list' verb on 'services.serving.knative.dev')", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Observes the service's pods until <paramref name="done"/> holds (the fake's garbage collector runs on its own tick).</summary>
+    private static async Task UntilAsync(FakeCluster cluster, Func<IReadOnlyList<PodStatusSnapshot>, bool> done)
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await foreach (var pods in cluster.Api.WatchPodsAsync(Ns, KtLabels.SelectorFor("hello"), limit.Token))
+        {
+            if (done(pods))
+            {
+                return;
+            }
+        }
     }
 }

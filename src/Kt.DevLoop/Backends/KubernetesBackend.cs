@@ -185,7 +185,11 @@ public sealed class KubernetesBackend(IKubernetesApi api, string @namespace, str
     /// The Kt container of the service's workload as the cluster stores it (whichever kind it is), or null for a new
     /// service: its image is what a program using Kt.Client reuses, its setup epoch what a deploy keeps.
     /// </summary>
-    private async Task<System.Text.Json.Nodes.JsonNode?> RunningContainerAsync(string service, CancellationToken cancellationToken)
+    private async Task<System.Text.Json.Nodes.JsonNode?> RunningContainerAsync(string service, CancellationToken cancellationToken) =>
+        (await CurrentWorkloadAsync(service, cancellationToken).ConfigureAwait(false))?.Container;
+
+    /// <summary>The service's workload (the first kind found in <see cref="Deployer.ManagedKinds"/> order) and its Kt container.</summary>
+    private async Task<(ResourceRef Workload, System.Text.Json.Nodes.JsonNode Container)?> CurrentWorkloadAsync(string service, CancellationToken cancellationToken)
     {
         foreach (var (apiVersion, kind) in Deployer.ManagedKinds.Where(k => k.Kind is not ("Service" or "Secret") || k.ApiVersion != "v1"))
         {
@@ -202,7 +206,7 @@ public sealed class KubernetesBackend(IKubernetesApi api, string @namespace, str
             var template = workload?["spec"]?["template"] ?? workload?["spec"]?["headGroupSpec"]?["template"];
             if (template?["spec"]?["containers"]?[0] is { } container)
             {
-                return container;
+                return (new ResourceRef(apiVersion, kind, @namespace, service), container);
             }
         }
 
@@ -251,9 +255,22 @@ public sealed class KubernetesBackend(IKubernetesApi api, string @namespace, str
     private Task<string?> FindTokenAsync(string service, CancellationToken cancellationToken) =>
         _deployer.ReadTokenAsync(service, @namespace, cancellationToken);
 
-    /// <summary>The service's ready pods by name, in rank order (a terminating pod may still look ready: it is not counted).</summary>
-    private async Task<IReadOnlyList<string>> ReadyPodNamesAsync(string service, CancellationToken cancellationToken) =>
-        (await SnapshotAsync(service, cancellationToken).ConfigureAwait(false)).Where(p => p.Ready && !p.Terminating).Select(p => p.Name).Order(StringComparer.Ordinal).ToList();
+    /// <summary>
+    /// The service's ready pods by name, in rank order (a terminating pod may still look ready: it is not counted).
+    /// When pods of two workload kinds answer (a switch from <c>KtReplicas</c> to SPMD whose old pods the garbage
+    /// collector has not reached yet), only the current workload's count: calls never reach the old ones.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> ReadyPodNamesAsync(string service, CancellationToken cancellationToken)
+    {
+        var ready = (await SnapshotAsync(service, cancellationToken).ConfigureAwait(false)).Where(p => p.Ready && !p.Terminating).ToList();
+        if (ready.Select(p => p.OwnerKind).Distinct().Count() > 1 && await CurrentWorkloadAsync(service, cancellationToken).ConfigureAwait(false) is { } current)
+        {
+            var owner = WorkloadPods.OwnerKind(current.Workload.ApiVersion, current.Workload.Kind);
+            ready = ready.Where(p => WorkloadPods.BelongsTo(p, owner)).ToList();
+        }
+
+        return ready.Select(p => p.Name).Order(StringComparer.Ordinal).ToList();
+    }
 
     private async Task<IReadOnlyList<PodStatusSnapshot>> SnapshotAsync(string service, CancellationToken cancellationToken)
     {

@@ -67,5 +67,14 @@ public static class ApiErrors
         }
     }
 
-    private static string Plural(ResourceRef resource) => resource.Kind.ToLowerInvariant() + "s";
+    /// <summary>
+    /// The resource as RBAC and kubectl name it: the plural, qualified by its API group outside the core group
+    /// (<c>services.serving.knative.dev</c> is Knative's, not the core <c>services</c>; <c>rayclusters.ray.io</c>).
+    /// </summary>
+    private static string Plural(ResourceRef resource)
+    {
+        var plural = resource.Kind.ToLowerInvariant() + "s";
+        var slash = resource.ApiVersion.IndexOf('/', StringComparison.Ordinal);
+        return slash < 0 ? plural : $"{plural}.{resource.ApiVersion[..slash]}";
+    }
 }

@@ -49,6 +49,7 @@ public interface IKubernetesApi
 /// <param name="Containers">Per-container state.</param>
 /// <param name="Conditions">Pod conditions (e.g. PodScheduled=False, reason Unschedulable).</param>
 /// <param name="Events">Recent event messages about the pod, oldest first, as <c>Reason: message</c>.</param>
+/// <param name="OwnerKind">The kind of the pod's controller (ReplicaSet for a Deployment's pods, StatefulSet, RayCluster), if any.</param>
 public sealed record PodStatusSnapshot(
     string Name,
     string Phase,
@@ -59,7 +60,8 @@ public sealed record PodStatusSnapshot(
     string? Reason = null,
     string? Message = null,
     bool Terminating = false,
-    DateTimeOffset? Created = null);
+    DateTimeOffset? Created = null,
+    string? OwnerKind = null);
 
 /// <summary>A container's current state (waiting or terminated) and its last termination.</summary>
 public sealed record ContainerStatusSnapshot(

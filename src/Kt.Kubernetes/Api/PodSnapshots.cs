@@ -31,7 +31,8 @@ public static class PodSnapshots
             status?.Reason,
             status?.Message,
             pod.Metadata?.DeletionTimestamp is not null,
-            pod.Metadata?.CreationTimestamp is { } created ? new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) : null);
+            pod.Metadata?.CreationTimestamp is { } created ? new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) : null,
+            pod.Metadata?.OwnerReferences?.FirstOrDefault(o => o.Controller == true)?.Kind);
     }
 
     /// <summary>

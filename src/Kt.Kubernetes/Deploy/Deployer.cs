@@ -60,15 +60,60 @@ public sealed class Deployer(IKubernetesApi api, ManifestValidator? validator = 
         // A changed pod template rolls the pods: wait for the new ReplicaSet, or the old pods (still ready, about to
         // terminate) would count.
         var rollout = context.AdoptPodsSelector is null ? applied.FirstOrDefault(r => r is { ApiVersion: "apps/v1", Kind: "Deployment" }) : null;
+        // Pods of a workload of another kind (before a switch) carry the same service label: only the new one's count.
+        var ownerKind = context.AdoptPodsSelector is null && WorkloadPods.Workload(applied) is { } workload ? WorkloadPods.OwnerKind(workload.ApiVersion, workload.Kind) : null;
         try
         {
-            var ready = await WaitReadyAsync(compute.Namespace, selector, ExpectedPods(compute, context), timeout ?? compute.LaunchTimeout, cancellationToken, rollout).ConfigureAwait(false);
-            return new DeployResult(applied, ready, token);
+            var ready = await WaitReadyAsync(compute.Namespace, selector, ExpectedPods(compute, context), timeout ?? compute.LaunchTimeout, cancellationToken, rollout, ownerKind).ConfigureAwait(false);
+            // Only once the new pods serve: a deploy that fails leaves the previous workload serving.
+            var removed = context.AdoptPodsSelector is null ? await RemoveStaleAsync(compute, applied, cancellationToken).ConfigureAwait(false) : [];
+            return new DeployResult(applied, ready, token) { Removed = removed };
         }
         catch (DeploymentFailedException failure) when (context.AdoptPodsSelector is null)
         {
             throw failure.With(Leftovers(compute, applied, failure, token is not null));
         }
+    }
+
+    /// <summary>
+    /// Deletes what an earlier deploy of the service created and this one did not render (found by the service's
+    /// labels, and made by Kt itself, not by a controller): the Deployment of <c>KtReplicas</c> once the service is SPMD,
+    /// the headless Service of ranks once it is not. Their pods go with them (owner references, background
+    /// propagation). The token Secret is kept.
+    /// </summary>
+    private async Task<IReadOnlyList<ResourceRef>> RemoveStaleAsync(Compute compute, IReadOnlyList<ResourceRef> applied, CancellationToken cancellationToken)
+    {
+        var removed = new List<ResourceRef>();
+        foreach (var (apiVersion, kind) in ManagedKinds.Where(k => k is not ("v1", "Secret")))
+        {
+            IReadOnlyList<ResourceRef> found;
+            try
+            {
+                found = await api.ListAsync(apiVersion, kind, compute.Namespace, KtLabels.SelectorFor(compute.ServiceName), cancellationToken).ConfigureAwait(false);
+            }
+            catch (KtException e) when (e.Code is "KT5205" or "KT5204")
+            {
+                continue; // a CRD that is not installed, or a kind this user may not list: Kt cannot have left one there
+            }
+
+            foreach (var stale in found.Where(f => !applied.Any(a => a.ApiVersion == f.ApiVersion && a.Kind == f.Kind && a.Name == f.Name)))
+            {
+                // An object with an owner was made by a controller from one of Kt's (KubeRay's head Service may carry
+                // the labels of its RayCluster): its owner's lifetime is its own.
+                var stored = await api.GetAsync(stale, cancellationToken).ConfigureAwait(false);
+                if (stored?["metadata"]?["ownerReferences"] is System.Text.Json.Nodes.JsonArray { Count: > 0 })
+                {
+                    continue;
+                }
+
+                if (stored is not null && await api.DeleteAsync(stale, cancellationToken).ConfigureAwait(false))
+                {
+                    removed.Add(stale);
+                }
+            }
+        }
+
+        return removed;
     }
 
     /// <summary>What a failed launch left on the cluster and how to remove it (nothing is rolled back: the next deploy reuses it).</summary>
@@ -137,9 +182,10 @@ public sealed class Deployer(IKubernetesApi api, ManifestValidator? validator = 
     /// Waits until at least <paramref name="expected"/> pods matching <paramref name="labelSelector"/> are ready (and
     /// not terminating); throws <see cref="DeploymentFailedException"/> on the first pod failure or when
     /// <paramref name="timeout"/> passes. With <paramref name="rollout"/> (a Deployment), pods count only once its
-    /// latest template is rolled out: observedGeneration caught up, every replica updated, no old replica left.
+    /// latest template is rolled out: observedGeneration caught up, every replica updated, no old replica left. With
+    /// <paramref name="ownerKind"/>, only pods that kind controls count (<see cref="WorkloadPods.OwnerKind"/>).
     /// </summary>
-    public async Task<IReadOnlyList<string>> WaitReadyAsync(string @namespace, string labelSelector, int expected, TimeSpan timeout, CancellationToken cancellationToken = default, ResourceRef? rollout = null)
+    public async Task<IReadOnlyList<string>> WaitReadyAsync(string @namespace, string labelSelector, int expected, TimeSpan timeout, CancellationToken cancellationToken = default, ResourceRef? rollout = null, string? ownerKind = null)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
@@ -147,8 +193,9 @@ public sealed class Deployer(IKubernetesApi api, ManifestValidator? validator = 
         var transient = new TransientFailures(TransientGrace);
         try
         {
-            await foreach (var pods in api.WatchPodsAsync(@namespace, labelSelector, deadline.Token).ConfigureAwait(false))
+            await foreach (var observed in api.WatchPodsAsync(@namespace, labelSelector, deadline.Token).ConfigureAwait(false))
             {
+                var pods = observed.Where(p => WorkloadPods.BelongsTo(p, ownerKind)).ToList();
                 last = pods;
                 if (transient.Observe(pods.Select(p => PodFailures.Detect(p)).OfType<DeploymentFailedException>()) is { } failure)
                 {
@@ -244,4 +291,8 @@ public sealed class Deployer(IKubernetesApi api, ManifestValidator? validator = 
 }
 
 /// <summary>What a deploy applied, which pods were ready at the end, and the bearer token the pods accept (null for adopted pods).</summary>
-public sealed record DeployResult(IReadOnlyList<ResourceRef> Applied, IReadOnlyList<string> ReadyPods, string? Token = null);
+public sealed record DeployResult(IReadOnlyList<ResourceRef> Applied, IReadOnlyList<string> ReadyPods, string? Token = null)
+{
+    /// <summary>Objects of an earlier deploy that this one no longer renders, deleted once its pods were ready.</summary>
+    public IReadOnlyList<ResourceRef> Removed { get; init; } = [];
+}

@@ -48,6 +48,7 @@ public sealed partial class FakeApiServer
         lock (_gate)
         {
             ReconcileDeployments();
+            ReconcileStatefulSets();
             pods = [.. _pods.Values];
         }
 
@@ -71,7 +72,7 @@ public sealed partial class FakeApiServer
 
     private void ReconcileDeployments()
     {
-        var owners = Deployments().Select(d => d.Uid).ToHashSet(StringComparer.Ordinal);
+        var owners = Deployments().Concat(StatefulSets()).Select(d => d.Uid).ToHashSet(StringComparer.Ordinal);
         foreach (var orphan in _pods.Values.Where(p => !owners.Contains(p.OwnerUid)).ToList())
         {
             MarkDeleted(orphan); // garbage collection (background propagation)
@@ -85,7 +86,8 @@ public sealed partial class FakeApiServer
             var current = active.Where(p => p.TemplateHash == hash).ToList();
             for (var i = current.Count; i < replicas; i++)
             {
-                current.Add(CreatePod(deployment, uid, hash));
+                var name = $"{deployment["metadata"]!["name"]}-{hash}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))[..5]}";
+                current.Add(CreatePod(deployment, uid, hash, name, ("ReplicaSet", $"{deployment["metadata"]!["name"]}-{hash}"), new() { ["pod-template-hash"] = hash }));
             }
 
             foreach (var extra in current.Skip(replicas).ToList())
@@ -104,6 +106,7 @@ public sealed partial class FakeApiServer
 
     private void UpdateDeploymentStatus()
     {
+        UpdateStatefulSetStatus();
         foreach (var (deployment, uid) in Deployments().ToList())
         {
             var hash = TemplateHash(deployment);
@@ -131,14 +134,18 @@ public sealed partial class FakeApiServer
         }
     }
 
-    private PodState CreatePod(JsonObject deployment, string ownerUid, string hash)
+    /// <summary>A pod of <paramref name="workload"/>'s template, owned by <paramref name="owner"/> (its ReplicaSet, or the StatefulSet itself).</summary>
+    private PodState CreatePod(JsonObject workload, string ownerUid, string hash, string name, (string Kind, string Name) owner, Dictionary<string, string> extraLabels)
     {
-        var metadata = deployment["metadata"]!;
+        var metadata = workload["metadata"]!;
         var ns = (string)metadata["namespace"]!;
-        var name = $"{metadata["name"]}-{hash}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))[..5]}";
-        var template = deployment["spec"]!["template"]!;
+        var template = workload["spec"]!["template"]!;
         var labels = (template["metadata"]?["labels"] as JsonObject)?.DeepClone() as JsonObject ?? [];
-        labels["pod-template-hash"] = hash;
+        foreach (var (key, value) in extraLabels)
+        {
+            labels[key] = value;
+        }
+
         var pod = new JsonObject
         {
             ["apiVersion"] = "v1",
@@ -155,8 +162,8 @@ public sealed partial class FakeApiServer
                 ["ownerReferences"] = new JsonArray(new JsonObject
                 {
                     ["apiVersion"] = "apps/v1",
-                    ["kind"] = "ReplicaSet",
-                    ["name"] = $"{metadata["name"]}-{hash}",
+                    ["kind"] = owner.Kind,
+                    ["name"] = owner.Name,
                     ["uid"] = ownerUid,
                     ["controller"] = true,
                 }),
@@ -436,10 +443,14 @@ public sealed partial class FakeApiServer
                 }
                 else if (variable["valueFrom"]?["fieldRef"]?["fieldPath"] is { } field)
                 {
-                    environment[name] = (string?)field switch
+                    var path = (string?)field ?? "";
+                    environment[name] = path switch
                     {
                         "metadata.name" => pod.Name,
                         "metadata.namespace" => pod.Namespace,
+                        // metadata.labels['apps.kubernetes.io/pod-index'] (a StatefulSet rank)
+                        _ when path.StartsWith("metadata.labels['", StringComparison.Ordinal) =>
+                            (string?)snapshot["metadata"]?["labels"]?[path["metadata.labels['".Length..^2]] ?? "",
                         _ => (string?)snapshot["status"]?["podIP"] ?? "",
                     };
                 }
