@@ -81,6 +81,8 @@ public sealed record Compute
             Gpus = project.Compute.Gpus,
             Replicas = project.Compute.Replicas,
             AllowHostSetup = project.Compute.AllowHostSetup,
+            ContainerRegistry = project.Compute.Registry,
+            ContainerRepository = project.Compute.Repository,
             // The image steps only: the app travels by code sync.
             Image = Image.From(StepFactory.FromProject(project, directory, publishDirectory: null)),
             ProjectDirectory = directory,

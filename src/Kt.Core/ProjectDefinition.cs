@@ -69,6 +69,19 @@ public sealed record ComputeDeclaration
 
     /// <summary>What only a cluster uses (scheduling, storage, identity, scaling); null when nothing is declared.</summary>
     [JsonPropertyName("cluster")] public ClusterDeclaration? Cluster { get; init; }
+
+    /// <summary>
+    /// The csproj's ContainerRegistry: where a program's own deploy (<c>dotnet run</c>, KtCompute=kubernetes) pushes the
+    /// runtime image, as the publish does.
+    /// </summary>
+    [JsonPropertyName("registry")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Registry { get; init; }
+
+    /// <summary>The csproj's ContainerRepository (default: the service name).</summary>
+    [JsonPropertyName("repository")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Repository { get; init; }
 }
 
 /// <summary>

@@ -94,6 +94,11 @@ public sealed class KtWriteDefinition : KtTaskBase
 
     public ITaskItem[] Distribute { get; set; } = [];
 
+    /// <summary>The SDK's ContainerRegistry, recorded so that a program's own deploy pushes where the publish does.</summary>
+    public string? ContainerRegistry { get; set; }
+
+    public string? ContainerRepository { get; set; }
+
     [Required] public string OutputFile { get; set; } = "";
 
     protected override IReadOnlyList<ITaskItem> SetupItems => Setup;
@@ -110,6 +115,14 @@ public sealed class KtWriteDefinition : KtTaskBase
                 Secrets = Secrets, Volumes = Volumes, Autoscale = Autoscale, Distribute = Distribute,
             }, new ImageInputs(CreatedLabels().Concat(ContainerLabels).ToList(), ContainerPorts, DockerfileArguments)), warning => Log.LogWarning(subcategory: "Kt", warningCode: MSBuildErrors.IgnoredSetupMetadata, helpKeyword: null, file: ErrorFile,
                 lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: warning));
+        definition = definition with
+        {
+            Compute = definition.Compute with
+            {
+                Registry = string.IsNullOrWhiteSpace(ContainerRegistry) ? null : ContainerRegistry.Trim(),
+                Repository = string.IsNullOrWhiteSpace(ContainerRepository) ? null : ContainerRepository.Trim(),
+            },
+        };
         if (!string.IsNullOrWhiteSpace(ContainerFamily))
         {
             Log.LogWarning(subcategory: "Kt", warningCode: MSBuildErrors.ContainerPropertyIgnored, helpKeyword: null, file: null, lineNumber: 0, columnNumber: 0,

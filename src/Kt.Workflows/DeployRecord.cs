@@ -47,7 +47,15 @@ public sealed record DeployRecord(string Origin, string? Configuration, string V
         AtomicFile.WriteAllText(file, node.ToJsonString());
     }
 
-    public static void Forget(ProjectDefinition project) => File.Delete(FileOf(project));
+    /// <summary>Forgets the record; a machine that never deployed the service (teardown from elsewhere) has none to forget.</summary>
+    public static void Forget(ProjectDefinition project)
+    {
+        var file = FileOf(project);
+        if (File.Exists(file))
+        {
+            File.Delete(file); // File.Delete throws when the folder itself does not exist
+        }
+    }
 
     private static string FileOf(ProjectDefinition project) =>
         KtHome.Combine("deploys", project.Compute.Backend.Trim().ToLowerInvariant(), project.Compute.Namespace, project.Service + ".json");

@@ -114,4 +114,25 @@ public sealed class ClientApiTests
         Assert.Equal(Kt.Client.ClientErrors.DefinitionMissing, error.Code);
         Assert.Contains("/nonexistent/kt.definition.json", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void FromProject_keeps_the_csprojs_container_registry_so_dotnet_run_after_a_freeze_can_push_its_runtime_image()
+    {
+        var folder = Directory.CreateTempSubdirectory("kt-definition-");
+        try
+        {
+            var file = Path.Combine(folder.FullName, "kt.definition.json");
+            File.WriteAllText(file, """
+                {"service": "hello", "baseImage": "debian:bookworm", "compute": {"backend": "kubernetes", "registry": "127.0.0.1:5000", "repository": "team/hello"}}
+                """);
+
+            var compute = Compute.FromProject(file, folder.FullName);
+
+            Assert.Equal(("127.0.0.1:5000", "team/hello"), (compute.ContainerRegistry, compute.ContainerRepository));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
 }
