@@ -83,9 +83,9 @@ internal static class HttpJson
         where T : class
     {
         using var body = await ReadBodyAsync(request, limit, budget).ConfigureAwait(false);
-        if (maxEntries is { } max && CountObjects(body.Memory.Span, max + around) > max + around)
+        if (maxEntries is { } max)
         {
-            throw new RuntimeError(RuntimeErrorCodes.TooManyEntries, 413, $"The request names more than {max} entries (--max-manifest-entries); split the folder or raise the limit.");
+            RefuseOverEntries(body.Memory.Span, max, around);
         }
 
         try
@@ -96,6 +96,18 @@ internal static class HttpJson
         catch (JsonException ex)
         {
             throw new RuntimeError(RuntimeErrorCodes.MalformedRequest, 400, $"The request body is not valid JSON for {typeof(T).Name}: {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Refuses (KT4046) a body of more than <paramref name="max"/> JSON objects besides the <paramref name="around"/>
+    /// that hold them, counted without building any.
+    /// </summary>
+    public static void RefuseOverEntries(ReadOnlySpan<byte> json, int max, int around)
+    {
+        if (CountObjects(json, max + around) > max + around)
+        {
+            throw new RuntimeError(RuntimeErrorCodes.TooManyEntries, 413, $"The request names more than {max} entries (--max-manifest-entries); split the folder or raise the limit.");
         }
     }
 

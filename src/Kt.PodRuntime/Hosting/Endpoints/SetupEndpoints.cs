@@ -80,6 +80,8 @@ internal sealed class SetupEndpoints(RuntimeOptions options, RuntimeState state,
     private async Task<LivePlan> ReadPlanAsync(HttpRequest request)
     {
         using var body = await HttpJson.ReadBodyAsync(request, options.MaxJsonBytes, bodies).ConfigureAwait(false);
+        // Every object of a plan counts (its file lists' entries, steps and environments), beside the plan itself.
+        HttpJson.RefuseOverEntries(body.Memory.Span, options.MaxManifestEntries, around: 1);
         try
         {
             using var document = JsonDocument.Parse(body.Memory);
