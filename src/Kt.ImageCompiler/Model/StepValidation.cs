@@ -8,7 +8,7 @@ public static partial class StepValidation
 {
     public static string EnvName(string name, string? origin)
     {
-        if (!EnvNamePattern().IsMatch(name))
+        if (!StepRules.IsEnvironmentName(name))
         {
             throw new KtException(ImageErrors.InvalidEnvName,
                 $"{Where(origin)}'{name}' is not a valid environment variable name (letters, digits and '_', not starting with a digit).");
@@ -49,9 +49,6 @@ public static partial class StepValidation
     }
 
     public static string Where(string? origin) => origin is null ? "" : origin + ": ";
-
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
-    private static partial Regex EnvNamePattern();
 
     // Names, version pins and extras: numpy==2.1.0, torch>=2, uvicorn[standard], libssl3:amd64, pkg=1.2-3.
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._+\-:=<>!~\[\],@]*$")]

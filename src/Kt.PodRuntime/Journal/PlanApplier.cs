@@ -46,13 +46,14 @@ public sealed class PlanApplier
             throw new RuntimeError(RuntimeErrorCodes.RecreateRequired, 409, $"This change cannot be applied in place: {plan.RecreateReason ?? "an earlier step changed irreversibly"}. Recreate the pod.");
         }
 
+        // By kind, with the rules the client's image model uses: a pod trusts no client to have checked.
+        if (LivePlanRules.FirstViolation(plan) is { } violation)
+        {
+            throw new RuntimeError(RuntimeErrorCodes.InvalidPlan, 400, $"The plan is refused before any step runs: {violation}.");
+        }
+
         foreach (var step in plan.Steps)
         {
-            if (step is null || string.IsNullOrEmpty(step.Key) || string.IsNullOrEmpty(step.Kind))
-            {
-                throw new RuntimeError(RuntimeErrorCodes.InvalidPlan, 400, "Every step needs a key and a kind.");
-            }
-
             if (step.Files is not null)
             {
                 FilePlacer.ValidateShape(step.Files, _maxBlobBytes);
