@@ -47,6 +47,7 @@ public static class RuntimeErrorCodes
     public const string FrozenPod = "KT4050";
     public const string NothingToReplay = "KT4051";
     public const string RootNotWritable = "KT4052";
+    public const string RootInUse = "KT4053";
 
     public const string Internal = "KT4099";
 

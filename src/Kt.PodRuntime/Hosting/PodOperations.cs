@@ -22,7 +22,7 @@ internal sealed class PodOperations(
     public async Task<bool> ApplyPlanAsync(LivePlan plan, Func<PlanEvent, ValueTask> emit, CancellationToken cancellationToken = default)
     {
         var before = state.Setup;
-        state.Setup = SetupStates.Applying;
+        SetSetup(SetupStates.Applying);
         try
         {
             await applier.ApplyAsync(plan, emit, cancellationToken).ConfigureAwait(false);
@@ -36,19 +36,26 @@ internal sealed class PodOperations(
                 await apps.RestartAsync(ActiveDirectory(), environment).ConfigureAwait(false);
             }
 
-            state.Setup = SetupStates.Ok;
+            SetSetup(SetupStates.Ok);
             return changed;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            state.Setup = before;
+            SetSetup(before);
             throw;
         }
         catch
         {
-            state.Setup = SetupStates.Failed;
+            SetSetup(SetupStates.Failed);
             throw;
         }
+    }
+
+    // Journaled with the steps, so that a restart does not forget a failed (or cut-off) setup and report the pod ready.
+    private void SetSetup(string setup)
+    {
+        journal.RecordSetup(setup);
+        state.Setup = setup;
     }
 
     /// <summary>Assembles and activates a version (finishing even if the caller leaves), then serves it.</summary>

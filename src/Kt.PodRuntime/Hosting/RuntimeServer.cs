@@ -22,6 +22,7 @@ public static class RuntimeServer
     public static async Task<int> RunAsync(RuntimeOptions options)
     {
         options = WritableRoot.Ensure(options);
+        using var rootLock = RootLock.Acquire(options);
         // Kt's own logger exists before the web host so that the worker (a second process) is spawned first and
         // starts while the host is built.
         using var lines = new ConsoleLines();
@@ -61,7 +62,7 @@ public static class RuntimeServer
         var app = builder.Build();
         var applier = new PlanApplier(journal, new FilePlacer(options.Root, blobs), options.MaxBlobBytes);
         var apps = new AppHost(options, logger);
-        var state = new RuntimeState();
+        var state = new RuntimeState { Setup = journal.Setup };
         var operations = new PodOperations(options, state, journal, applier, versions, supervisor, apps, leases);
         var errors = new PodErrors(options, versions);
         var readiness = new PodReadiness(state, supervisor, versions);
@@ -96,7 +97,9 @@ public static class RuntimeServer
         state.CatchingUp = options.PeerUrl is not null && frozen is null;
 
         await app.StartAsync().ConfigureAwait(false);
-        WritePortFile(app, options);
+        var port = ListeningPort(app);
+        WritePortFile(port, options);
+        RootLock.Publish(rootLock, options, port);
         // After the server is up, so that a node dying at once stops a started host, not one still starting.
         ray = RayNode.StartIfRequested(supervisor.Environment, logger, code =>
         {
@@ -170,15 +173,16 @@ public static class RuntimeServer
         }
     }
 
-    private static void WritePortFile(WebApplication app, RuntimeOptions options)
+    private static int ListeningPort(WebApplication app) =>
+        new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
+
+    private static void WritePortFile(int port, RuntimeOptions options)
     {
         if (options.PortFile is null)
         {
             return;
         }
 
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var port = new Uri(address).Port;
         AtomicFile.WriteAllBytes(options.PortFile, System.Text.Encoding.ASCII.GetBytes(port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 }

@@ -25,7 +25,28 @@ public sealed class JournalStore
         var file = File.Exists(_journalPath) ? JsonSerializer.Deserialize<JournalFile>(File.ReadAllBytes(_journalPath)) : null;
         _entries = file?.Entries.ToList() ?? [];
         _steps = file?.Steps?.ToList() ?? [];
+        // A runtime that died while applying a plan left a half-set-up pod: that reads as a failed setup, not a good one.
+        Setup = file?.Setup is SetupStates.Applying ? SetupStates.Failed : file?.Setup ?? SetupStates.None;
         Environment = File.Exists(_environmentPath) ? JsonSerializer.Deserialize<AppliedEnvironment>(File.ReadAllBytes(_environmentPath)) : null;
+    }
+
+    /// <summary>
+    /// The setup state (none, applying, ok, failed), kept with the steps: a pod whose setup failed, or was cut off, is
+    /// still not ready after a restart, until a plan succeeds.
+    /// </summary>
+    public string Setup { get; private set; }
+
+    /// <summary>Records the setup state with the steps (one atomic write of the journal).</summary>
+    public void RecordSetup(string setup)
+    {
+        lock (_lock)
+        {
+            if (Setup != setup)
+            {
+                Setup = setup;
+                Save();
+            }
+        }
     }
 
     /// <summary>The environment of the last fully applied plan, or null when no plan was applied.</summary>
@@ -98,11 +119,12 @@ public sealed class JournalStore
         Environment = environment;
     }
 
-    private void Save() => AtomicFile.WriteAllBytes(_journalPath, JsonSerializer.SerializeToUtf8Bytes(new JournalFile(_entries, _steps)));
+    private void Save() => AtomicFile.WriteAllBytes(_journalPath, JsonSerializer.SerializeToUtf8Bytes(new JournalFile(_entries, _steps, Setup)));
 
     private sealed record JournalFile(
         [property: JsonPropertyName("entries")] IReadOnlyList<JournalEntry> Entries,
-        [property: JsonPropertyName("steps")] IReadOnlyList<LiveStep>? Steps);
+        [property: JsonPropertyName("steps")] IReadOnlyList<LiveStep>? Steps,
+        [property: JsonPropertyName("setup")] string? Setup = null);
 }
 
 /// <summary>The environment, working directory and user a plan established for user code.</summary>

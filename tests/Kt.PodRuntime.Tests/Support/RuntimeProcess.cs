@@ -60,11 +60,15 @@ public sealed class RuntimeProcess : IAsyncDisposable
     public static Task<RuntimeProcess> StartAsync(string root, IReadOnlyDictionary<string, string> environment, string token = "test-token-0123456789", params string[] extra) =>
         StartCoreAsync(root, environment, token, extra, uid: null);
 
+    /// <summary>Returns once the server listens, ready or not (a pod whose setup failed never becomes ready).</summary>
+    public static Task<RuntimeProcess> StartListeningAsync(string root, params string[] extra) =>
+        StartCoreAsync(root, new Dictionary<string, string>(), "test-token-0123456789", extra, uid: null, waitReady: false);
+
     /// <summary>The runtime as another (non-root) user, through <c>setpriv</c>: the root folder must already exist (owned by whoever).</summary>
     public static Task<RuntimeProcess> StartAsUserAsync(string root, int uid, params string[] extra) =>
         StartCoreAsync(root, new Dictionary<string, string>(), "test-token-0123456789", extra, uid);
 
-    private static async Task<RuntimeProcess> StartCoreAsync(string root, IReadOnlyDictionary<string, string> environment, string token, string[] extra, int? uid)
+    private static async Task<RuntimeProcess> StartCoreAsync(string root, IReadOnlyDictionary<string, string> environment, string token, string[] extra, int? uid, bool waitReady = true)
     {
         Directory.CreateDirectory(root);
         var tokenFile = Path.Combine(Path.GetDirectoryName(root)!, $"token-{Guid.NewGuid():N}");
@@ -131,7 +135,11 @@ public sealed class RuntimeProcess : IAsyncDisposable
 
         process.OutputDataReceived += (_, e) => Append(runtime._output, e.Data);
         process.ErrorDataReceived += (_, e) => Append(runtime._output, e.Data);
-        await runtime.Client.WaitReadyAsync(null, TimeSpan.FromSeconds(30));
+        if (waitReady)
+        {
+            await runtime.Client.WaitReadyAsync(null, TimeSpan.FromSeconds(30));
+        }
+
         return runtime;
     }
 
