@@ -21,6 +21,9 @@ public static class DevLoopErrors
     /// <summary>The docker backend's base image is not in the engine (nothing is pulled implicitly).</summary>
     public const string BaseImageMissing = "KT7006";
 
+    /// <summary>A process pod's root is still locked by a runtime the backend stopped, or one it cannot see.</summary>
+    public const string PodRootHeld = "KT7007";
+
     /// <summary>The process backend refuses a setup step that would change this machine, unless the user opts in.</summary>
     public const string HostSetupRefused = "KT7010";
 

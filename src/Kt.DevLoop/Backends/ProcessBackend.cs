@@ -14,6 +14,7 @@ namespace Kt.DevLoop.Backends;
 public sealed class ProcessBackend : IComputeBackend, IServiceCatalog
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan ReleaseTimeout = TimeSpan.FromSeconds(15);
     private readonly Lazy<PodRuntimeFiles> _runtime;
 
     public ProcessBackend(PodRuntimeFiles? runtime = null)
@@ -36,14 +37,21 @@ public sealed class ProcessBackend : IComputeBackend, IServiceCatalog
         if (state is not null && state.WorldSize != spec.Replicas)
         {
             // Every rank was told the world size when it started: a new size means a new world.
-            StopAll(state);
+            await StopServiceAsync(folder, state, cancellationToken).ConfigureAwait(false);
             state = null;
         }
 
-        var masterPort = state?.MasterPort ?? FreePort();
-        var known = state?.Pods.ToDictionary(p => p.Rank) ?? [];
+        // A lost state file does not lose the world: its runtimes still say their master port.
+        var masterPort = state?.MasterPort ?? SurvivingMasterPort(folder, spec.Replicas) ?? FreePort();
         var results = await Task.WhenAll(Enumerable.Range(0, spec.Replicas).Select(rank =>
-            ReuseOrStartAsync(spec, folder, token, masterPort, rank, known.GetValueOrDefault(rank), cancellationToken))).ConfigureAwait(false);
+            ReuseOrStartAsync(spec, folder, token, masterPort, rank, cancellationToken))).ConfigureAwait(false);
+        // Runtimes of ranks this world does not have (a torn state file forgot a larger world) serve nobody.
+        var roots = Enumerable.Range(0, spec.Replicas).Select(rank => PodRoot(folder, rank)).ToHashSet(StringComparer.Ordinal);
+        foreach (var stray in RuntimeProcesses.Under(folder).Where(r => r.Root is not { } root || !roots.Contains(Path.GetFullPath(root))))
+        {
+            DetachedProcess.Stop(stray.Pid, Marker(folder));
+        }
+
         new ProcessServiceState(spec.Service, spec.Replicas, masterPort, results.Select(r => r.State).ToList()).Write(StatePath(folder));
         return new ServicePods(spec.Service, Name, results.Select(r => r.Endpoint).ToList(), results.Count(r => r.Created), TokenFile(folder));
     }
@@ -78,8 +86,7 @@ public sealed class ProcessBackend : IComputeBackend, IServiceCatalog
         using var serviceLock = await ServiceLock.AcquireAsync(folder, cancellationToken).ConfigureAwait(false);
         var state = ProcessServiceState.Read(StatePath(folder))
             ?? throw new KtException(DevLoopErrors.ServiceNotFound, $"no process service '{spec.Service}' to recreate a pod of.");
-        var old = state.Pods.Single(p => p.Rank == rank);
-        DetachedProcess.Stop(old.Pid, PodRuntimeFiles.AssemblyName);
+        await StopRootAsync(PodRoot(folder, rank), cancellationToken).ConfigureAwait(false);
         DeleteTree(PodFolder(folder, rank));
         var started = await StartAsync(spec, folder, ServiceToken.ReadOrCreate(TokenFile(folder)), state.MasterPort, rank, cancellationToken).ConfigureAwait(false);
         (state with { Pods = state.Pods.Select(p => p.Rank == rank ? started.State : p).ToList() }).Write(StatePath(folder));
@@ -96,10 +103,9 @@ public sealed class ProcessBackend : IComputeBackend, IServiceCatalog
 
         using (await ServiceLock.AcquireAsync(folder, cancellationToken).ConfigureAwait(false))
         {
-            if (ProcessServiceState.Read(StatePath(folder)) is { } state)
-            {
-                StopAll(state);
-            }
+            // Every runtime of the service, whatever service.json says (torn, or a pid rewritten): none may keep
+            // serving a folder that is deleted under it.
+            await StopServiceAsync(folder, ProcessServiceState.Read(StatePath(folder)), cancellationToken).ConfigureAwait(false);
         }
 
         DeleteTree(folder);
@@ -145,35 +151,101 @@ public sealed class ProcessBackend : IComputeBackend, IServiceCatalog
     {
     }
 
+    /// <summary>
+    /// The runtime that owns the pod's root is reused when it is of this world and answers as this pod; anything else
+    /// serving that root is stopped and a new runtime started. The root's lock and owner record decide, not
+    /// service.json: a torn state file or a rewritten pid would otherwise start a second runtime on a served root.
+    /// </summary>
     private async Task<(ProcessPodState State, PodEndpoint Endpoint, bool Created)> ReuseOrStartAsync(
-        ServiceSpec spec, string folder, string token, int masterPort, int rank, ProcessPodState? known, CancellationToken cancellationToken)
+        ServiceSpec spec, string folder, string token, int masterPort, int rank, CancellationToken cancellationToken)
     {
-        if (known is not null && DetachedProcess.IsRunning(known.Pid, PodRuntimeFiles.AssemblyName))
+        var root = PodRoot(folder, rank);
+        if (Owner(root) is { } owner && owner.Runtime.Value("--world-size") == I(spec.Replicas) && owner.Runtime.Value("--master-port") == I(masterPort))
         {
+            var known = new ProcessPodState(rank, PodName(spec.Service, rank), owner.Record.Pid, owner.Record.Port);
             var endpoint = Endpoint(folder, known, token);
             if (await ServiceToken.AnswersAsync(endpoint, cancellationToken).ConfigureAwait(false))
             {
                 return (known, endpoint, false);
             }
-
-            DetachedProcess.Stop(known.Pid, PodRuntimeFiles.AssemblyName); // alive but deaf: replaced
         }
 
+        await StopRootAsync(root, cancellationToken).ConfigureAwait(false); // deaf, of another world, or a stray: replaced
         var started = await StartAsync(spec, folder, token, masterPort, rank, cancellationToken).ConfigureAwait(false);
         return (started.State, started.Endpoint, true);
     }
+
+    /// <summary>The runtime holding the root's lock, as its owner record names it and its command line confirms.</summary>
+    private static (RootOwner Record, RuntimeProcesses.Runtime Runtime)? Owner(string root) =>
+        RootOwner.IsLocked(root) && RootOwner.Read(root) is { } record && RuntimeProcesses.Of(record.Pid) is { } runtime && SamePath(runtime.Root, root)
+            ? (record, runtime)
+            : null;
+
+    /// <summary>Stops every runtime serving the root (its owner and any stray without the lock) and waits for the lock to go.</summary>
+    private static async Task StopRootAsync(string root, CancellationToken cancellationToken)
+    {
+        foreach (var runtime in RuntimeProcesses.Under(Path.GetDirectoryName(root)!).Where(r => SamePath(r.Root, root)))
+        {
+            DetachedProcess.Stop(runtime.Pid, root);
+        }
+
+        await WaitReleasedAsync([root], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops every runtime of the service: those service.json names (if they still run in its folder) and those /proc finds there.</summary>
+    private static async Task StopServiceAsync(string folder, ProcessServiceState? state, CancellationToken cancellationToken)
+    {
+        foreach (var pid in (state?.Pods.Select(p => p.Pid) ?? []).Concat(RuntimeProcesses.Under(folder).Select(r => r.Pid)).Distinct())
+        {
+            DetachedProcess.Stop(pid, Marker(folder)); // a rewritten pid of another program or service is left alone
+        }
+
+        var podsFolder = Path.Combine(folder, "pods");
+        var roots = Directory.Exists(podsFolder) ? Directory.EnumerateDirectories(podsFolder).Select(p => Path.Combine(p, "root")).ToList() : [];
+        await WaitReleasedAsync(roots, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The operating system drops a root's lock when its holder exits; a lock still held after the holders were stopped
+    /// belongs to a process this backend cannot see, and a root it serves is neither reused, replaced nor deleted.
+    /// </summary>
+    private static async Task WaitReleasedAsync(IReadOnlyList<string> roots, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        while (roots.FirstOrDefault(RootOwner.IsLocked) is { } held)
+        {
+            if (clock.Elapsed > ReleaseTimeout)
+            {
+                throw new KtException(DevLoopErrors.PodRootHeld,
+                    $"the pod root {held} is still held by {RootOwner.Read(held)?.ToString() ?? "a process that does not name itself"} after its runtimes were stopped; stop that process, then deploy or tear down again.");
+            }
+
+            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static int? SurvivingMasterPort(string folder, int worldSize) =>
+        RuntimeProcesses.Under(folder).Where(r => r.Value("--world-size") == I(worldSize)).Select(r => int.TryParse(r.Value("--master-port"), NumberStyles.None, CultureInfo.InvariantCulture, out var port) ? port : (int?)null).FirstOrDefault(p => p is not null);
+
+    private static bool SamePath(string? a, string b) => a is not null && Path.GetFullPath(a) == Path.GetFullPath(b);
+
+    /// <summary>What the command line of a runtime of this service contains (the folder and a separator: "svc" is not "svc2").</summary>
+    private static string Marker(string folder) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)) + Path.DirectorySeparatorChar;
+
+    private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string PodName(string service, int rank) => $"{service}-{I(rank)}";
 
     private async Task<(ProcessPodState State, PodEndpoint Endpoint)> StartAsync(ServiceSpec spec, string folder, string token, int masterPort, int rank, CancellationToken cancellationToken)
     {
         var runtime = _runtime.Value;
         var podFolder = PodFolder(folder, rank);
-        var root = Path.Combine(podFolder, "root");
+        var root = PodRoot(folder, rank);
         Directory.CreateDirectory(root);
         Directory.CreateDirectory(Path.Combine(podFolder, "work"));
         var portFile = Path.Combine(podFolder, "port");
         File.Delete(portFile);
-        var name = $"{spec.Service}-{rank}";
-        string I(int value) => value.ToString(CultureInfo.InvariantCulture);
+        var name = PodName(spec.Service, rank);
         string[] arguments =
         [
             runtime.RuntimeAssembly, "--bind", "127.0.0.1", "--port", "0", "--port-file", portFile, "--root", root,
@@ -228,15 +300,6 @@ public sealed class ProcessBackend : IComputeBackend, IServiceCatalog
         new(pod.Rank, pod.Name, new Uri($"http://127.0.0.1:{pod.Port}/"), token, Path.Combine(PodFolder(folder, pod.Rank), "work"));
 
 
-    private static void StopAll(ProcessServiceState state)
-    {
-        foreach (var pod in state.Pods)
-        {
-            DetachedProcess.Stop(pod.Pid, PodRuntimeFiles.AssemblyName);
-        }
-    }
-
-
     private static string Tail(string file)
     {
         try
@@ -279,6 +342,8 @@ public sealed class ProcessBackend : IComputeBackend, IServiceCatalog
     private static string StatePath(string folder) => Path.Combine(folder, "service.json");
 
     private static string TokenFile(string folder) => Path.Combine(folder, "token");
+
+    private static string PodRoot(string folder, int rank) => Path.GetFullPath(Path.Combine(PodFolder(folder, rank), "root"));
 
     private static string PodFolder(string folder, int rank) => Path.Combine(folder, "pods", rank.ToString(CultureInfo.InvariantCulture));
 }
