@@ -19,6 +19,7 @@ public sealed class RuntimeMetrics
     public Counter WorkerCrashes { get; } = new();
     public Counter UnloadsVerified { get; } = new();
     public Counter UnloadFailures { get; } = new();
+    public Counter WorkerRecycles { get; } = new();
 
     public long ActiveCalls => Interlocked.Read(ref _activeCalls);
 
@@ -59,6 +60,7 @@ public sealed class RuntimeMetrics
         Metric(text, "kt_worker_crashes_total", "counter", "Worker processes that ended unexpectedly.", WorkerCrashes.Value);
         Metric(text, "kt_unloads_verified_total", "counter", "Old code generations verified unloaded.", UnloadsVerified.Value);
         Metric(text, "kt_unload_failures_total", "counter", "Old code generations that stayed alive (worker replaced).", UnloadFailures.Value);
+        Metric(text, "kt_worker_recycles_total", "counter", "Workers replaced because a call ignored its cancellation past its timeout.", WorkerRecycles.Value);
         return text.ToString();
     }
 

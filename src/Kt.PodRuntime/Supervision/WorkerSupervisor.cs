@@ -267,6 +267,7 @@ public sealed class WorkerSupervisor : IAsyncDisposable
     {
         _logger.LogWarning("Call {RequestId} still runs {Grace} s after its timeout cancelled it; worker {Worker} (pid {Pid}) is recycled.",
             requestId, _options.CancelGrace.TotalSeconds, worker.Number, worker.ProcessId);
+        _metrics.WorkerRecycles.Increment();
         _ = RecycleAsync(worker);
     }
 

@@ -57,6 +57,8 @@ public sealed class RunawayCallTests
             Assert.Contains("KT4047", text, StringComparison.Ordinal);
         }
 
+        Assert.Contains("kt_worker_recycles_total 1\n", await runtime.Client.GetMetricsAsync(), StringComparison.Ordinal);
+
         // The pod serves on a fresh worker, and v1's tree, held by neither call any more, is pruned by later deploys (one old version kept).
         Assert.NotEqual(pid, await runtime.Client.CallAsync<int>("Demo.Calc", "Pid"));
         foreach (var next in new[] { "Two", "Three" })
