@@ -74,6 +74,11 @@ internal static class ServiceReport
 
         output.WriteLine();
         output.WriteLine("events");
+        foreach (var pod in status.Pods.Where(p => p.OomKill is not null))
+        {
+            output.WriteLine($"  {pod.Pod.Name}: {pod.OomKill}");
+        }
+
         foreach (var pod in service.Pods)
         {
             foreach (var line in pod.Events)

@@ -13,7 +13,22 @@ public sealed record HealthResponse(
 public sealed record ReadyResponse(
     [property: JsonPropertyName("ready")] bool Ready,
     [property: JsonPropertyName("version")] string? Version,
-    [property: JsonPropertyName("setup")] string Setup);
+    [property: JsonPropertyName("setup")] string Setup,
+    [property: JsonPropertyName("oomKill")]
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] OomKillReport? OomKill = null);
+
+/// <summary>The last worker the kernel killed for memory: when, its cgroup's limit and peak in bytes (null when unknown).</summary>
+public sealed record OomKillReport(
+    [property: JsonPropertyName("at")] DateTimeOffset At,
+    [property: JsonPropertyName("limitBytes")] long? LimitBytes,
+    [property: JsonPropertyName("peakBytes")] long? PeakBytes)
+{
+    /// <summary>One line for people (<c>kt describe</c>).</summary>
+    public override string ToString() =>
+        $"worker killed for memory (OOM, KT4044) at {At.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z: limit {MiB(LimitBytes)}, peak {MiB(PeakBytes)}";
+
+    private static string MiB(long? bytes) => bytes is { } b ? $"{(b / 1048576.0).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} MiB" : "unknown";
+}
 
 /// <summary>
 /// The answer of <c>GET /journal</c>: the recorded steps, the outcome of the last plan (<see cref="SetupStates"/>) and

@@ -37,6 +37,9 @@ public static class RuntimeErrorCodes
     public const string ResultTooLarge = "KT4038";
     public const string WorkerUnavailable = "KT4039";
 
+    /// <summary>The worker was killed by the kernel's OOM killer (its cgroup counted the kill): limit and peak in the message.</summary>
+    public const string WorkerOutOfMemory = "KT4044";
+
     public const string AppNotConfigured = "KT4040";
     public const string AppUnreachable = "KT4041";
 

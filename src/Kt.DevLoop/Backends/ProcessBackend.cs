@@ -254,7 +254,15 @@ public sealed class ProcessBackend : IComputeBackend, IServiceCatalog
             "--master-addr", "127.0.0.1", "--master-port", I(masterPort),
         ];
         var log = Path.Combine(podFolder, "runtime.log");
-        var pid = DetachedProcess.Start(runtime.DotnetHost, arguments, RuntimeEnvironment(runtime), log);
+        var environment = RuntimeEnvironment(runtime);
+        if (Quantities.Bytes(spec.Memory, "KtMemory") is { } memory)
+        {
+            // Nothing else limits a local process: the runtime puts its workers in a memory cgroup of this size where
+            // it may, so an allocation past KtMemory is an OOM kill as on a container (KT4044), not the machine's.
+            environment["KT_MEMORY_LIMIT"] = memory.ToString(CultureInfo.InvariantCulture);
+        }
+
+        var pid = DetachedProcess.Start(runtime.DotnetHost, arguments, environment, log);
 
         var clock = Stopwatch.StartNew();
         while (!File.Exists(portFile) || new FileInfo(portFile).Length == 0)

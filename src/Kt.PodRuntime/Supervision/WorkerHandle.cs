@@ -29,6 +29,8 @@ internal sealed class WorkerHandle : IAsyncDisposable
     private volatile ErrorEnvelope? _terminalError;
     private string? _runaway;
     private long _runawaySince;
+    private MemoryCgroup? _memory;
+    private long _oomKillsBefore;
 
     private sealed class PendingCall(CallOutput? output, string requestId, VersionLeases.Lease lease)
     {
@@ -104,8 +106,11 @@ internal sealed class WorkerHandle : IAsyncDisposable
 
     public static async Task<WorkerHandle> StartAsync(
         int number, string socketPath, IReadOnlyDictionary<string, string> environment, string workingDirectory, string pod,
-        TimeSpan timeout, CancellationToken cancellationToken, string? runtimeConfig = null, bool followVersion = false, UserSwitch? user = null)
+        TimeSpan timeout, CancellationToken cancellationToken, string? runtimeConfig = null, bool followVersion = false, UserSwitch? user = null,
+        MemoryCgroup? memory = null)
     {
+        // Counted before the worker runs: a kill after this that the counter shows was this worker's.
+        var oomKillsBefore = memory?.OomKills() ?? 0;
         File.Delete(socketPath);
         using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         listener.Bind(new UnixDomainSocketEndPoint(socketPath));
@@ -117,6 +122,7 @@ internal sealed class WorkerHandle : IAsyncDisposable
 
         var process = Process.Start(WorkerLaunch.Create(socketPath, environment, workingDirectory, runtimeConfig, followVersion, user))
             ?? throw new RuntimeError(RuntimeErrorCodes.WorkerUnavailable, 503, "The worker process did not start.");
+        memory?.Admit(process.Id);
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutSource.CancelAfter(timeout);
         Socket accepted;
@@ -145,7 +151,7 @@ internal sealed class WorkerHandle : IAsyncDisposable
         }
 
         var channel = new FrameChannel(accepted);
-        var handle = new WorkerHandle(process, channel, pod, number);
+        var handle = new WorkerHandle(process, channel, pod, number) { _memory = memory, _oomKillsBefore = oomKillsBefore };
         handle.StartBackgroundLoops();
         try
         {
@@ -361,7 +367,7 @@ internal sealed class WorkerHandle : IAsyncDisposable
         {
         }
 
-        var error = _terminalError ?? new ErrorEnvelope
+        var error = _terminalError ?? OomKilled() ?? new ErrorEnvelope
         {
             Type = "Kt.WorkerCrashed",
             Message = $"The worker process (pid {_process.Id}) ended while the call was running (exit code {SafeExitCode(_process)}). {StderrTail()}".Trim(),
@@ -381,6 +387,37 @@ internal sealed class WorkerHandle : IAsyncDisposable
 
         _exited.TrySetResult();
     }
+
+    /// <summary>
+    /// The worker died of SIGKILL and its cgroup counted an OOM kill since it started: killed for memory, said with the
+    /// limit and the peak (a kill -9 by hand leaves the counter alone and stays KT4035).
+    /// </summary>
+    private ErrorEnvelope? OomKilled()
+    {
+        if (_memory is not { } memory || SafeExitCode(_process) != "137" || memory.OomKills() <= _oomKillsBefore)
+        {
+            return null;
+        }
+
+        var limit = memory.Limit();
+        var peak = memory.Peak();
+        LastOomKill = new OomKill(DateTimeOffset.UtcNow, _process.Id, limit, peak);
+        return new ErrorEnvelope
+        {
+            Type = "Kt.WorkerOutOfMemory",
+            Message = $"The worker process (pid {_process.Id}) was killed for memory (OOM kill) while the call was running: limit {MiB(limit)}, peak {MiB(peak)}. "
+                + "Raise KtMemory / KtMemoryLimit, or use less memory per call. The worker is restarted.",
+            Code = RuntimeErrorCodes.WorkerOutOfMemory,
+            Status = 502,
+            Pod = _pod,
+            Version = Version,
+        };
+
+        static string MiB(long? bytes) => bytes is { } b ? $"{(b / 1048576.0).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} MiB" : "unknown";
+    }
+
+    /// <summary>Set when this worker was OOM-killed (the supervisor keeps the last one for <c>kt describe</c>).</summary>
+    public OomKill? LastOomKill { get; private set; }
 
     // The worker's stderr is echoed to ours (container log) and its tail kept for crash reports (FailFast writes there).
     private async Task StderrLoopAsync()

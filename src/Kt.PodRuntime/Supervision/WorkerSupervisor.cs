@@ -31,6 +31,7 @@ public sealed class WorkerSupervisor : IAsyncDisposable
     private int _workerCounter;
 
     private readonly VersionLeases _leases;
+    private readonly MemoryCgroup? _memory;
 
     public WorkerSupervisor(RuntimeOptions options, UserEnvironment userEnvironment, LogHub logs, RuntimeMetrics metrics, ILogger logger, VersionLeases leases)
     {
@@ -40,7 +41,19 @@ public sealed class WorkerSupervisor : IAsyncDisposable
         _logs = logs;
         _metrics = metrics;
         _logger = logger;
+        _memory = MemoryCgroup.ForWorkers(MemoryLimit(), $"kt-workers-{System.Environment.ProcessId}");
     }
+
+    /// <summary>The last worker the kernel killed for memory, or null (shown by <c>kt describe</c>).</summary>
+    public OomKill? LastOomKill { get; private set; }
+
+    /// <summary>The workers' memory cgroup, or null where there is none to read.</summary>
+    internal MemoryCgroup? Memory => _memory;
+
+    // KT_MEMORY_LIMIT (bytes): the process backend's KtMemory, enforced here where nothing else enforces it.
+    private static long? MemoryLimit() =>
+        long.TryParse(System.Environment.GetEnvironmentVariable("KT_MEMORY_LIMIT"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var bytes) && bytes > 0
+            ? bytes : null;
 
     public UserEnvironment Environment => _environment;
 
@@ -203,7 +216,7 @@ public sealed class WorkerSupervisor : IAsyncDisposable
         var runtimeConfigPath = runtimeConfig is null ? null : WorkerRuntimeConfig.Write(Path.Combine(_options.Root, "run"), runtimeConfig);
         var fresh = await WorkerHandle.StartAsync(
             number, SocketPath(number), _environment.Variables, WorkingDirectory(), _options.PodName, StartTimeout, cancellationToken,
-            runtimeConfigPath, followVersion: !HasDefinedWorkingDirectory(), _environment.User).ConfigureAwait(false);
+            runtimeConfigPath, followVersion: !HasDefinedWorkingDirectory(), _environment.User, _memory).ConfigureAwait(false);
         _workerRuntimeConfig = runtimeConfig;
         fresh.Output += _logs.Publish;
         fresh.UnloadReported += OnUnloadReported;
@@ -321,7 +334,16 @@ public sealed class WorkerSupervisor : IAsyncDisposable
         }
 
         _metrics.WorkerCrashes.Increment();
-        _logger.LogWarning("Worker {Worker} (pid {Pid}) exited unexpectedly; restarting it.", worker.Number, worker.ProcessId);
+        if (worker.LastOomKill is { } oom)
+        {
+            LastOomKill = oom;
+            _logger.LogWarning("Worker {Worker} (pid {Pid}) was killed for memory (limit {Limit} bytes, peak {Peak} bytes); restarting it.", worker.Number, worker.ProcessId, oom.LimitBytes, oom.PeakBytes);
+        }
+        else
+        {
+            _logger.LogWarning("Worker {Worker} (pid {Pid}) exited unexpectedly; restarting it.", worker.Number, worker.ProcessId);
+        }
+
         _available = new TaskCompletionSource<WorkerHandle>(TaskCreationOptions.RunContinuationsAsynchronously);
         _ = ReplaceAsync(worker);
     }
@@ -398,6 +420,7 @@ public sealed class WorkerSupervisor : IAsyncDisposable
             await worker.DisposeAsync().ConfigureAwait(false);
         }
 
+        _memory?.Dispose();
         _lifecycle.Dispose();
     }
 }

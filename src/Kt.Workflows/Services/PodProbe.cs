@@ -37,7 +37,8 @@ internal static class PodProbe
             var ready = client.GetReadyStateAsync(timeout.Token);
             var journal = client.GetJournalStateAsync(timeout.Token);
             await Task.WhenAll(ready, journal).ConfigureAwait(false);
-            return new PodStatus(pod, endpoint, (await ready.ConfigureAwait(false)).Version, (await ready.ConfigureAwait(false)).Setup, (await journal.ConfigureAwait(false)).Entries, null);
+            var answer = await ready.ConfigureAwait(false);
+            return new PodStatus(pod, endpoint, answer.Version, answer.Setup, (await journal.ConfigureAwait(false)).Entries, null) { OomKill = answer.OomKill };
         }
         catch (Exception e) when (e is HttpRequestException or RemoteException or KtException
                                   || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
@@ -67,4 +68,8 @@ public sealed record ServiceStatus(CatalogService Service, IReadOnlyList<PodStat
 
 /// <summary>One pod: the backend's view, and the pod's own answer (or why there is none).</summary>
 /// <param name="Setup">none, applying, ok or failed (<see cref="SetupStates"/>).</param>
-public sealed record PodStatus(CatalogPod Pod, PodEndpoint? Endpoint, string? Version, string? Setup, IReadOnlyList<JournalEntry> Journal, string? Unreachable);
+public sealed record PodStatus(CatalogPod Pod, PodEndpoint? Endpoint, string? Version, string? Setup, IReadOnlyList<JournalEntry> Journal, string? Unreachable)
+{
+    /// <summary>The last worker the pod's kernel killed for memory, as the pod reports it (null: none, or an older runtime).</summary>
+    public OomKillReport? OomKill { get; init; }
+}

@@ -55,6 +55,20 @@ public static class UserCode
             public static async Task<string> Wait(int ms, CancellationToken ct) { await Task.Delay(ms, ct); return "done"; }
             public static int Shout(int mebibytes) { Console.WriteLine(new string('x', mebibytes << 20)); return mebibytes; }
             public static string Big(int mebibytes) => new string('y', mebibytes << 20);
+            public static int Die() { System.Diagnostics.Process.GetCurrentProcess().Kill(); return 0; }
+            public static int Hog(int mebibytes)
+            {
+                // Native memory, every page touched: the GC's own limit (which turns a managed allocation into an
+                // OutOfMemoryException) does not govern it, so only the kernel stops it, as it stopped the worker
+                // on a real cluster.
+                var chunks = 0;
+                for (var i = 0; i < mebibytes; i += 16, chunks++)
+                {
+                    var chunk = System.Runtime.InteropServices.Marshal.AllocHGlobal(16 << 20);
+                    for (var page = 0; page < 16 << 20; page += 4096) System.Runtime.InteropServices.Marshal.WriteByte(chunk, page, 1);
+                }
+                return chunks;
+            }
             public static int Recurse(int depth) => Recurse(depth + 1) + 1;
             public static string Folder() => Path.GetDirectoryName(typeof(Calc).Assembly.Location)!;
             public static void Scribble(string name, string text) => File.WriteAllText(Path.Combine(Folder(), name), text);

@@ -44,6 +44,7 @@ internal sealed class HealthEndpoints(RuntimeOptions options, RuntimeState state
     {
         var wanted = context.Request.Query["version"].ToString();
         var ready = Answered(readiness.IsReady(wanted.Length == 0 ? null : wanted));
-        return HttpJson.WriteAsync(context, ready ? 200 : 503, new ReadyResponse(ready, supervisor.ServingVersion, state.Setup));
+        return HttpJson.WriteAsync(context, ready ? 200 : 503, new ReadyResponse(ready, supervisor.ServingVersion, state.Setup,
+            supervisor.LastOomKill is { } oom ? new OomKillReport(oom.At, oom.LimitBytes, oom.PeakBytes) : null));
     }
 }
