@@ -10,6 +10,7 @@ using Kt.FakeKubeApi;
 var outPath = Path.Combine("artifacts", "bench", "devloop.json");
 string? packages = null, version = null;
 var iterations = 5;
+var deltasOnly = args.Contains("--deltas-only");
 for (var i = 0; i + 1 < args.Length; i++)
 {
     switch (args[i])
@@ -21,13 +22,47 @@ for (var i = 0; i + 1 < args.Length; i++)
     }
 }
 
+var figures = new List<BenchFigure>();
+if (deltasOnly || packages is not null)
+{
+    // Issue 21: the compile side of a one-body edit by project size (whole Release emit vs Debug IL delta), and the
+    // cost of the debuggable codegen deltas need on a CPU-bound call. Needs no packages (--deltas-only runs just this).
+    var root = Directory.CreateTempSubdirectory("kt-delta-bench").FullName;
+    try
+    {
+        foreach (var size in await DeltaBench.EditCostBySizeAsync(root, [3, 50, 200, 500], iterations))
+        {
+            var (whole, delta) = (DeltaBench.Median(size.WholeEmit), DeltaBench.Median(size.Delta));
+            figures.Add(Figure($"edit_compile_{size.Files}_files_whole_emit_p50", whole, "ms", null, "report (Release watch: whole assembly)", null));
+            figures.Add(Figure($"edit_compile_{size.Files}_files_delta_p50", delta, "ms", whole, "report; ratio to the whole emit", null));
+        }
+
+        var (debug, release) = await DeltaBench.CodegenCostAsync(root, rounds: iterations);
+        figures.Add(Figure("codegen_cpu_bound_call_debug", debug, "ms", release, "report (Debug / Release ratio of a CPU-bound call)", null));
+    }
+    finally
+    {
+        Directory.Delete(root, recursive: true);
+    }
+}
+
+if (deltasOnly)
+{
+    foreach (var line in BenchFigure.Table(figures))
+    {
+        Console.WriteLine(line);
+    }
+
+    BenchFigure.WriteJson(outPath, figures);
+    return 0;
+}
+
 if (packages is null || version is null)
 {
     Console.Error.WriteLine("usage: --packages <folder> --version <package version> [--out <folder>] (./build.sh bench passes them)");
     return 2;
 }
 
-var figures = new List<BenchFigure>();
 using (var workspace = KtProjectWorkspace.Create(packages, version, "BenchLoop"))
 {
     workspace.Publish().EnsureSuccess("first deploy (process)");

@@ -35,10 +35,10 @@ internal static class KtCommands
         Arity = ArgumentArity.ZeroOrOne,
     };
 
-    private static Option<string> ConfigurationOption() => new("--configuration", "-c")
+    private static Option<string> ConfigurationOption(string defaultConfiguration = "Release") => new("--configuration", "-c")
     {
-        Description = "The configuration to publish and compile.",
-        DefaultValueFactory = _ => "Release",
+        Description = $"The configuration to publish and compile (default {defaultConfiguration}).",
+        DefaultValueFactory = _ => defaultConfiguration,
     };
 
     /// <summary>
@@ -53,9 +53,9 @@ internal static class KtCommands
     /// <summary>The project argument and the configuration and property options every project verb takes, read back as one set of options.</summary>
     private sealed record ProjectInputs(Argument<string?> Project, Option<string> Configuration, Option<string[]> Properties)
     {
-        public static ProjectInputs AddTo(Command command)
+        public static ProjectInputs AddTo(Command command, string defaultConfiguration = "Release")
         {
-            var inputs = new ProjectInputs(ProjectArgument(), ConfigurationOption(), PropertyOption());
+            var inputs = new ProjectInputs(ProjectArgument(), ConfigurationOption(defaultConfiguration), PropertyOption());
             command.Arguments.Add(inputs.Project);
             command.Options.Add(inputs.Configuration);
             command.Options.Add(inputs.Properties);
@@ -78,8 +78,10 @@ internal static class KtCommands
     private static Command Watch()
     {
         var command = new Command("watch", "Deploy once, then on each save: C# edits compile in-process and reach the pods in a fraction of a second; "
-            + "project, props/targets, content or KtSetup changes run a full publish + deploy.");
-        var inputs = ProjectInputs.AddTo(command);
+            + "project, props/targets, content or KtSetup changes run a full publish + deploy. Debug (the default) sends method-body edits as IL deltas "
+            + "the running pods apply in place (their state kept); -c Release compiles and reloads whole assemblies.");
+        // Debug by default: Edit and Continue needs debuggable code (docs/cli.md, "IL deltas").
+        var inputs = ProjectInputs.AddTo(command, WatchOptions.DefaultConfiguration);
         var verbose = VerboseOption();
         command.Options.Add(verbose);
         command.SetAction((result, cancellationToken) => RunAsync(result, result.GetValue(verbose), async output =>

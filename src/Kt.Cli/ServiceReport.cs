@@ -28,10 +28,10 @@ internal static class ServiceReport
             foreach (var service in backend.Services)
             {
                 var answering = service.Pods.Count(p => p.Unreachable is null && p.Endpoint is not null);
-                rows.Add([$"  {service.Service.Service}", $"{answering}/{service.Service.Pods.Count}", service.Version ?? "-", Number(service.Steps), Age(service.Started, now)]);
+                rows.Add([$"  {service.Service.Service}", $"{answering}/{service.Service.Pods.Count}", Version(service.Version), Number(service.Steps), Age(service.Started, now)]);
                 foreach (var pod in service.Pods)
                 {
-                    rows.Add([$"    {pod.Pod.Name}", pod.Pod.State, pod.Version ?? "-", Number(pod.Unreachable is null && pod.Endpoint is not null ? pod.Journal.Count : null),
+                    rows.Add([$"    {pod.Pod.Name}", pod.Pod.State, Version(pod.Version), Number(pod.Unreachable is null && pod.Endpoint is not null ? pod.Journal.Count : null),
                         Age(pod.Pod.Started, now), pod.Unreachable ?? $"setup {pod.Setup}"]);
                 }
             }
@@ -39,6 +39,9 @@ internal static class ServiceReport
             WriteColumns(output, rows);
         }
     }
+
+    /// <summary>A version as the pods report it; one with IL deltas applied (kt watch) says so: <c>X+3 (base X + 3 deltas)</c>.</summary>
+    private static string Version(string? version) => version is null ? "-" : Kt.PodRuntime.Protocol.DeltaVersions.Describe(version);
 
     public static void WriteDescription(TextWriter output, LocatedService located, DateTimeOffset now)
     {
@@ -50,7 +53,7 @@ internal static class ServiceReport
             ["backend", service.Namespace is null ? service.Backend : $"{service.Backend} (namespace {service.Namespace})"],
             ["image", service.Image ?? "- (this machine's .NET; no image)"],
             ["pods", $"{status.Pods.Count(p => p.Endpoint is not null && p.Unreachable is null)} of {service.Pods.Count} answering"],
-            ["version", status.Version ?? "-"],
+            ["version", Version(status.Version)],
             ["age", Age(status.Started, now)],
         ]);
 
@@ -68,7 +71,7 @@ internal static class ServiceReport
         WriteColumns(output, status.Pods.Select(pod => new[]
         {
             $"  {pod.Pod.Name}", pod.Pod.State, pod.Pod.Started is { } started ? $"started {started.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)} ({Age(started, now)})" : "started -",
-            pod.Endpoint?.Address.ToString() ?? "-", pod.Version is null ? "-" : $"version {pod.Version}",
+            pod.Endpoint?.Address.ToString() ?? "-", pod.Version is null ? "-" : $"version {Version(pod.Version)}",
             pod.Unreachable ?? $"setup {pod.Setup}, {pod.Journal.Count.ToString(CultureInfo.InvariantCulture)} steps",
         }).ToList());
 

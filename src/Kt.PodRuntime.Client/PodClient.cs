@@ -241,6 +241,27 @@ public sealed class PodClient : IDisposable
         return new SyncResult(result.Version, result.Files, result.Bytes, 0, 0, result.Reused);
     }
 
+    // ---- IL deltas ------------------------------------------------------------------------------------------
+
+    /// <summary>What the pod's worker runtime can apply as IL deltas, and the version it serves (<c>GET /code/delta</c>).</summary>
+    public async Task<DeltaCapabilities> GetDeltaCapabilitiesAsync(CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, PodRoutes.Relative(PodRoutes.CodeDelta)), cancellationToken).ConfigureAwait(false);
+        return await ReadAsync(response, PodJsonContext.Default.DeltaCapabilities, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Applies one generation of IL deltas to the running worker (<c>POST /code/delta</c>); the pod then serves the
+    /// returned version (<c>X+N</c>). A <see cref="RemoteException"/> with KT4070–KT4072 when it did not: the pod serves
+    /// what it served.
+    /// </summary>
+    public async Task<DeltaResult> ApplyDeltaAsync(DeltaRequest delta, CancellationToken cancellationToken = default)
+    {
+        var body = Json(delta, PodJsonContext.Default.DeltaRequest);
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Post, PodRoutes.Relative(PodRoutes.CodeDelta)) { Content = body }, cancellationToken).ConfigureAwait(false);
+        return await ReadAsync(response, PodJsonContext.Default.DeltaResult, cancellationToken).ConfigureAwait(false);
+    }
+
     private Task<(int Blobs, long Bytes)> UploadMissingAsync(string folder, ContentManifest manifest, CancellationToken cancellationToken) =>
         UploadMissingAsync(manifest.Files.Select(f => new BlobSource(f.Sha256, f.Size, Path.Combine(folder, f.Path))).ToList(), cancellationToken);
 

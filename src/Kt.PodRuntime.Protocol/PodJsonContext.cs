@@ -29,6 +29,9 @@ namespace Kt.PodRuntime.Protocol;
 [JsonSerializable(typeof(LogLine))]
 [JsonSerializable(typeof(AppSettings))]
 [JsonSerializable(typeof(AppStatus))]
+[JsonSerializable(typeof(DeltaCapabilities))]
+[JsonSerializable(typeof(DeltaRequest))]
+[JsonSerializable(typeof(DeltaResult))]
 public sealed partial class PodJsonContext : JsonSerializerContext
 {
     /// <summary>The protocol's options: generated metadata first, reflection for anything else (user values).</summary>

@@ -22,6 +22,9 @@ public static class PodRoutes
     /// <summary>One round trip: activate this manifest, or say which blobs are missing.</summary>
     public const string SyncDeploy = "/sync/deploy";
 
+    /// <summary>GET: what the worker's runtime can apply; POST: apply one generation of IL deltas (<see cref="DeltaRequest"/>).</summary>
+    public const string CodeDelta = "/code/delta";
+
     public const string Function = "/fn/{type}/{method}";
     public const string ClassInit = "/cls/{type}";
     public const string ClassMethod = "/cls/{type}/{method}";

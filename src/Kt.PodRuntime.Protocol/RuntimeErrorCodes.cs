@@ -52,6 +52,15 @@ public static class RuntimeErrorCodes
     public const string RootNotWritable = "KT4052";
     public const string RootInUse = "KT4053";
 
+    /// <summary>The worker's runtime cannot apply IL deltas (not started modifiable, or the assembly is not debuggable).</summary>
+    public const string DeltaUnsupported = "KT4070";
+
+    /// <summary>The delta is for another version or module than the worker serves (a peer is ahead or behind).</summary>
+    public const string DeltaBaseMismatch = "KT4071";
+
+    /// <summary>The runtime refused the delta (ApplyUpdate threw) or calls did not drain in time; the code is unchanged.</summary>
+    public const string DeltaRefused = "KT4072";
+
     public const string Internal = "KT4099";
 
     /// <summary>Client side: the pod did not become ready (with the version asked for) in time.</summary>

@@ -43,6 +43,22 @@ internal sealed class ProjectCompiler
     public CompileResult Emit(CancellationToken cancellationToken, bool withReferenceAssembly = false) =>
         _compiler.Emit(withReferenceAssembly, cancellationToken);
 
+    /// <summary>True when the project compiles debuggable code (Debug): its edits can reach the pods as IL deltas.</summary>
+    public bool Debuggable => _compiler.Debuggable;
+
+    /// <summary>A delta was applied since the last whole emit.</summary>
+    public bool BehindDeltas => _compiler.BehindDeltas;
+
+    /// <summary>The pods run this project's last whole emit: deltas start from it.</summary>
+    public void BaselineOnLastEmit() => _compiler.BaselineOnLastEmit();
+
+    /// <summary>The edits since the pods' code as an IL delta, or why not, or the compile errors (see <see cref="WarmCompiler.Delta"/>).</summary>
+    public ProjectDelta Delta(ISet<string> capabilities, CancellationToken cancellationToken) => _compiler.Delta(capabilities, cancellationToken);
+
+    /// <summary>The whole assembly behind the deltas applied since the last whole emit (null: none applied).</summary>
+    public CompileResult? EmitBehindDeltas(CancellationToken cancellationToken, bool withReferenceAssembly = false) =>
+        _compiler.EmitBehindDeltas(withReferenceAssembly, cancellationToken);
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static ProjectCompiler CreateWarm(ProjectInputs inputs) =>
         new(inputs, WarmCompiler.Create(inputs.CompilerArguments, inputs.ProjectDirectory));

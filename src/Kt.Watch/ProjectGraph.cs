@@ -97,7 +97,7 @@ internal sealed class ProjectGraph
     public GraphEmit Emit(CancellationToken cancellationToken)
     {
         var emitted = new List<(ProjectCompiler Project, CompileResult Result)>();
-        foreach (var node in _order.Where(n => n.Dirty))
+        foreach (var node in _order.Where(n => n.Dirty || n.Compiler.BehindDeltas))
         {
             var result = node.Compiler.Emit(cancellationToken, withReferenceAssembly: node.Dependents.Count > 0);
             if (!result.Success)
@@ -123,6 +123,72 @@ internal sealed class ProjectGraph
         }
 
         return new GraphEmit { Emitted = emitted, Errors = [] };
+    }
+
+    /// <summary>True when every project compiles debuggable code (Debug), so that edits can reach the pods as IL deltas.</summary>
+    public bool Debuggable => _order.All(n => n.Compiler.Debuggable);
+
+    /// <summary>
+    /// The edits of the projects with an edit as IL deltas (build order), or the first project's reason for none or its
+    /// errors. A body-only edit never changes a reference assembly, so dependents are never involved. Nothing changes
+    /// until <see cref="CommitDeltas"/>.
+    /// </summary>
+    public GraphDelta Delta(ISet<string> capabilities, CancellationToken cancellationToken)
+    {
+        var deltas = new List<ProjectDelta>();
+        foreach (var node in _order.Where(n => n.Dirty))
+        {
+            var delta = node.Compiler.Delta(capabilities, cancellationToken);
+            if (delta.RudeReason is not null || delta.Errors.Count > 0)
+            {
+                return new GraphDelta { RudeReason = delta.RudeReason, Errors = delta.Errors, FailedProject = node.Compiler.Inputs.ProjectFile };
+            }
+
+            deltas.Add(delta);
+        }
+
+        return new GraphDelta { Deltas = deltas };
+    }
+
+    /// <summary>Every pod applied the deltas: they are the new baselines, and the edited projects are no longer due.</summary>
+    public void CommitDeltas(GraphDelta delta)
+    {
+        foreach (var project in delta.Deltas)
+        {
+            project.Commit();
+        }
+
+        foreach (var node in _order)
+        {
+            node.Dirty = false;
+        }
+    }
+
+    /// <summary>
+    /// The whole assemblies behind the deltas applied since their last whole emit (the bytes <c>dotnet build</c> would
+    /// write), for the staged publish output. Stops at a cancellation; what was not emitted stays due.
+    /// </summary>
+    public IReadOnlyList<(ProjectCompiler Project, CompileResult Result)> EmitBehindDeltas(CancellationToken cancellationToken)
+    {
+        var emitted = new List<(ProjectCompiler, CompileResult)>();
+        foreach (var node in _order)
+        {
+            if (node.Compiler.EmitBehindDeltas(cancellationToken, withReferenceAssembly: node.Dependents.Count > 0) is { Success: true } result)
+            {
+                emitted.Add((node.Compiler, result));
+            }
+        }
+
+        return emitted;
+    }
+
+    /// <summary>The pods run every project's last whole emit (after a deploy of whole assemblies): deltas start from those.</summary>
+    public void BaselineOnLastEmits()
+    {
+        foreach (var node in _order)
+        {
+            node.Compiler.BaselineOnLastEmit();
+        }
     }
 
     /// <summary>
@@ -197,6 +263,22 @@ internal sealed class ProjectGraph
 
         public bool Dirty { get; set; }
     }
+}
+
+/// <summary>What the deltas of one batch are: one per edited project (build order), or the reason there are none, or errors.</summary>
+internal sealed record GraphDelta
+{
+    public IReadOnlyList<ProjectDelta> Deltas { get; init; } = [];
+
+    /// <summary>Why this batch is no delta (null: it is one).</summary>
+    public string? RudeReason { get; init; }
+
+    public IReadOnlyList<string> Errors { get; init; } = [];
+
+    public string? FailedProject { get; init; }
+
+    /// <summary>The deltas with something to apply.</summary>
+    public IEnumerable<ProjectDelta> ToApply => Deltas.Where(d => d.Methods > 0);
 }
 
 /// <summary>What one emit of the graph gave: the projects emitted (build order), or the first one that failed and its errors.</summary>

@@ -15,7 +15,7 @@ namespace Kt.Watch;
 /// updated by replacing only the edited syntax trees. The generator driver is kept too, so generators run
 /// incrementally. An emit writes nothing: the caller decides where the bytes go.
 /// </summary>
-internal sealed class WarmCompiler
+internal sealed partial class WarmCompiler
 {
     private readonly CSharpCommandLineArguments _args;
     private readonly ConfigOptions _config;
@@ -135,10 +135,28 @@ internal sealed class WarmCompiler
     public CompileResult Emit(bool withReferenceAssembly, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        var (compilation, generatorDiagnostics) = Generate(cancellationToken);
+        return EmitGenerated(compilation, _compilation.SyntaxTrees.Length, generatorDiagnostics, withReferenceAssembly, clock, cancellationToken);
+    }
+
+    /// <summary>Runs the generators (incrementally) on the current trees: the compilation an emit compiles.</summary>
+    private (Compilation Compilation, IReadOnlyList<Diagnostic> Diagnostics) Generate(CancellationToken cancellationToken)
+    {
         _driver = _driver.RunGeneratorsAndUpdateCompilation(_compilation, out var compilation, out var generatorDiagnostics, cancellationToken);
-        compilation = RehashGenerated(compilation, cancellationToken);
-        var generated = compilation.SyntaxTrees.Skip(_compilation.SyntaxTrees.Length).ToList();
-        var embeddedTexts = _args.EmbeddedFiles.Select(f => _trees.TryGetValue(f.Path, out var tree)
+        return (RehashGenerated(compilation, cancellationToken), generatorDiagnostics);
+    }
+
+    /// <summary>
+    /// The whole-assembly emit of a generated compilation (<paramref name="userTrees"/> trees of its own, the rest the
+    /// generators'). Touches no state but <see cref="_lastFull"/>: it may run in the background on a compilation a delta
+    /// was computed from (the watch waits for it before the trees change again).
+    /// </summary>
+    private CompileResult EmitGenerated(Compilation compilation, int userTrees, IReadOnlyList<Diagnostic> generatorDiagnostics, bool withReferenceAssembly,
+        Stopwatch clock, CancellationToken cancellationToken)
+    {
+        var generated = compilation.SyntaxTrees.Skip(userTrees).ToList();
+        var userTreesByPath = compilation.SyntaxTrees.Take(userTrees).GroupBy(t => t.FilePath, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var embeddedTexts = _args.EmbeddedFiles.Select(f => userTreesByPath.TryGetValue(f.Path, out var tree)
                 ? EmbeddedText.FromSource(f.Path, tree.GetText(cancellationToken))
                 : EmbeddedText.FromStream(f.Path, File.OpenRead(f.Path), _args.ChecksumAlgorithm))
             .Concat(generated.Select(t => EmbeddedText.FromSource(t.FilePath, t.GetText(cancellationToken))))
@@ -161,6 +179,11 @@ internal sealed class WarmCompiler
             .Select(d => formatter.Format(d, CultureInfo.InvariantCulture))
             .Distinct(StringComparer.Ordinal)
             .ToList();
+        if (result.Success && errors.Count == 0)
+        {
+            _lastFull = new FullEmit(compilation, userTrees, pe.ToArray(), pdb?.ToArray());
+        }
+
         return new CompileResult
         {
             Success = result.Success && errors.Count == 0,

@@ -3,7 +3,10 @@ namespace Kt.Watch;
 /// <summary>One turn of the watch loop: what changed, which path it took, and how long each part took (ms).</summary>
 public sealed record WatchIteration
 {
-    /// <summary><c>deploy</c> (the first), <c>compile</c> (fast path), <c>sources</c> (arguments re-read) or <c>publish</c> (MSBuild).</summary>
+    /// <summary>
+    /// <c>deploy</c> (the first), <c>delta</c> (IL deltas applied in place), <c>compile</c> (whole assemblies emitted in
+    /// process), <c>sources</c> (arguments re-read) or <c>publish</c> (MSBuild).
+    /// </summary>
     public required string Path { get; init; }
 
     public required IReadOnlyList<string> Files { get; init; }
@@ -12,6 +15,9 @@ public sealed record WatchIteration
     public required bool Deployed { get; init; }
 
     public IReadOnlyList<string> Errors { get; init; } = [];
+
+    /// <summary>Why an edit that could have been a delta took the whole compile (a rude edit, a pod that refused it); null otherwise.</summary>
+    public string? FallbackReason { get; init; }
 
     public double BuildMs { get; init; }
 

@@ -6,8 +6,14 @@ public sealed record WatchOptions
     /// <summary>The project file (absolute).</summary>
     public required string ProjectFile { get; init; }
 
-    /// <summary>The configuration published and compiled (Release, as <c>dotnet publish</c> defaults to).</summary>
-    public string Configuration { get; init; } = "Release";
+    /// <summary>
+    /// Debug: the watch's default. Edit and Continue needs debuggable code, so only a Debug compilation's method-body
+    /// edits reach the pods as IL deltas (state kept); Release compiles and reloads whole assemblies on every edit.
+    /// </summary>
+    public const string DefaultConfiguration = "Debug";
+
+    /// <summary>The configuration published and compiled (<see cref="DefaultConfiguration"/>; Release for the whole-assembly loop).</summary>
+    public string Configuration { get; init; } = DefaultConfiguration;
 
     /// <summary>How long the files must be quiet before a batch of changes is taken (editors save in bursts).</summary>
     public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(40);

@@ -24,6 +24,9 @@ public sealed class WatchSession : IDisposable
     private readonly List<FileSystemWatcher> _watchers = [];
     private ProjectGraph? _graph;
     private Task _warmUp = Task.CompletedTask;
+    private PodDeltas? _pods;
+    private Task _behind = Task.CompletedTask;
+    private CancellationTokenSource? _behindCancel;
 
     public WatchSession(WatchOptions options, WorkflowOutput output, Action<WatchIteration>? onIteration = null)
     {
@@ -68,6 +71,8 @@ public sealed class WatchSession : IDisposable
             watcher.Dispose();
         }
 
+        _behindCancel?.Cancel();
+        _pods?.Dispose();
         _deploys.Dispose();
     }
 
@@ -132,8 +137,11 @@ public sealed class WatchSession : IDisposable
     private async Task TurnAsync(string path, IReadOnlyList<string> files, ChangeKind kind, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        string? fallback = null;
         try
         {
+            // The whole emit behind the last deltas is redone after this edit anyway: it must not write meanwhile.
+            await StopEmitBehindDeltasAsync().ConfigureAwait(false);
             if (kind == ChangeKind.Project)
             {
                 await ProjectPipeline.PublishAsync(_options, _output, cancellationToken).ConfigureAwait(false);
@@ -157,20 +165,23 @@ public sealed class WatchSession : IDisposable
                     graph.Replace(file);
                 }
 
+                if (kind == ChangeKind.Sources && _pods is { Capabilities.Count: > 0 } pods && graph.Debuggable)
+                {
+                    (var done, fallback) = await DeltaAsync(graph, pods, files, clock, cancellationToken).ConfigureAwait(false);
+                    if (done)
+                    {
+                        return;
+                    }
+                }
+
                 var compiled = graph.Emit(cancellationToken);
                 if (!compiled.Success)
                 {
-                    foreach (var error in compiled.Errors)
-                    {
-                        _output.Progress($"{error} [{compiled.FailedProject}]");
-                    }
-
-                    _output.Progress($"{compiled.Errors.Count} error(s): nothing deployed; the previous version keeps serving");
-                    Report(new WatchIteration { Path = path, Files = files, Deployed = false, Errors = compiled.Errors, TotalMs = clock.Elapsed.TotalMilliseconds });
+                    ReportErrors(path, files, compiled.Errors, compiled.FailedProject!, clock);
                     return;
                 }
 
-                Stage(graph.Root.Inputs.PublishDirectory, compiled);
+                Stage(graph.Root.Inputs.PublishDirectory, compiled.Emitted);
                 emitted = [.. compiled.Emitted.Select(e => e.Project.OutputFileName)];
             }
 
@@ -181,21 +192,143 @@ public sealed class WatchSession : IDisposable
             {
                 Path = path, Files = files, Deployed = true, BuildMs = built, DeployMs = total - built, TotalMs = total,
                 Version = outcome.CodeVersion, UploadedFiles = outcome.Report?.UploadedBlobs ?? 0, Emitted = emitted,
-                Endpoint = outcome.Report?.Pods.Pods[0].Address, Token = outcome.Report?.Pods.Pods[0].Token,
+                Endpoint = outcome.Report?.Pods.Pods[0].Address, Token = outcome.Report?.Pods.Pods[0].Token, FallbackReason = fallback,
             };
             _output.Progress(string.Create(CultureInfo.InvariantCulture,
                 $"{(files.Count == 0 ? "first deploy: publish" : string.Join(", ", files) + " → " + path)}{(emitted.Count == 0 ? "" : " (" + string.Join(", ", emitted) + ")")} {built:0} ms · deploy {iteration.DeployMs:0} ms "
                 + $"({iteration.UploadedFiles} file{(iteration.UploadedFiles == 1 ? "" : "s")} sent) · total {total:0} ms · {outcome.CodeVersion} serving"));
-            Report(iteration);
-            if (graphRead && kind == ChangeKind.Project)
+            await ConnectForDeltasAsync(graph, outcome, cancellationToken).ConfigureAwait(false);
+            if (graphRead)
             {
                 WarmUp(graph, cancellationToken);
             }
+            else
+            {
+                graph.BaselineOnLastEmits(); // the pods load whole assemblies just emitted (or, for the others, emitted before)
+            }
+
+            Report(iteration);
         }
         catch (KtException e)
         {
             _output.Progress($"{e.Message}; waiting for the next change");
-            Report(new WatchIteration { Path = path, Files = files, Deployed = false, Errors = [e.Message], TotalMs = clock.Elapsed.TotalMilliseconds });
+            Report(new WatchIteration { Path = path, Files = files, Deployed = false, Errors = [e.Message], TotalMs = clock.Elapsed.TotalMilliseconds, FallbackReason = fallback });
+        }
+    }
+
+    /// <summary>
+    /// The fast path of a Debug watch: the edit as IL deltas, applied by every pod in place. Returns done when the turn is
+    /// over (applied, nothing to apply, or compile errors); else the one-line reason it takes the whole compile + reload.
+    /// </summary>
+    private async Task<(bool Done, string? Fallback)> DeltaAsync(ProjectGraph graph, PodDeltas pods, IReadOnlyList<string> files, Stopwatch clock,
+        CancellationToken cancellationToken)
+    {
+        var delta = graph.Delta(pods.Capabilities, cancellationToken);
+        var names = string.Join(", ", files);
+        if (delta.Errors.Count > 0)
+        {
+            ReportErrors("delta", files, delta.Errors, delta.FailedProject!, clock);
+            return (true, null);
+        }
+
+        string reason;
+        if (delta.RudeReason is null)
+        {
+            var toApply = delta.ToApply.ToList();
+            var built = clock.Elapsed.TotalMilliseconds;
+            var refused = toApply.Count == 0 ? null : await pods.ApplyAsync(toApply, cancellationToken).ConfigureAwait(false);
+            if (refused is null)
+            {
+                graph.CommitDeltas(delta);
+                var total = clock.Elapsed.TotalMilliseconds;
+                var methods = toApply.Sum(d => d.Methods);
+                var what = toApply.Count == 0
+                    ? "no method body changed, nothing to apply"
+                    : $"{string.Join(", ", toApply.Select(d => d.Assembly + ".dll"))}: {methods} method{(methods == 1 ? "" : "s")}";
+                _output.Progress(string.Create(CultureInfo.InvariantCulture,
+                    $"{names} → delta ({what}) {built:0} ms · apply {total - built:0} ms · total {total:0} ms · {pods.Version} serving"));
+                Report(new WatchIteration
+                {
+                    Path = "delta", Files = files, Deployed = true, BuildMs = built, DeployMs = total - built, TotalMs = total, Version = pods.Version,
+                    Emitted = [.. toApply.Select(d => d.Assembly + ".dll")], Endpoint = pods.Endpoint, Token = pods.Token,
+                });
+                if (toApply.Count > 0)
+                {
+                    EmitBehindDeltas(graph);
+                }
+
+                return (true, null);
+            }
+
+            reason = $"the pods did not take the delta ({refused})";
+        }
+        else
+        {
+            reason = delta.RudeReason;
+        }
+
+        // A reason found in a file names it already.
+        _output.Progress(files.Any(f => reason.StartsWith(Path.GetFileName(f) + ":", StringComparison.Ordinal))
+            ? $"{reason}: whole compile + reload"
+            : $"{names}: {reason}: whole compile + reload");
+        return (false, reason);
+    }
+
+    private void ReportErrors(string path, IReadOnlyList<string> files, IReadOnlyList<string> errors, string project, Stopwatch clock)
+    {
+        foreach (var error in errors)
+        {
+            _output.Progress($"{error} [{project}]");
+        }
+
+        _output.Progress($"{errors.Count} error(s): nothing deployed; the previous version keeps serving");
+        Report(new WatchIteration { Path = path, Files = files, Deployed = false, Errors = errors, TotalMs = clock.Elapsed.TotalMilliseconds });
+    }
+
+    /// <summary>After a deploy of whole assemblies: asks the pods what deltas they take (a Debug watch only).</summary>
+    private async Task ConnectForDeltasAsync(ProjectGraph graph, DeployOutcome outcome, CancellationToken cancellationToken)
+    {
+        _pods?.Dispose();
+        _pods = null;
+        if (graph.Debuggable && outcome.Report is { } report)
+        {
+            _pods = await PodDeltas.ConnectAsync(report.Pods, outcome.CodeVersion, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Truth after speed: the whole assemblies behind the deltas just applied are emitted in the background (the bytes
+    /// <c>dotnet build</c> writes) and staged as the publish output, so the next whole deploy, a new pod or a freeze get
+    /// exact build output. The running pods are not touched. A new edit cancels it (it is redone after that edit).
+    /// </summary>
+    private void EmitBehindDeltas(ProjectGraph graph)
+    {
+        var cancel = new CancellationTokenSource();
+        _behindCancel = cancel;
+        _behind = Task.Run(() =>
+        {
+            try
+            {
+                Stage(graph.Root.Inputs.PublishDirectory, graph.EmitBehindDeltas(cancel.Token));
+            }
+            catch (OperationCanceledException)
+            {
+                // A newer edit came first; the projects stay due.
+            }
+        }, CancellationToken.None);
+    }
+
+    /// <summary>The background emit behind the deltas, for a test or the bench (completed when none runs).</summary>
+    public Task EmittedBehindDeltas => _behind;
+
+    private async Task StopEmitBehindDeltasAsync()
+    {
+        if (_behindCancel is { } cancel)
+        {
+            await cancel.CancelAsync().ConfigureAwait(false);
+            await _behind.ConfigureAwait(false);
+            cancel.Dispose();
+            _behindCancel = null;
         }
     }
 
@@ -210,6 +343,7 @@ public sealed class WatchSession : IDisposable
             try
             {
                 graph.WarmUp(cancellationToken);
+                graph.BaselineOnLastEmits(); // the warm emit gives the published bytes: the pods run those
             }
             catch (OperationCanceledException)
             {
@@ -226,9 +360,9 @@ public sealed class WatchSession : IDisposable
     /// Writes each emitted assembly (and PDB, XML docs) over the staged publish output, each file swapped in whole. A
     /// referenced project's assembly sits there too, under its own name.
     /// </summary>
-    private static void Stage(string publishDirectory, GraphEmit compiled)
+    private static void Stage(string publishDirectory, IReadOnlyList<(ProjectCompiler Project, CompileResult Result)> emitted)
     {
-        foreach (var (project, result) in compiled.Emitted)
+        foreach (var (project, result) in emitted)
         {
             AtomicFile.WriteAllBytes(Path.Combine(publishDirectory, project.OutputFileName), result.Assembly, durable: false);
             if (result.Pdb is not null)

@@ -50,6 +50,7 @@ public sealed class SaveStyleTests : IClassFixture<PackedTaskFixture>
             var first = await NextAsync(turns);
             Assert.True(first.Deployed, string.Join('\n', lines));
             Assert.Equal("one", await CallAsync(first));
+            await session.WarmedUp; // the delta baseline
 
             // Write a temp file next to the original and rename it over it (VS Code's atomic save, most editors' safe write).
             var temp = functions + ".vsctmp";
@@ -94,7 +95,7 @@ public sealed class SaveStyleTests : IClassFixture<PackedTaskFixture>
         {
             await stop.CancelAsync();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
-            var definition = ProjectDefinitionFile.Read(Path.Combine(project, "obj", "Release", "net10.0", "kt.definition.json"), WorkflowErrors.DefinitionUnreadable);
+            var definition = ProjectDefinitionFile.Read(Path.Combine(project, "obj", "Debug", "net10.0", "kt.definition.json"), WorkflowErrors.DefinitionUnreadable);
             await TeardownWorkflow.TeardownAsync(definition, WorkflowOutput.Silent, CancellationToken.None);
         }
     }
@@ -111,7 +112,7 @@ public sealed class SaveStyleTests : IClassFixture<PackedTaskFixture>
         }
 
         Assert.True(turn.Deployed, string.Join('\n', turn.Errors) + "\n" + Context());
-        Assert.Equal("compile", turn.Path);
+        Assert.Equal("delta", turn.Path); // the fast path of a Debug watch: each save's body edits applied in place
         Assert.Equal(files, turn.Files);
         Assert.Equal(answer, await CallAsync(turn));
     }

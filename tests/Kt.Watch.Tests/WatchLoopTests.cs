@@ -8,7 +8,7 @@ using Kt.Workflows;
 namespace Kt.Watch.Tests;
 
 /// <summary>
-/// <c>kt watch</c> against a real project (the packed Kt.MSBuild), real <c>dotnet publish</c> and real process pods:
+/// <c>kt watch -c Release</c> (whole assemblies on every edit) against a real project (the packed Kt.MSBuild), real <c>dotnet publish</c> and real process pods:
 /// an edit takes the in-process compile and reaches the pod, a compile error deploys nothing and the old version keeps
 /// serving, and a project file change goes through MSBuild.
 /// </summary>
@@ -32,7 +32,7 @@ public sealed class WatchLoopTests : IClassFixture<PackedTaskFixture>
         var lines = new List<string>();
         var output = new WorkflowOutput(line => { lock (lines) { lines.Add(line); } }, _ => { });
         using var stop = new CancellationTokenSource();
-        using var session = new WatchSession(new WatchOptions { ProjectFile = Path.Combine(project, "WatchApp.csproj"), Environment = Environment }, output, t => turns.Writer.TryWrite(t));
+        using var session = new WatchSession(new WatchOptions { Configuration = "Release", ProjectFile = Path.Combine(project, "WatchApp.csproj"), Environment = Environment }, output, t => turns.Writer.TryWrite(t));
         var run = Task.Run(() => session.RunAsync(stop.Token));
         try
         {
@@ -110,7 +110,7 @@ public sealed class WatchLoopTests : IClassFixture<PackedTaskFixture>
         var lines = new List<string>();
         var output = new WorkflowOutput(line => { lock (lines) { lines.Add(line); } }, _ => { });
         using var stop = new CancellationTokenSource();
-        using var session = new WatchSession(new WatchOptions { ProjectFile = Path.Combine(project, "WatchRefApp.csproj"), Environment = Environment }, output,
+        using var session = new WatchSession(new WatchOptions { Configuration = "Release", ProjectFile = Path.Combine(project, "WatchRefApp.csproj"), Environment = Environment }, output,
             t => turns.Writer.TryWrite(t));
         var run = Task.Run(() => session.RunAsync(stop.Token));
         try

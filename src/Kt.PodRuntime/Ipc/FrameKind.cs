@@ -9,6 +9,7 @@ internal enum FrameKind : byte
     Load = 3,
     ClassInit = 4,
     Credit = 5, // header: int64, output cost of the call that left the server (LogLimits.CallWindow)
+    Delta = 6,
 
     // worker → server
     Result = 10,
@@ -16,4 +17,5 @@ internal enum FrameKind : byte
     Loaded = 12,
     UnloadReport = 13,
     Hello = 14,
+    DeltaApplied = 15,
 }

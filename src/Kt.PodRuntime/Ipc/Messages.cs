@@ -30,7 +30,21 @@ internal sealed record UnloadReportHeader(
     [property: JsonPropertyName("unloaded")] bool Unloaded,
     [property: JsonPropertyName("gcRounds")] int GcRounds);
 
-internal sealed record HelloHeader([property: JsonPropertyName("pid")] int Pid);
+/// <summary>The worker's greeting: its process id and what its runtime can apply as IL deltas (empty: nothing).</summary>
+internal sealed record HelloHeader(
+    [property: JsonPropertyName("pid")] int Pid,
+    [property: JsonPropertyName("caps")] string Capabilities = "");
+
+/// <summary>Tells the worker to apply one generation of IL deltas to its current version, which then serves <see cref="Version"/>.</summary>
+internal sealed record DeltaHeader(
+    [property: JsonPropertyName("version")] string Version,
+    [property: JsonPropertyName("updates")] IReadOnlyList<AssemblyDelta> Updates);
+
+/// <summary>The worker's answer to a <see cref="FrameKind.Delta"/>: applied, or why not (the code is then unchanged).</summary>
+internal sealed record DeltaAppliedHeader(
+    [property: JsonPropertyName("ok")] bool Ok,
+    [property: JsonPropertyName("code")] string? Code = null,
+    [property: JsonPropertyName("message")] string? Message = null);
 
 /// <summary>Header of a <see cref="FrameKind.ClassInit"/>: the payload holds the constructor body <c>{args, kwargs}</c>.</summary>
 internal sealed record ClassInitHeader([property: JsonPropertyName("t")] string Type);
@@ -41,6 +55,8 @@ internal sealed record ClassInitHeader([property: JsonPropertyName("t")] string 
 [JsonSerializable(typeof(UnloadReportHeader))]
 [JsonSerializable(typeof(HelloHeader))]
 [JsonSerializable(typeof(ClassInitHeader))]
+[JsonSerializable(typeof(DeltaHeader))]
+[JsonSerializable(typeof(DeltaAppliedHeader))]
 internal sealed partial class IpcJson : JsonSerializerContext
 {
     public static byte[] Encode<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, typeof(T), Default);

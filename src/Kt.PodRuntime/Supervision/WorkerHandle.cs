@@ -17,6 +17,7 @@ internal sealed class WorkerHandle : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<long, PendingCall> _pending = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource<LoadedHeader>> _loads = new();
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<DeltaAppliedHeader>> _deltas = new();
     private readonly Queue<string> _stderrTail = new();
     private readonly List<string> _userFrames = [];
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -73,6 +74,9 @@ internal sealed class WorkerHandle : IAsyncDisposable
 
     /// <summary>The folder of the version it serves (new calls hold a lease on it), or null.</summary>
     public string? Directory { get; private set; }
+
+    /// <summary>What the worker's runtime can apply as IL deltas (its Edit-and-Continue capabilities; empty: nothing).</summary>
+    public string Capabilities { get; private set; } = "";
 
     /// <summary>How many versions this process has loaded (fresh process = 0).</summary>
     public int Generations { get; private set; }
@@ -270,6 +274,33 @@ internal sealed class WorkerHandle : IAsyncDisposable
         return true;
     }
 
+    /// <summary>
+    /// Applies one generation of IL deltas to the version the worker serves, which then serves
+    /// <paramref name="newVersion"/>. The worker applies it between calls (those before it finish on the old code).
+    /// </summary>
+    /// <exception cref="RuntimeError">KT4070–KT4072: not applied; the worker serves what it served.</exception>
+    public async Task ApplyDeltaAsync(string newVersion, IReadOnlyList<AssemblyDelta> updates, CancellationToken cancellationToken)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        var completion = new TaskCompletionSource<DeltaAppliedHeader>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _deltas[id] = completion;
+        _channel.Send(FrameKind.Delta, id, IpcJson.Encode(new DeltaHeader(newVersion, updates)));
+        var finished = await Task.WhenAny(completion.Task, _exited.Task).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (finished != completion.Task)
+        {
+            throw new RuntimeError(RuntimeErrorCodes.WorkerCrashed, 502, $"The worker exited while applying a delta to version {Version}. {StderrTail()}");
+        }
+
+        var answer = await completion.Task.ConfigureAwait(false);
+        if (!answer.Ok)
+        {
+            throw new RuntimeError(answer.Code ?? RuntimeErrorCodes.DeltaRefused, answer.Code == RuntimeErrorCodes.DeltaUnsupported ? 422 : 409,
+                $"The delta was not applied: {answer.Message}");
+        }
+
+        Version = newVersion;
+    }
+
     /// <summary>Fails every waiting call with this error and refuses new ones (used for pod termination).</summary>
     public void FailAll(ErrorEnvelope error)
     {
@@ -287,10 +318,12 @@ internal sealed class WorkerHandle : IAsyncDisposable
     {
         try
         {
-            if (_channel.Read() is not { Kind: FrameKind.Hello })
+            if (_channel.Read() is not { Kind: FrameKind.Hello } hello)
             {
                 throw new InvalidDataException("The worker process did not greet.");
             }
+
+            Capabilities = IpcJson.Decode<HelloHeader>(hello.Header).Capabilities;
 
             _greeted.TrySetResult();
             while (_channel.Read() is { } frame)
@@ -340,6 +373,13 @@ internal sealed class WorkerHandle : IAsyncDisposable
                 if (_loads.TryRemove(frame.Id, out var load))
                 {
                     load.TrySetResult(IpcJson.Decode<LoadedHeader>(frame.Header));
+                }
+
+                break;
+            case FrameKind.DeltaApplied:
+                if (_deltas.TryRemove(frame.Id, out var delta))
+                {
+                    delta.TrySetResult(IpcJson.Decode<DeltaAppliedHeader>(frame.Header));
                 }
 
                 break;

@@ -10,6 +10,8 @@ namespace Kt.PodRuntime.Supervision;
 /// </summary>
 internal static class WorkerLaunch
 {
+    private const string ModifiableAssemblies = "DOTNET_MODIFIABLE_ASSEMBLIES";
+
     /// <param name="runtimeConfig">A worker runtimeconfig (<see cref="WorkerRuntimeConfig"/>), or null for the runtime's own.</param>
     /// <param name="followVersion">No working directory is defined: the current directory follows the active version.</param>
     public static ProcessStartInfo Create(
@@ -53,6 +55,12 @@ internal static class WorkerLaunch
         foreach (var (name, value) in environment)
         {
             info.Environment[name] = value;
+        }
+
+        // IL deltas (kt watch) apply only to a process started so; it changes nothing for an optimized (Release) assembly.
+        if (!info.Environment.ContainsKey(ModifiableAssemblies))
+        {
+            info.Environment[ModifiableAssemblies] = "debug";
         }
 
         return user is null ? info : user.Apply(info);

@@ -21,6 +21,7 @@ public sealed class WorkerSupervisor : IAsyncDisposable
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private readonly Dictionary<string, ReadOnlyMemory<byte>> _classInits = new(StringComparer.Ordinal);
     private readonly List<DateTimeOffset> _recentCrashes = [];
+    private readonly List<(string Version, IReadOnlyList<AssemblyDelta> Updates)> _deltas = []; // applied on _active, in order
     private volatile WorkerHandle? _current;
     private TaskCompletionSource<WorkerHandle> _available = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private UserEnvironment _environment;
@@ -64,6 +65,9 @@ public sealed class WorkerSupervisor : IAsyncDisposable
     public string? ServingVersion => _current is { IsAlive: true } worker ? worker.Version : null;
 
     public int? WorkerProcessId => _current?.ProcessId;
+
+    /// <summary>What the current worker's runtime can apply as IL deltas (empty: nothing, or no worker).</summary>
+    public string Capabilities => _current is { IsAlive: true } worker ? worker.Capabilities : "";
 
     public int InFlight => _current?.InFlight ?? 0;
 
@@ -130,6 +134,7 @@ public sealed class WorkerSupervisor : IAsyncDisposable
         try
         {
             _active = (version, directory);
+            _deltas.Clear(); // a new base: the deltas were on the old one
             var worker = _current;
             // Runtime knobs are fixed at process start: a version whose runtimeconfig differs needs a fresh process.
             var sameKnobs = WorkerRuntimeConfig.For(directory) == _workerRuntimeConfig;
@@ -149,6 +154,42 @@ public sealed class WorkerSupervisor : IAsyncDisposable
                 await SwapInFreshWorkerAsync(cancellationToken).ConfigureAwait(false);
                 _metrics.Reloads.Increment();
             }
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>
+    /// Applies one generation of IL deltas to the running worker (no reload: instances and statics stay), fenced by
+    /// version: refused with KT4071 unless the worker serves <see cref="DeltaRequest.BaseVersion"/>, so every pod of a
+    /// service takes the same deltas in the same order. A worker started later (crash, new environment) gets the
+    /// active version's deltas again, in order.
+    /// </summary>
+    /// <returns>The version served now (<c>X+N</c>).</returns>
+    public async Task<string> ApplyDeltaAsync(DeltaRequest request, CancellationToken cancellationToken)
+    {
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var worker = _current;
+            if (worker is not { IsAlive: true } || worker.Version is null)
+            {
+                throw new RuntimeError(RuntimeErrorCodes.NoActiveVersion, 409, "No worker serves a version yet; deploy the whole version first.");
+            }
+
+            if (worker.Version != request.BaseVersion)
+            {
+                throw new RuntimeError(RuntimeErrorCodes.DeltaBaseMismatch, 409,
+                    $"The delta is for version {request.BaseVersion}; this pod serves {worker.Version}.");
+            }
+
+            var next = DeltaVersions.Next(request.BaseVersion);
+            await worker.ApplyDeltaAsync(next, request.Updates, cancellationToken).ConfigureAwait(false);
+            _deltas.Add((next, request.Updates));
+            _metrics.Reloads.Increment();
+            return next;
         }
         finally
         {
@@ -230,6 +271,7 @@ public sealed class WorkerSupervisor : IAsyncDisposable
         if (_active is { } active)
         {
             await fresh.LoadAsync(active.Version, active.Directory, cancellationToken).ConfigureAwait(false);
+            await ReplayDeltasAsync(fresh, cancellationToken).ConfigureAwait(false);
         }
 
         var previous = _current;
@@ -248,6 +290,26 @@ public sealed class WorkerSupervisor : IAsyncDisposable
         if (previous is not null)
         {
             _ = DrainAndStopAsync(previous);
+        }
+    }
+
+    // A fresh process loads the version's files, which lack the deltas applied since: they are applied again, in order.
+    // One it refuses ends the replay; the worker then serves the base (or the deltas before) under its own label, and
+    // the watch's next delta, meant for the later label, is refused (KT4071) and reloads the pods whole.
+    private async Task ReplayDeltasAsync(WorkerHandle fresh, CancellationToken cancellationToken)
+    {
+        foreach (var (version, updates) in _deltas)
+        {
+            try
+            {
+                await fresh.ApplyDeltaAsync(version, updates, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RuntimeError e)
+            {
+                _logger.LogWarning("A fresh worker could not take delta {Version} again ({Message}); it serves {Served}.", version, e.Message, fresh.Version);
+                _deltas.Clear();
+                return;
+            }
         }
     }
 

@@ -35,7 +35,8 @@ internal sealed class CodeGeneration
 
     public int Number { get; }
 
-    public string Version { get; }
+    /// <summary>The version this generation serves: the one loaded, then <c>X+N</c> after N deltas (<see cref="DeltaApplier"/>).</summary>
+    public string Version { get; set; }
 
     public string Directory { get; }
 
@@ -83,6 +84,23 @@ internal sealed class CodeGeneration
         context.Unload();
         return weak;
     }
+
+    /// <summary>
+    /// Waits until no call runs on this generation (new ones are held back by the caller: the frame reader). A delta is
+    /// applied only then, so that a call runs the old code or the new, never first one and then the other.
+    /// </summary>
+    public bool WaitIdle(TimeSpan timeout) => SpinWait.SpinUntil(() => Volatile.Read(ref _inFlight) == 0, timeout);
+
+    /// <summary>The user assembly of that simple name in this generation's context, loaded now if no call loaded it yet.</summary>
+    public Assembly UserAssembly(string simpleName)
+    {
+        var context = _context ?? throw new InvalidOperationException("This generation was unloaded.");
+        return context.Assemblies.FirstOrDefault(a => a.GetName().Name == simpleName)
+            ?? context.LoadFromAssemblyName(new AssemblyName(simpleName));
+    }
+
+    /// <summary>The assemblies loaded in this generation's context.</summary>
+    public IEnumerable<Assembly> UserAssemblies => _context?.Assemblies ?? [];
 
     public void ForgetInstance(string typeName) => _instances.TryRemove(typeName, out _);
 

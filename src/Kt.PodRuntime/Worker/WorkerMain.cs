@@ -41,7 +41,7 @@ internal sealed class WorkerMain
         CapturingWriter.Install();
 
         var worker = new WorkerMain(channel, followVersion);
-        channel.Send(FrameKind.Hello, 0, IpcJson.Encode(new HelloHeader(Environment.ProcessId)));
+        channel.Send(FrameKind.Hello, 0, IpcJson.Encode(new HelloHeader(Environment.ProcessId, DeltaApplier.Capabilities())));
         var frames = new FrameLoop(channel, worker.Handle);
         frames.Start();
         await frames.Ended.ConfigureAwait(false);
@@ -72,6 +72,9 @@ internal sealed class WorkerMain
                 break;
             case FrameKind.Load:
                 Load(frame);
+                break;
+            case FrameKind.Delta:
+                ApplyDelta(frame);
                 break;
             case FrameKind.ClassInit:
                 var init = IpcJson.Decode<ClassInitHeader>(frame.Header);
@@ -135,6 +138,40 @@ internal sealed class WorkerMain
         },
         _ => UserExceptions.Describe(exception, version, requestId),
     };
+
+    /// <summary>How long a delta waits for the calls running on the version to finish before it is refused.</summary>
+    private static readonly TimeSpan DeltaDrainTimeout = TimeSpan.FromSeconds(10);
+
+    // On the reader, in frame order: calls read after this frame wait until it is applied, and it waits for the calls
+    // read before it to finish, so a call sees the old code or the new whole (the version fence of a delta).
+    private void ApplyDelta(Frame frame)
+    {
+        var delta = IpcJson.Decode<DeltaHeader>(frame.Header);
+        var generation = _current;
+        DeltaAppliedHeader answer;
+        try
+        {
+            if (generation is null)
+            {
+                throw new DeltaFailure(RuntimeErrorCodes.NoActiveVersion, "no code version is active yet.");
+            }
+
+            if (!generation.WaitIdle(DeltaDrainTimeout))
+            {
+                throw new DeltaFailure(RuntimeErrorCodes.DeltaRefused, $"calls on version {generation.Version} still ran after {DeltaDrainTimeout.TotalSeconds:0} s.");
+            }
+
+            DeltaApplier.Apply(generation, delta.Updates);
+            generation.Version = delta.Version;
+            answer = new DeltaAppliedHeader(true);
+        }
+        catch (DeltaFailure failure)
+        {
+            answer = new DeltaAppliedHeader(false, failure.Code, failure.Message);
+        }
+
+        _channel.Send(FrameKind.DeltaApplied, frame.Id, IpcJson.Encode(answer));
+    }
 
     private void Load(Frame frame)
     {
