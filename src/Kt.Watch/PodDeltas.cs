@@ -24,6 +24,8 @@ internal sealed class PodDeltas : IDisposable
 
     public string Token => _pods[0].Pod.Token;
 
+    public IReadOnlyList<PodEndpoint> Pods => [.. _pods.Select(p => p.Pod)];
+
     /// <summary>The version every pod serves, deltas included.</summary>
     public string Version { get; private set; }
 

@@ -37,4 +37,7 @@ public sealed record WatchIteration
     public Uri? Endpoint { get; init; }
 
     public string? Token { get; init; }
+
+    /// <summary>Every pod of the service after a deploy or a delta (rank order).</summary>
+    public IReadOnlyList<PodEndpoint> Pods { get; init; } = [];
 }

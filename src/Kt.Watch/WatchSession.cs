@@ -193,6 +193,7 @@ public sealed class WatchSession : IDisposable
                 Path = path, Files = files, Deployed = true, BuildMs = built, DeployMs = total - built, TotalMs = total,
                 Version = outcome.CodeVersion, UploadedFiles = outcome.Report?.UploadedBlobs ?? 0, Emitted = emitted,
                 Endpoint = outcome.Report?.Pods.Pods[0].Address, Token = outcome.Report?.Pods.Pods[0].Token, FallbackReason = fallback,
+                Pods = outcome.Report?.Pods.Pods ?? [],
             };
             _output.Progress(string.Create(CultureInfo.InvariantCulture,
                 $"{(files.Count == 0 ? "first deploy: publish" : string.Join(", ", files) + " → " + path)}{(emitted.Count == 0 ? "" : " (" + string.Join(", ", emitted) + ")")} {built:0} ms · deploy {iteration.DeployMs:0} ms "
@@ -250,7 +251,7 @@ public sealed class WatchSession : IDisposable
                 Report(new WatchIteration
                 {
                     Path = "delta", Files = files, Deployed = true, BuildMs = built, DeployMs = total - built, TotalMs = total, Version = pods.Version,
-                    Emitted = [.. toApply.Select(d => d.Assembly + ".dll")], Endpoint = pods.Endpoint, Token = pods.Token,
+                    Emitted = [.. toApply.Select(d => d.Assembly + ".dll")], Endpoint = pods.Endpoint, Token = pods.Token, Pods = pods.Pods,
                 });
                 if (toApply.Count > 0)
                 {

@@ -7,8 +7,9 @@ using Kt.Workflows;
 namespace Kt.Watch.Tests;
 
 /// <summary>
-/// <c>kt watch</c> (Debug, its default) on real process pods: a method-body edit reaches the running worker as an IL
-/// delta — a class instance keeps its state and runs the new body, a <c>[MetadataUpdateHandler]</c> hears of it — and
+/// <c>kt watch</c> (Debug, its default) on two real process pods: a method-body edit reaches every running worker as the
+/// same IL delta — each pod's class instance keeps its state and runs the new body, a <c>[MetadataUpdateHandler]</c>
+/// hears of it, both pods serve version X+1 — and
 /// each rude edit (a static field added with an initializer, a changed static constructor) falls back to the whole
 /// compile + reload with its reason in one line, then answers as a fresh build does; after that, deltas start again
 /// from the reloaded code.
@@ -25,7 +26,8 @@ public sealed class DeltaTests : IClassFixture<PackedTaskFixture>
     public async Task A_body_edit_keeps_state_a_handler_sees_it_and_rude_edits_fall_back_with_their_reason()
     {
         var service = $"delta-{Guid.NewGuid():N}"[..20];
-        var project = _fixture.CreateConsoleProject("DeltaApp", $"<KtService>{service}</KtService>", "");
+        // Two pods: every pod takes the same deltas, each keeps its own instance's state.
+        var project = _fixture.CreateConsoleProject("DeltaApp", $"<KtService>{service}</KtService><KtReplicas>2</KtReplicas>", "");
         var counter = Path.Combine(project, "Counter.cs");
         var functions = Path.Combine(project, "Functions.cs");
         await File.WriteAllTextAsync(counter, CounterSource("one"));
@@ -43,11 +45,15 @@ public sealed class DeltaTests : IClassFixture<PackedTaskFixture>
         {
             var first = await NextAsync(turns);
             Assert.True(first.Deployed, Context(lines));
-            using (var client = Client(first))
+            Assert.Equal(2, first.Pods.Count);
+            foreach (var (pod, calls) in first.Pods.Zip([2, 1]))
             {
+                using var client = new PodClient(pod.Address, pod.Token);
                 await client.InitClassAsync("DeltaApp.Counter");
-                Assert.Equal("one:1", await client.CallMethodAsync<string>("DeltaApp.Counter", "Next"));
-                Assert.Equal("one:2", await client.CallMethodAsync<string>("DeltaApp.Counter", "Next"));
+                for (var n = 1; n <= calls; n++)
+                {
+                    Assert.Equal($"one:{n}", await client.CallMethodAsync<string>("DeltaApp.Counter", "Next"));
+                }
             }
 
             // Wait for the warm-up emit (the delta baseline) so that the first edit is a delta, as for a user who reads first.
@@ -60,9 +66,12 @@ public sealed class DeltaTests : IClassFixture<PackedTaskFixture>
             Assert.Equal("delta", body.Path);
             Assert.Equal(first.Version + "+1", body.Version);
             Assert.Equal(["DeltaApp.dll"], body.Emitted);
-            using (var client = Client(body))
+            Assert.Equal(2, body.Pods.Count);
+            foreach (var (pod, count) in body.Pods.Zip([3, 2]))
             {
-                Assert.Equal("two:3", await client.CallMethodAsync<string>("DeltaApp.Counter", "Next"));
+                using var client = new PodClient(pod.Address, pod.Token);
+                Assert.Equal(body.Version, (await client.GetDeltaCapabilitiesAsync()).Version);
+                Assert.Equal($"two:{count}", await client.CallMethodAsync<string>("DeltaApp.Counter", "Next"));
                 Assert.Equal("1:Counter", await client.CallAsync<string>("DeltaApp.Updates", "Seen"));
             }
 
