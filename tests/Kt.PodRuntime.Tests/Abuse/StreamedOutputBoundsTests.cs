@@ -6,7 +6,8 @@ namespace Kt.PodRuntime.Tests.Abuse;
 /// <summary>
 /// Issue 22 (2): a streamed call whose caller stops reading may not grow the server. The call prints 64 Mi characters
 /// in 1 KiB lines; the caller reads 64 KiB and stops. The call must be held back (it cannot get far ahead of its
-/// reader) while the server's memory stays put, and when the caller leaves the call ends and the pod serves on.
+/// reader) while the server's memory stays put and other calls print and answer, and when the caller leaves the call
+/// ends and the pod serves on.
 /// </summary>
 public sealed class StreamedOutputBoundsTests
 {
@@ -63,6 +64,12 @@ public sealed class StreamedOutputBoundsTests
 
         Assert.True(printed < Lines, $"the call printed all {Lines} lines while its caller had read 64 KiB");
         Assert.True(peak - baseline < 48, $"the server grew from {baseline:0} to {peak:0} MiB while the caller did not read");
+
+        // The held call waits without holding the console: another call prints and answers meanwhile.
+        var lines = new List<RemoteLogLine>();
+        var chatty = runtime.Client.CallAsync<int>("Demo.Calc", "Chatty", [3], options: new CallOptions { OnLog = lines.Add });
+        Assert.Equal(3, await chatty.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(["line 0", "line 1", "line 2", "tail-without-newline"], lines.Select(l => l.Line));
 
         // The caller leaves: the call is cancelled (it checks its token), ends, and the pod serves on.
         response.Dispose();
