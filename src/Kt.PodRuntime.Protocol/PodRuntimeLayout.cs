@@ -2,8 +2,8 @@ namespace Kt.PodRuntime.Protocol;
 
 /// <summary>
 /// Where the Kt pod runtime lives inside an image Kt built, and how a container starts it. The image compiler
-/// bakes these paths, the Kubernetes renderer starts them and the runtime reads the token from the named Secret:
-/// one definition, so the three never disagree.
+/// bakes these paths, the Docker backend mounts this machine's runtime at them, the Kubernetes renderer starts them and
+/// the runtime reads the token from the named Secret: one definition, so they never disagree.
 /// </summary>
 public static class PodRuntimeLayout
 {
@@ -34,10 +34,15 @@ public static class PodRuntimeLayout
     /// <summary>The Secret that holds a service's bearer token (created by the deployer, referenced by every pod).</summary>
     public static string TokenSecretName(string service) => service + "-kt-token";
 
-    /// <summary>The arguments of a live pod: where it listens and keeps its journal, blobs and versions.</summary>
-    public static IReadOnlyList<string> Arguments(int port = Port, string root = DataRoot) =>
-        ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--root", root];
+    /// <summary>A live pod in a container: where it listens and keeps its journal, blobs and versions.</summary>
+    public static RuntimeLaunch Live(int port = Port, string root = DataRoot) => new() { Port = port, Root = root };
 
-    /// <summary>The arguments of a frozen pod: serve the baked app folder, refuse sync and setup.</summary>
-    public static IReadOnlyList<string> FrozenArguments(string appDirectory = AppDirectory) => [.. Arguments(), "--frozen-app", appDirectory];
+    /// <summary>A frozen pod: serve the baked app folder, refuse sync and setup.</summary>
+    public static RuntimeLaunch Frozen(string appDirectory = AppDirectory) => Live() with { FrozenApp = appDirectory };
+
+    /// <summary>The arguments of a live pod (<see cref="Live"/>, written by <see cref="RuntimeLaunch.Write"/>).</summary>
+    public static IReadOnlyList<string> Arguments(int port = Port, string root = DataRoot) => Live(port, root).Write().Arguments;
+
+    /// <summary>The arguments of a frozen pod (<see cref="Frozen"/>, written by <see cref="RuntimeLaunch.Write"/>).</summary>
+    public static IReadOnlyList<string> FrozenArguments(string appDirectory = AppDirectory) => Frozen(appDirectory).Write().Arguments;
 }

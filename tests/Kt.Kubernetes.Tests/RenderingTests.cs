@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using k8s.Models;
 using Kt.Kubernetes.Model;
 using Kt.Kubernetes.Rendering;
+using Kt.PodRuntime.Protocol;
 
 namespace Kt.Kubernetes.Tests;
 
@@ -154,7 +155,7 @@ public class RenderingTests
     [Fact]
     public void Frozen_mode_needs_a_digest_and_starts_the_runtime_frozen()
     {
-        var context = Samples.Context() with { DevMode = false, Frozen = true };
+        var context = Samples.Context() with { DevMode = false, Launch = PodRuntimeLayout.Frozen() };
         var error = Assert.Throws<Core.KtException>(() => ManifestRenderer.Render(Samples.Cpu(), context));
         Assert.Equal("KT5007", error.Code);
 

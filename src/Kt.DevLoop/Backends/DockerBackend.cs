@@ -16,7 +16,8 @@ public sealed class DockerBackend : IComputeBackend, IServiceCatalog
     public const string RankLabel = "dev.kt.rank";
     public const string WorldSizeLabel = "dev.kt.world-size";
     public const int RuntimePort = 32300;
-    private const string MasterPort = "29500";
+    private const int MasterPort = 29500;
+    private const string ContainerTokenFile = "/var/run/kt/token";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly Lazy<PodRuntimeFiles> _runtime;
     private readonly DockerConnectOptions? _options;
@@ -164,27 +165,43 @@ public sealed class DockerBackend : IComputeBackend, IServiceCatalog
 
     public void Dispose() => _engine?.Dispose();
 
+    /// <summary>
+    /// How rank <paramref name="rank"/>'s runtime starts: the frozen image's layout (<see cref="PodRuntimeLayout"/>, with
+    /// this machine's .NET and runtime mounted there), one node per container (rank 0's container is the master).
+    /// </summary>
+    internal static RuntimeLaunch Launch(ServiceSpec spec, int rank) => new()
+    {
+        Port = RuntimePort,
+        Root = PodRuntimeLayout.DataRoot,
+        TokenFile = ContainerTokenFile,
+        Service = spec.Service,
+        PodName = ContainerName(spec.Service, rank),
+        WorldSize = spec.Replicas,
+        Rank = rank,
+        LocalRank = 0,
+        NodeRank = rank,
+        MasterAddr = ContainerName(spec.Service, 0),
+        MasterPort = MasterPort,
+    };
+
     private async Task<PodEndpoint> StartAsync(DockerContainers containers, ServiceSpec spec, int rank, string token, CancellationToken cancellationToken)
     {
         var runtime = _runtime.Value;
         var name = ContainerName(spec.Service, rank);
         string I(int value) => value.ToString(CultureInfo.InvariantCulture);
+        var line = Launch(spec, rank).Write();
+        var environment = new Dictionary<string, string>(line.Environment)
+        {
+            // Not DOTNET_SYSTEM_GLOBALIZATION_INVARIANT: user code gets its own runtimeconfig's globalization mode,
+            // as in the frozen image and under `dotnet App.dll` (the runtime itself is built invariant).
+            ["DOTNET_ROOT"] = PodRuntimeLayout.DotnetRoot,
+            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+        };
         var container = new ContainerSpec(
             Name: name,
             Image: spec.BaseImage!,
-            Command:
-            [
-                "/opt/kt/runtime/" + PodRuntimeFiles.AssemblyName, "--port", I(RuntimePort), "--root", "/kt", "--token-file", "/var/run/kt/token",
-                "--service", spec.Service, "--pod-name", name, "--world-size", I(spec.Replicas), "--rank", I(rank), "--local-rank", "0",
-                "--node-rank", I(rank), "--master-addr", ContainerName(spec.Service, 0), "--master-port", MasterPort,
-            ],
-            Environment: new Dictionary<string, string>
-            {
-                // Not DOTNET_SYSTEM_GLOBALIZATION_INVARIANT: user code gets its own runtimeconfig's globalization mode,
-                // as in the frozen image and under `dotnet App.dll` (the runtime itself is built invariant).
-                ["DOTNET_ROOT"] = "/opt/kt/dotnet",
-                ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
-            },
+            Command: [PodRuntimeLayout.Command[1], .. line.Arguments],
+            Environment: environment,
             Labels: new Dictionary<string, string>
             {
                 [ServiceLabel] = spec.Service,
@@ -194,13 +211,13 @@ public sealed class DockerBackend : IComputeBackend, IServiceCatalog
             PublishedPorts: [RuntimePort],
             Mounts:
             [
-                new BindMount(runtime.DotnetRoot, "/opt/kt/dotnet", ReadOnly: true),
-                new BindMount(runtime.RuntimeDirectory, "/opt/kt/runtime", ReadOnly: true),
-                new BindMount(TokenFile(spec.Service), "/var/run/kt/token", ReadOnly: true),
+                new BindMount(runtime.DotnetRoot, PodRuntimeLayout.DotnetRoot, ReadOnly: true),
+                new BindMount(runtime.RuntimeDirectory, PodRuntimeLayout.RuntimeDirectory, ReadOnly: true),
+                new BindMount(TokenFile(spec.Service), ContainerTokenFile, ReadOnly: true),
             ],
             Network: NetworkName(spec.Service),
             NetworkAliases: [name],
-            Entrypoint: ["/opt/kt/dotnet/dotnet"],
+            Entrypoint: [PodRuntimeLayout.Command[0]],
             Resources: new ContainerResources(Quantities.Cpus(spec.Cpus, "KtCpus"), Quantities.Bytes(spec.Memory, "KtMemory"), spec.Gpus));
 
         var started = await containers.RunAsync(container, cancellationToken).ConfigureAwait(false);

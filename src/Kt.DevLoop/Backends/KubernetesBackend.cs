@@ -17,7 +17,7 @@ namespace Kt.DevLoop.Backends;
 /// <param name="cluster">The project's cluster settings (GPU type, tolerations, secrets, volumes, autoscale, distribute…).</param>
 public sealed class KubernetesBackend(IKubernetesApi api, string @namespace, string? runtimeImage = null, ClusterDeclaration? cluster = null) : IComputeBackend, IServiceCatalog
 {
-    private const string EpochVariable = "KT_SETUP_EPOCH";
+    private const string EpochVariable = RuntimeLaunch.Variables.SetupEpoch;
     private readonly Deployer _deployer = new(api);
     private readonly Dictionary<string, PortForwarder> _forwards = new(StringComparer.Ordinal);
     private readonly Lock _rolloutGate = new();
@@ -227,11 +227,11 @@ public sealed class KubernetesBackend(IKubernetesApi api, string @namespace, str
     /// </summary>
     private static RenderContext ContextFor(Compute compute, int epoch) => RenderContext.ForPodRuntime(compute.Port) with
     {
-        Environment = new Dictionary<string, string>
+        Launch = PodRuntimeLayout.Live(compute.Port) with
         {
-            [EpochVariable] = epoch.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            SetupEpoch = epoch.ToString(System.Globalization.CultureInfo.InvariantCulture),
             // Knative answers on the service's own name at port 80 (through its ingress, to ready revisions only).
-            ["KT_PEER_URL"] = compute.Autoscale is null
+            Peer = compute.Autoscale is null
                 ? $"http://{compute.ServiceName}.{compute.Namespace}.svc.cluster.local:{compute.Port}/"
                 : $"http://{compute.ServiceName}.{compute.Namespace}.svc.cluster.local/",
         },

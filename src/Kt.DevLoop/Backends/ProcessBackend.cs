@@ -236,6 +236,29 @@ public sealed class ProcessBackend : IComputeBackend, IServiceCatalog
 
     private static string PodName(string service, int rank) => $"{service}-{I(rank)}";
 
+    /// <summary>
+    /// How rank <paramref name="rank"/>'s runtime starts here: on loopback, on a port the kernel picks (written to
+    /// <paramref name="portFile"/>), every rank a local process of one node whose master is rank 0 on this machine.
+    /// Written whole on the command line (<see cref="LaunchStyle.CommandLine"/>): that is where this backend finds a
+    /// runtime's root and world again (<see cref="RuntimeProcesses"/>).
+    /// </summary>
+    internal static RuntimeLaunch Launch(ServiceSpec spec, int rank, string root, string portFile, string tokenFile, int masterPort) => new()
+    {
+        Bind = "127.0.0.1",
+        Port = 0,
+        PortFile = portFile,
+        Root = root,
+        TokenFile = tokenFile,
+        Service = spec.Service,
+        PodName = PodName(spec.Service, rank),
+        WorldSize = spec.Replicas,
+        Rank = rank,
+        LocalRank = rank,
+        NodeRank = 0,
+        MasterAddr = "127.0.0.1",
+        MasterPort = masterPort,
+    };
+
     private async Task<(ProcessPodState State, PodEndpoint Endpoint)> StartAsync(ServiceSpec spec, string folder, string token, int masterPort, int rank, CancellationToken cancellationToken)
     {
         var runtime = _runtime.Value;
@@ -246,15 +269,10 @@ public sealed class ProcessBackend : IComputeBackend, IServiceCatalog
         var portFile = Path.Combine(podFolder, "port");
         File.Delete(portFile);
         var name = PodName(spec.Service, rank);
-        string[] arguments =
-        [
-            runtime.RuntimeAssembly, "--bind", "127.0.0.1", "--port", "0", "--port-file", portFile, "--root", root,
-            "--token-file", TokenFile(folder), "--service", spec.Service, "--pod-name", name,
-            "--world-size", I(spec.Replicas), "--rank", I(rank), "--local-rank", I(rank), "--node-rank", "0",
-            "--master-addr", "127.0.0.1", "--master-port", I(masterPort),
-        ];
+        var launch = Launch(spec, rank, root, portFile, TokenFile(folder), masterPort).Write(LaunchStyle.CommandLine);
+        string[] arguments = [runtime.RuntimeAssembly, .. launch.Arguments];
         var log = Path.Combine(podFolder, "runtime.log");
-        var environment = RuntimeEnvironment(runtime);
+        var environment = RuntimeEnvironment(runtime, launch.Environment);
         if (Quantities.Bytes(spec.Memory, "KtMemory") is { } memory)
         {
             // Nothing else limits a local process: the runtime puts its workers in a memory cgroup of this size where
@@ -286,8 +304,11 @@ public sealed class ProcessBackend : IComputeBackend, IServiceCatalog
         return (state, Endpoint(folder, state, token));
     }
 
-    /// <summary>The runtime gets this process's environment minus the build's own variables (MSBuild, NuGet, test host).</summary>
-    private static Dictionary<string, string> RuntimeEnvironment(PodRuntimeFiles runtime)
+    /// <summary>
+    /// The runtime gets this process's environment minus the build's own variables (MSBuild, NuGet, test host), with the
+    /// launch's (who the pod is) on top.
+    /// </summary>
+    private static Dictionary<string, string> RuntimeEnvironment(PodRuntimeFiles runtime, IReadOnlyDictionary<string, string> launch)
     {
         string[] buildPrefixes = ["MSBUILD", "_MSBUILD", "DOTNET_HOST_PATH", "DOTNET_MSBUILD", "NUGET_", "VSTEST", "KT_TOKEN", "MSBuild"];
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -298,6 +319,11 @@ public sealed class ProcessBackend : IComputeBackend, IServiceCatalog
             {
                 environment[name] = (string?)entry.Value ?? "";
             }
+        }
+
+        foreach (var (name, value) in launch)
+        {
+            environment[name] = value;
         }
 
         environment["DOTNET_ROOT"] = runtime.DotnetRoot;

@@ -20,7 +20,7 @@ public static class FrozenManifests
     {
         ArgumentNullException.ThrowIfNull(project);
         var appDirectory = project.App?.WorkingDirectory ?? PodRuntimeLayout.AppDirectory;
-        return RenderContext.ForPodRuntime() with { DevMode = false, Frozen = true, FrozenAppDirectory = appDirectory };
+        return RenderContext.ForPodRuntime() with { DevMode = false, Launch = PodRuntimeLayout.Frozen(appDirectory) };
     }
 
     /// <summary>Writes <c>&lt;folder&gt;/&lt;service&gt;.yaml</c> (replacing it atomically) and returns its path.</summary>

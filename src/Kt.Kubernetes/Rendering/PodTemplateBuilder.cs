@@ -56,19 +56,14 @@ internal static class PodTemplateBuilder
         IEnumerable<V1ContainerPort>? extraPorts,
         string containerName)
     {
-        var args = context.Args.ToList();
-        if (context.Frozen)
-        {
-            args.AddRange(["--frozen-app", context.FrozenAppDirectory]);
-        }
-
+        var launch = Launch(compute, context).Write();
         return new V1Container
         {
             Name = containerName,
             Image = compute.Image,
             Command = context.Command.ToList(),
-            Args = NullIfEmpty(args),
-            Env = NullIfEmpty(BuildEnv(compute, context, extraEnv)),
+            Args = NullIfEmpty(launch.Arguments.ToList()),
+            Env = NullIfEmpty(BuildEnv(compute, context, launch.Environment, extraEnv)),
             EnvFrom = NullIfEmpty(compute.Secrets
                 .Where(s => s.Mode == SecretMode.Environment)
                 .Select(s => new V1EnvFromSource { SecretRef = new V1SecretEnvSource { Name = s.SecretName } })
@@ -95,18 +90,32 @@ internal static class PodTemplateBuilder
         FailureThreshold = failureThreshold,
     };
 
-    private static List<V1EnvVar> BuildEnv(Compute compute, RenderContext context, IEnumerable<V1EnvVar>? extraEnv)
+    /// <summary>
+    /// What every pod of the service is started with: the context's launch, the service's name and, for SPMD ranks, the
+    /// world and its master (rank 0's stable name). Each pod's own name and ordinal rank come from the downward API.
+    /// </summary>
+    internal static RuntimeLaunch Launch(Compute compute, RenderContext context)
+    {
+        var launch = context.Launch with { Service = compute.ServiceName };
+        return compute.Distribute is { Kind: DistributeKind.Spmd } spmd
+            ? launch with { WorldSize = spmd.Workers, LocalRank = 0, MasterAddr = SpmdRenderer.MasterAddress(compute), MasterPort = spmd.MasterPort }
+            : launch;
+    }
+
+    private static List<V1EnvVar> BuildEnv(Compute compute, RenderContext context, IReadOnlyDictionary<string, string> launch, IEnumerable<V1EnvVar>? extraEnv)
     {
         // Sorted so that the same input always renders the same template (a reordering must not restart pods).
-        var env = context.Environment
-            .OrderBy(e => e.Key, StringComparer.Ordinal)
-            .Select(e => new V1EnvVar { Name = e.Key, Value = e.Value })
-            .ToList();
-        env.Add(new V1EnvVar { Name = "KT_SERVICE", Value = compute.ServiceName });
+        var literal = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in context.Environment.Concat(launch))
+        {
+            literal[name] = value;
+        }
+
+        var env = literal.Select(e => new V1EnvVar { Name = e.Key, Value = e.Value }).ToList();
         env.Add(new V1EnvVar
         {
             // The runtime refuses to start without a token; the deployer creates this Secret before any workload.
-            Name = "KT_TOKEN",
+            Name = RuntimeLaunch.Variables.Token,
             ValueFrom = new V1EnvVarSource
             {
                 SecretKeyRef = new V1SecretKeySelector { Name = PodRuntimeLayout.TokenSecretName(compute.ServiceName), Key = PodRuntimeLayout.TokenSecretKey },
@@ -114,7 +123,7 @@ internal static class PodTemplateBuilder
         });
         env.Add(new V1EnvVar
         {
-            Name = "KT_POD_NAME",
+            Name = RuntimeLaunch.Variables.PodName,
             // apiVersion as the server defaults it: YAML applied under another field manager then agrees with Kt's.
             ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { ApiVersion = "v1", FieldPath = "metadata.name" } },
         });

@@ -12,10 +12,15 @@ public sealed record RenderContext
     /// <summary>The container command, e.g. <see cref="PodRuntimeLayout.Command"/>.</summary>
     public required IReadOnlyList<string> Command { get; init; }
 
-    /// <summary>The container arguments, e.g. <c>["--port", "32300", "--root", "/kt/data"]</c>.</summary>
-    public IReadOnlyList<string> Args { get; init; } = [];
+    /// <summary>
+    /// How the runtime starts in every pod of the service (layout, frozen app, peer, setup epoch). The renderer adds
+    /// what it knows of the pod (service, SPMD world and master) and writes the whole with <see cref="RuntimeLaunch.Write"/>:
+    /// layout as container arguments, the rest as environment; what only a running pod knows (its name, its ordinal
+    /// rank) comes from the downward API under the same variable names.
+    /// </summary>
+    public RuntimeLaunch Launch { get; init; } = PodRuntimeLayout.Live();
 
-    /// <summary>Environment of the runtime container (part of the pod template: changing it restarts pods).</summary>
+    /// <summary>Further environment of the runtime container (part of the pod template: changing it restarts pods).</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
     /// <summary>
@@ -26,13 +31,10 @@ public sealed record RenderContext
 
     /// <summary>
     /// Frozen (production) mode: the image must be pinned by digest and already contain everything; the runtime is
-    /// started with <c>--frozen-app</c> <see cref="FrozenAppDirectory"/> so it serves the baked app and neither syncs
-    /// code nor runs live setup.
+    /// started with <c>--frozen-app</c> (<see cref="RuntimeLaunch.FrozenApp"/>) so it serves the baked app and neither
+    /// syncs code nor runs live setup.
     /// </summary>
-    public bool Frozen { get; init; }
-
-    /// <summary>Where the frozen image holds the app (the definition's app working directory).</summary>
-    public string FrozenAppDirectory { get; init; } = PodRuntimeLayout.AppDirectory;
+    public bool Frozen => Launch.FrozenApp is not null;
 
     /// <summary>
     /// Per-deploy data (code version, live plan digest, ...) recorded as annotations on the workload object only
@@ -50,6 +52,6 @@ public sealed record RenderContext
     public static RenderContext ForPodRuntime(int port = PodRuntimeLayout.Port, string root = PodRuntimeLayout.DataRoot) => new()
     {
         Command = PodRuntimeLayout.Command,
-        Args = PodRuntimeLayout.Arguments(port, root),
+        Launch = PodRuntimeLayout.Live(port, root),
     };
 }

@@ -1,6 +1,6 @@
-using System.Globalization;
 using k8s.Models;
 using Kt.Kubernetes.Model;
+using Kt.PodRuntime.Protocol;
 
 namespace Kt.Kubernetes.Rendering;
 
@@ -30,14 +30,12 @@ internal static class SpmdRenderer
         {
             FieldRef = new V1ObjectFieldSelector { FieldPath = $"metadata.labels['{KtLabels.PodIndex}']" },
         };
+        // The rest of the rank's identity (WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT) is in its launch
+        // (PodTemplateBuilder.Launch); only the ordinal is known to the pod alone.
         var env = new List<V1EnvVar>
         {
-            new() { Name = "WORLD_SIZE", Value = distribute.Workers.ToString(CultureInfo.InvariantCulture) },
-            new() { Name = "RANK", ValueFrom = rankFromOrdinal },
-            new() { Name = "NODE_RANK", ValueFrom = rankFromOrdinal },
-            new() { Name = "LOCAL_RANK", Value = "0" },
-            new() { Name = "MASTER_ADDR", Value = MasterAddress(compute) },
-            new() { Name = "MASTER_PORT", Value = distribute.MasterPort.ToString(CultureInfo.InvariantCulture) },
+            new() { Name = RuntimeLaunch.Variables.Rank, ValueFrom = rankFromOrdinal },
+            new() { Name = RuntimeLaunch.Variables.NodeRank, ValueFrom = rankFromOrdinal },
         };
         var masterPort = new V1ContainerPort { Name = "master", ContainerPort = distribute.MasterPort, Protocol = "TCP" };
 

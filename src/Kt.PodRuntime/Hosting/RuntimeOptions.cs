@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Globalization;
 using Kt.Core;
 
 namespace Kt.PodRuntime.Hosting;
@@ -94,96 +93,44 @@ public sealed record RuntimeOptions
     /// </summary>
     public TimeSpan CancelGrace { get; init; } = TimeSpan.FromSeconds(10);
 
-    private static readonly (string Option, string Env)[] Names =
-    [
-        ("port", "KT_PORT"), ("bind", "KT_BIND"), ("root", "KT_ROOT"), ("token-file", "KT_TOKEN_FILE"),
-        ("service", "KT_SERVICE"), ("pod-name", "KT_POD_NAME"), ("max-blob-bytes", "KT_MAX_BLOB_BYTES"),
-        ("max-generations", "KT_MAX_GENERATIONS"), ("port-file", "KT_PORT_FILE"), ("app-command", "KT_APP_COMMAND"),
-        ("app-port", "KT_APP_PORT"), ("world-size", "WORLD_SIZE"), ("rank", "RANK"), ("local-rank", "LOCAL_RANK"),
-        ("node-rank", "NODE_RANK"), ("master-addr", "MASTER_ADDR"), ("master-port", "MASTER_PORT"),
-        ("keep-versions", "KT_KEEP_VERSIONS"), ("frozen-app", "KT_FROZEN_APP"), ("frozen-version", "KT_FROZEN_VERSION"),
-        ("blob-grace-seconds", "KT_BLOB_GRACE_SECONDS"), ("peer", "KT_PEER_URL"), ("setup-epoch", "KT_SETUP_EPOCH"),
-        ("max-body-bytes-in-flight", "KT_MAX_BODY_BYTES_IN_FLIGHT"), ("max-manifest-entries", "KT_MAX_MANIFEST_ENTRIES"),
-        ("cancel-grace-seconds", "KT_CANCEL_GRACE_SECONDS"),
-    ];
-
-    /// <summary>Parses options; throws <see cref="KtException"/> KT4000 for unknown or malformed options.</summary>
+    /// <summary>
+    /// Parses options (the launch record's one reader, <see cref="RuntimeLaunch.Parse"/>) and applies the defaults;
+    /// throws <see cref="KtException"/> KT4000 for unknown or malformed options.
+    /// </summary>
     public static RuntimeOptions Parse(IReadOnlyList<string> args, IDictionary environment)
     {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (option, env) in Names)
-        {
-            if (environment[env] is string value && value.Length > 0)
-            {
-                values[option] = value;
-            }
-        }
-
-        for (var i = 0; i < args.Count; i++)
-        {
-            var arg = args[i];
-            if (!arg.StartsWith("--", StringComparison.Ordinal))
-            {
-                throw new KtException(RuntimeErrorCodes.InvalidOptions, $"Unexpected argument '{arg}'; options look like --port 8080.");
-            }
-
-            var name = arg[2..];
-            string value;
-            var eq = name.IndexOf('=', StringComparison.Ordinal);
-            if (eq >= 0)
-            {
-                value = name[(eq + 1)..];
-                name = name[..eq];
-            }
-            else
-            {
-                if (i + 1 >= args.Count)
-                {
-                    throw new KtException(RuntimeErrorCodes.InvalidOptions, $"Option --{name} needs a value.");
-                }
-
-                value = args[++i];
-            }
-
-            if (!Names.Any(n => n.Option == name))
-            {
-                throw new KtException(RuntimeErrorCodes.InvalidOptions, $"Unknown option --{name}. Known: {string.Join(", ", Names.Select(n => "--" + n.Option))}.");
-            }
-
-            values[name] = value;
-        }
-
-        var root = values.GetValueOrDefault("root") ?? throw new KtException(RuntimeErrorCodes.InvalidOptions, "The root folder is required (--root or KT_ROOT).");
-        var token = ReadToken(values.GetValueOrDefault("token-file"), environment["KT_TOKEN"] as string);
+        var launch = RuntimeLaunch.Parse(args, environment);
+        var root = launch.Root ?? throw new KtException(RuntimeErrorCodes.InvalidOptions, "The root folder is required (--root or KT_ROOT).");
+        var token = ReadToken(launch.TokenFile, environment[RuntimeLaunch.Variables.Token] as string);
 
         return new RuntimeOptions
         {
             Root = Path.GetFullPath(root),
             Token = token,
-            Port = Int(values, "port", PodRuntimeLayout.Port),
-            BindAddress = values.GetValueOrDefault("bind") ?? "0.0.0.0",
-            Service = values.GetValueOrDefault("service") ?? "kt",
-            PodName = values.GetValueOrDefault("pod-name") ?? Environment.MachineName,
-            MaxBlobBytes = Long(values, "max-blob-bytes", 1L << 30),
-            MaxGenerations = Int(values, "max-generations", 25),
-            PortFile = values.GetValueOrDefault("port-file"),
-            AppCommand = values.GetValueOrDefault("app-command"),
-            AppPort = values.ContainsKey("app-port") ? Int(values, "app-port", 0) : null,
-            WorldSize = Int(values, "world-size", 1),
-            Rank = Int(values, "rank", 0),
-            LocalRank = Int(values, "local-rank", 0),
-            NodeRank = Int(values, "node-rank", 0),
-            MasterAddr = values.GetValueOrDefault("master-addr") ?? "127.0.0.1",
-            MasterPort = Int(values, "master-port", 29500),
-            KeepVersions = Int(values, "keep-versions", 3),
-            FrozenApp = values.GetValueOrDefault("frozen-app") is { } frozen ? Path.GetFullPath(frozen) : null,
-            FrozenVersion = values.GetValueOrDefault("frozen-version") ?? "frozen",
-            BlobGrace = TimeSpan.FromSeconds(Long(values, "blob-grace-seconds", 3600)),
-            SetupEpoch = values.GetValueOrDefault("setup-epoch"),
-            MaxBodyBytesInFlight = Long(values, "max-body-bytes-in-flight", 256L << 20),
-            MaxManifestEntries = Int(values, "max-manifest-entries", 100_000),
-            CancelGrace = TimeSpan.FromSeconds(Long(values, "cancel-grace-seconds", 10)),
-            PeerUrl = values.GetValueOrDefault("peer") is { } peer
+            Port = launch.Port ?? PodRuntimeLayout.Port,
+            BindAddress = launch.Bind ?? "0.0.0.0",
+            Service = launch.Service ?? "kt",
+            PodName = launch.PodName ?? Environment.MachineName,
+            MaxBlobBytes = launch.MaxBlobBytes ?? 1L << 30,
+            MaxGenerations = launch.MaxGenerations ?? 25,
+            PortFile = launch.PortFile,
+            AppCommand = launch.AppCommand,
+            AppPort = launch.AppPort,
+            WorldSize = launch.WorldSize ?? 1,
+            Rank = launch.Rank ?? 0,
+            LocalRank = launch.LocalRank ?? 0,
+            NodeRank = launch.NodeRank ?? 0,
+            MasterAddr = launch.MasterAddr ?? "127.0.0.1",
+            MasterPort = launch.MasterPort ?? 29500,
+            KeepVersions = launch.KeepVersions ?? 3,
+            FrozenApp = launch.FrozenApp is { } frozen ? Path.GetFullPath(frozen) : null,
+            FrozenVersion = launch.FrozenVersion ?? "frozen",
+            BlobGrace = TimeSpan.FromSeconds(launch.BlobGraceSeconds ?? 3600),
+            SetupEpoch = launch.SetupEpoch,
+            MaxBodyBytesInFlight = launch.MaxBodyBytesInFlight ?? 256L << 20,
+            MaxManifestEntries = launch.MaxManifestEntries ?? 100_000,
+            CancelGrace = TimeSpan.FromSeconds(launch.CancelGraceSeconds ?? 10),
+            PeerUrl = launch.Peer is { } peer
                 ? Uri.TryCreate(peer.EndsWith('/') ? peer : peer + "/", UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url
                     : throw new KtException(RuntimeErrorCodes.InvalidOptions, $"--peer expects an http(s) URL, got '{peer}'.")
                 : null,
@@ -217,14 +164,4 @@ public sealed record RuntimeOptions
 
         return token;
     }
-
-    private static int Int(Dictionary<string, string> values, string name, int fallback) =>
-        values.TryGetValue(name, out var text)
-            ? int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw new KtException(RuntimeErrorCodes.InvalidOptions, $"--{name} expects an integer, got '{text}'.")
-            : fallback;
-
-    private static long Long(Dictionary<string, string> values, string name, long fallback) =>
-        values.TryGetValue(name, out var text)
-            ? long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw new KtException(RuntimeErrorCodes.InvalidOptions, $"--{name} expects an integer, got '{text}'.")
-            : fallback;
 }
