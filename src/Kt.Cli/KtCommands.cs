@@ -99,7 +99,7 @@ internal static class KtCommands
         var verbose = VerboseOption();
         command.Options.Add(verbose);
         command.SetAction((result, cancellationToken) => RunAsync(result, result.GetValue(verbose), output =>
-            ProjectPipeline.DeployOnceAsync(inputs.Read(result), output, cancellationToken)));
+            ProjectPipeline.DeployOnceAsync(inputs.Read(result), output, cancellationToken), interrupts: true));
         return command;
     }
 
@@ -111,7 +111,7 @@ internal static class KtCommands
         {
             var definition = await ProjectPipeline.DefinitionAsync(inputs.Read(result), cancellationToken).ConfigureAwait(false);
             await TeardownWorkflow.TeardownAsync(definition, output, cancellationToken).ConfigureAwait(false);
-        }));
+        }, interrupts: true));
         return command;
     }
 
@@ -121,7 +121,7 @@ internal static class KtCommands
             + "ContainerRegistry pushes it).");
         var inputs = ProjectInputs.AddTo(command);
         command.SetAction((result, cancellationToken) => RunAsync(result, verbose: false, output =>
-            ProjectPipeline.FreezeAsync(inputs.Read(result), output, cancellationToken)));
+            ProjectPipeline.FreezeAsync(inputs.Read(result), output, cancellationToken), interrupts: true));
         return command;
     }
 
@@ -157,7 +157,9 @@ internal static class KtCommands
     /// Lines on the invocation's output (the console, or a test's writer), with the deploy's phase on a status line when
     /// that is a terminal (<see cref="LiveOutput"/>); a Kt error is one line with its code on the error writer.
     /// </summary>
-    internal static async Task<int> RunAsync(ParseResult result, bool verbose, Func<WorkflowOutput, Task> work)
+    /// <param name="interrupts">True for a verb whose Ctrl+C cuts work off (deploy, teardown, freeze): it ends with
+    /// KT6013; a watch, a log follow or a forward simply stops.</param>
+    internal static async Task<int> RunAsync(ParseResult result, bool verbose, Func<WorkflowOutput, Task> work, bool interrupts = false)
     {
         var (stdout, stderr) = (result.InvocationConfiguration.Output, result.InvocationConfiguration.Error);
         var output = LiveOutput.For(stdout).Output(verbose);
@@ -185,8 +187,13 @@ internal static class KtCommands
         }
         catch (OperationCanceledException)
         {
-            stderr.WriteLine("kt: cancelled");
+            stderr.WriteLine(interrupts ? $"kt: error {WorkflowErrors.Cancelled}: {WorkflowErrors.CancelledMessage}" : "kt: cancelled");
             return Cancelled;
+        }
+        catch (Exception e) when (EnvironmentFaults.Classify(e) is { } fault)
+        {
+            stderr.WriteLine($"kt: error {fault.Code}: {fault.Detail}");
+            return Failed;
         }
     }
 }

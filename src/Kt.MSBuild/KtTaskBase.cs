@@ -35,7 +35,12 @@ public abstract class KtTaskBase : Microsoft.Build.Utilities.Task, ICancelableTa
         }
         catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
         {
-            Log.LogWarning("Kt: cancelled.");
+            LogKtError(WorkflowErrors.Cancelled, WorkflowErrors.CancelledMessage, (ErrorFile, 0));
+        }
+        catch (Exception e) when (EnvironmentFaults.Classify(e) is { } fault)
+        {
+            // This machine's fault (a full disk, a path that is not writable), not Kt's: its own code, not KT6011.
+            LogKtError(fault.Code, fault.Detail, (ErrorFile, 0));
         }
         catch (Exception e)
         {
