@@ -7,6 +7,8 @@ public static class RuntimeErrorCodes
     public const string Unauthorized = "KT4001";
     public const string MalformedRequest = "KT4002";
     public const string BodyTooLarge = "KT4003";
+    public const string RouteNotFound = "KT4004";
+    public const string MethodNotAllowed = "KT4005";
 
     public const string StalePlan = "KT4010";
     public const string StepFailed = "KT4011";
