@@ -11,6 +11,9 @@ using Kt.Watch;
 /// </summary>
 internal static class DeltaBench
 {
+    /// <summary>The bench's own argument for the codegen measure in a child process: <c>--codegen-only ROOT ROUNDS</c>.</summary>
+    public const string CodegenOnly = "--codegen-only";
+
     internal sealed record SizeFigures(int Files, List<double> WholeEmit, List<double> Delta);
 
     public static async Task<List<SizeFigures>> EditCostBySizeAsync(string root, IReadOnlyList<int> sizes, int iterations)
@@ -29,8 +32,35 @@ internal static class DeltaBench
     }
 
     /// <summary>A CPU-bound method compiled Debug and Release, each run in this process; the ratio of their times (Debug / Release).</summary>
+    /// <remarks>
+    /// Measured in a process started as the pods start their workers (<c>DOTNET_MODIFIABLE_ASSEMBLIES=debug</c>): only
+    /// there does the runtime keep a Debug assembly's code unoptimized (it must stay editable); elsewhere the JIT
+    /// optimizes it as if it were Release, and the ratio would say nothing.
+    /// </remarks>
     public static async Task<(double Debug, double Release)> CodegenCostAsync(string root, int rounds)
     {
+        if (!System.Reflection.Metadata.MetadataUpdater.IsSupported)
+        {
+            var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
+            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+            {
+                start.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
+            }
+
+            foreach (var argument in new[] { CodegenOnly, root, rounds.ToString(CultureInfo.InvariantCulture) })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            start.Environment["DOTNET_MODIFIABLE_ASSEMBLIES"] = "debug";
+            using var child = Process.Start(start)!;
+            var text = await child.StandardOutput.ReadToEndAsync();
+            await child.WaitForExitAsync();
+            Console.Write(text);
+            var figures = text.Split('\n').Last(l => l.StartsWith("codegen-figures ", StringComparison.Ordinal)).Split(' ');
+            return (double.Parse(figures[1], CultureInfo.InvariantCulture), double.Parse(figures[2], CultureInfo.InvariantCulture));
+        }
+
         var folder = Path.Combine(root, "codegen");
         Directory.CreateDirectory(folder);
         await File.WriteAllTextAsync(Path.Combine(folder, "Codegen.csproj"), Project);
@@ -81,6 +111,7 @@ internal static class DeltaBench
         }
 
         Console.WriteLine($"  codegen: CPU-bound call Debug {times["Debug"]:0.0} ms, Release {times["Release"]:0.0} ms ({times["Debug"] / times["Release"]:0.00}x)");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"codegen-figures {times["Debug"]} {times["Release"]}"));
         return (times["Debug"], times["Release"]);
     }
 

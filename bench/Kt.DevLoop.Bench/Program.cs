@@ -7,6 +7,12 @@ using Kt.FakeKubeApi;
 
 // The dev loop, edit → result, on the process and docker backends, against a plain incremental `dotnet publish`
 // of the same project measured in the same run. Writes artifacts/bench/devloop.json.
+if (args.Length == 3 && args[0] == DeltaBench.CodegenOnly)
+{
+    await DeltaBench.CodegenCostAsync(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
+    return 0;
+}
+
 var outPath = Path.Combine("artifacts", "bench", "devloop.json");
 string? packages = null, version = null;
 var iterations = 5;
