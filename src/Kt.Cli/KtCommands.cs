@@ -127,7 +127,7 @@ internal static class KtCommands
 
     private static Command Call()
     {
-        var command = new Command("call", "Call a public static method on the project's first pod and print the JSON result: kt call Functions.Hello '[\"world\"]'.");
+        var command = new Command("call", "Call a public static method on the project's first pod and print the JSON result (a stream's elements one per line, as they come): kt call Functions.Hello '[\"world\"]'.");
         var target = new Argument<string>("Type.Method") { Description = "The method; the type's namespace may be left out when it is the project's root namespace." };
         var arguments = new Argument<string?>("args") { Description = "The arguments as a JSON array (default: none).", Arity = ArgumentArity.ZeroOrOne };
         var project = new Option<string?>("--project", "-p") { Description = "The project file, or a folder with one (default: the current folder)." };
@@ -140,9 +140,8 @@ internal static class KtCommands
         {
             var options = Options(result.GetValue(project), result.GetValue(configuration));
             var definition = await ProjectPipeline.DefinitionAsync(options, cancellationToken).ConfigureAwait(false);
-            var json = await RemoteCall.CallAsync(definition, Path.GetFileNameWithoutExtension(options.ProjectFile), result.GetValue(target)!,
-                result.GetValue(arguments), cancellationToken).ConfigureAwait(false);
-            result.InvocationConfiguration.Output.WriteLine(json);
+            await RemoteCall.CallAsync(definition, Path.GetFileNameWithoutExtension(options.ProjectFile), result.GetValue(target)!,
+                result.GetValue(arguments), result.InvocationConfiguration.Output.WriteLine, cancellationToken).ConfigureAwait(false);
         }));
         return command;
     }

@@ -31,7 +31,10 @@ internal static class CallArguments
             throw new ArgumentException($"The call must be one public instance method of {type.Name} on the lambda's parameter, as in x => x.Method(arg1, arg2); got {call.Body}.", nameof(call));
         }
 
-        return (invocation.Method.Name, Checked([.. invocation.Arguments.Select(Evaluate)]));
+        // A CancellationToken parameter is the pod's to fill (with the call's own token, which the caller's leaving
+        // cancels), so the expression's value for it (CancellationToken.None, as expression trees must spell it) stays here.
+        var parameters = invocation.Method.GetParameters();
+        return (invocation.Method.Name, Checked([.. invocation.Arguments.Where((_, i) => parameters[i].ParameterType != typeof(CancellationToken)).Select(Evaluate)]));
     }
 
     private static object? Evaluate(Expression argument) => argument switch

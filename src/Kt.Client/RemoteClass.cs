@@ -86,6 +86,41 @@ public sealed class DeployedClass<T> : DeployedService
         return CallAllAsync<TResult>(method, args, cancellationToken);
     }
 
+    /// <summary>
+    /// Calls the instance method the expression names, whose result is an async stream, on one replica: each element as
+    /// the pod produces it, paced by this loop; leaving it cancels the remote iterator (a <see cref="CancellationToken"/>
+    /// argument of the method is the pod's own token for the call: write <c>CancellationToken.None</c>).
+    /// </summary>
+    /// <typeparam name="TItem">The element type.</typeparam>
+    /// <param name="call">The call, as in <c>x =&gt; x.Tokens(prompt, CancellationToken.None)</c>.</param>
+    /// <param name="cancellationToken">Cancels the stream, here and on the pod.</param>
+    public IAsyncEnumerable<TItem?> StreamAsync<TItem>(Expression<Func<T, IAsyncEnumerable<TItem>>> call, CancellationToken cancellationToken = default)
+    {
+        var (method, args) = CallArguments.FromCall(call, typeof(T));
+        return StreamAsync<TItem>(method, args, cancellationToken);
+    }
+
+    /// <summary>Calls the instance method the expression names, whose result is a lazily yielding sequence, on one replica: each element as it is produced.</summary>
+    /// <typeparam name="TItem">The element type.</typeparam>
+    /// <param name="call">The call, as in <c>x =&gt; x.Rows(batch)</c>.</param>
+    /// <param name="cancellationToken">Cancels the stream, here and on the pod.</param>
+    public IAsyncEnumerable<TItem?> StreamAsync<TItem>(Expression<Func<T, IEnumerable<TItem>>> call, CancellationToken cancellationToken = default)
+    {
+        var (method, args) = CallArguments.FromCall(call, typeof(T));
+        return StreamAsync<TItem>(method, args, cancellationToken);
+    }
+
+    /// <summary>Calls an instance method by name whose result streams, on one replica: each element as it is produced.</summary>
+    /// <typeparam name="TItem">The type each element is read as.</typeparam>
+    /// <param name="method">The method's name: <c>nameof(T.Method)</c>.</param>
+    /// <param name="args">The method's arguments, in order.</param>
+    /// <param name="cancellationToken">Cancels the stream, here and on the pod.</param>
+    public IAsyncEnumerable<TItem?> StreamAsync<TItem>(string method, object?[] args, CancellationToken cancellationToken)
+    {
+        var checkedArgs = CallArguments.Checked(args);
+        return Session.StreamOneAsync((client, options, ct) => client.StreamMethodAsync<TItem>(_type, method, checkedArgs, options, ct), cancellationToken);
+    }
+
     /// <summary>Calls an instance method (no arguments) on one replica (round robin).</summary>
     /// <typeparam name="TResult">The type the result is read as.</typeparam>
     /// <param name="method">The method's name: <c>nameof(T.Method)</c>.</param>

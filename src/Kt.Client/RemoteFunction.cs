@@ -72,6 +72,41 @@ public sealed class DeployedFunction : DeployedService
         return Session.CallOneAsync((client, options, ct) => client.CallAsync<T>(_function.Type, _function.Method, checkedArgs, null, options, ct), cancellationToken);
     }
 
+    /// <summary>
+    /// Calls a function whose result is a stream (<c>IAsyncEnumerable&lt;T&gt;</c>, a lazily yielding
+    /// <c>IEnumerable&lt;T&gt;</c>) on one replica: <c>await foreach</c> gets each element as the pod produces it. The pod
+    /// produces only as fast as this loop consumes (back-pressure); leaving the loop (or cancelling) cancels the remote
+    /// iterator; a remote exception is thrown at the element where it happened. A function returning a collection gives
+    /// its elements at once.
+    /// </summary>
+    /// <typeparam name="T">The type each element is read as.</typeparam>
+    /// <param name="cancellationToken">Cancels the stream, here and on the pod.</param>
+    public IAsyncEnumerable<T?> StreamAsync<T>(CancellationToken cancellationToken = default) => StreamAsync<T>([], cancellationToken);
+
+    /// <summary>Streams the result of the function called with one argument (see <see cref="StreamAsync{T}(CancellationToken)"/>).</summary>
+    /// <typeparam name="T">The type each element is read as.</typeparam>
+    /// <param name="arg0">The function's argument.</param>
+    /// <param name="cancellationToken">Cancels the stream, here and on the pod.</param>
+    public IAsyncEnumerable<T?> StreamAsync<T>(object? arg0, CancellationToken cancellationToken = default) => StreamAsync<T>([arg0], cancellationToken);
+
+    /// <summary>Streams the result of the function called with two arguments (see <see cref="StreamAsync{T}(CancellationToken)"/>).</summary>
+    /// <typeparam name="T">The type each element is read as.</typeparam>
+    /// <param name="arg0">The function's first argument.</param>
+    /// <param name="arg1">The function's second argument.</param>
+    /// <param name="cancellationToken">Cancels the stream, here and on the pod.</param>
+    public IAsyncEnumerable<T?> StreamAsync<T>(object? arg0, object? arg1, CancellationToken cancellationToken = default) =>
+        StreamAsync<T>([arg0, arg1], cancellationToken);
+
+    /// <summary>Streams the result of the function called with any number of arguments (see <see cref="StreamAsync{T}(CancellationToken)"/>).</summary>
+    /// <typeparam name="T">The type each element is read as.</typeparam>
+    /// <param name="args">The function's arguments, in order.</param>
+    /// <param name="cancellationToken">Cancels the stream, here and on the pod.</param>
+    public IAsyncEnumerable<T?> StreamAsync<T>(object?[] args, CancellationToken cancellationToken)
+    {
+        var checkedArgs = CallArguments.Checked(args);
+        return Session.StreamOneAsync((client, options, ct) => client.StreamAsync<T>(_function.Type, _function.Method, checkedArgs, options, ct), cancellationToken);
+    }
+
     /// <summary>Calls the function (no arguments) on every replica at once; one result per replica, in rank order.</summary>
     /// <typeparam name="T">The type each result is read as.</typeparam>
     /// <param name="cancellationToken">Cancels the calls.</param>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Kt.PodRuntime.Client;
 
 namespace Kt.Client;
@@ -108,6 +109,45 @@ internal sealed class ServiceSession
             }
 
             throw thrown;
+        }
+    }
+
+    /// <summary>
+    /// A call whose result streams, on the next replica: elements as the pod produces them; a user exception is re-thrown
+    /// as its own type at the element where it happened. Leaving the loop early closes the request, which cancels the
+    /// remote iterator.
+    /// </summary>
+    public async IAsyncEnumerable<T?> StreamOneAsync<T>(Func<PodClient, CallOptions, CancellationToken, IAsyncEnumerable<T?>> call, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var rank = (int)((uint)Interlocked.Increment(ref _next) % (uint)Clients.Count);
+        var elements = call(Clients[rank], OptionsFor(rank), cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using (elements.ConfigureAwait(false))
+        {
+            while (true)
+            {
+                bool more;
+                try
+                {
+                    more = await elements.MoveNextAsync().ConfigureAwait(false);
+                }
+                catch (RemoteException e)
+                {
+                    var thrown = RemoteFailures.ToThrow(e);
+                    if (ReferenceEquals(thrown, e))
+                    {
+                        throw;
+                    }
+
+                    throw thrown;
+                }
+
+                if (!more)
+                {
+                    yield break;
+                }
+
+                yield return elements.Current;
+            }
         }
     }
 

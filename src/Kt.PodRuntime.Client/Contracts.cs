@@ -22,6 +22,9 @@ public sealed record RemoteLogLine(
     [property: JsonPropertyName("line")] string? Line,
     [property: JsonPropertyName("end")] bool End = false);
 
+/// <summary>What a call that takes stream results gives: an element of a stream (<see cref="IsItem"/>) or the one result of any other method.</summary>
+public readonly record struct CallValue(bool IsItem, JsonElement Value);
+
 /// <summary>The outcome of a successful plan application.</summary>
 public sealed record PlanResult(int StepsRun, int JournalLength, bool EnvironmentChanged);
 

@@ -339,6 +339,19 @@ public sealed class PodClient : IDisposable
     public Task<T?> CallMethodAsync<T>(string type, string method, object?[]? args = null, IReadOnlyDictionary<string, object?>? kwargs = null, CallOptions? options = null, CancellationToken cancellationToken = default) =>
         InvokeAsync<T>(PodRoutes.ClassMethodOf(type, method), args, kwargs, options, cancellationToken);
 
+    /// <summary>
+    /// Calls a static method whose result is a stream (<c>IAsyncEnumerable&lt;T&gt;</c>, a lazy <c>IEnumerable&lt;T&gt;</c>):
+    /// its elements as the pod produces them, read only as fast as the caller consumes them (the pod's producer waits
+    /// meanwhile); leaving the loop cancels the remote iterator. A method returning a collection gives its elements, one
+    /// returning a single value gives that value. A failure is thrown where it happened, after the elements before it.
+    /// </summary>
+    public IAsyncEnumerable<T?> StreamAsync<T>(string type, string method, object?[]? args = null, CallOptions? options = null, CancellationToken cancellationToken = default) =>
+        StreamElementsAsync<T>(PodRoutes.FunctionOf(type, method), args, options, cancellationToken);
+
+    /// <summary>As <see cref="StreamAsync{T}"/>, for an instance method on the pod's instance of <paramref name="type"/>.</summary>
+    public IAsyncEnumerable<T?> StreamMethodAsync<T>(string type, string method, object?[]? args = null, CallOptions? options = null, CancellationToken cancellationToken = default) =>
+        StreamElementsAsync<T>(PodRoutes.ClassMethodOf(type, method), args, options, cancellationToken);
+
     /// <summary>Registers the constructor arguments of a class service; its instance is (re)created from them.</summary>
     public async Task InitClassAsync(string type, object?[]? args = null, IReadOnlyDictionary<string, object?>? kwargs = null, CancellationToken cancellationToken = default)
     {
@@ -406,6 +419,79 @@ public sealed class PodClient : IDisposable
 
         throw new KtException(RuntimeErrorCodes.MalformedRequest, "The call stream ended without a result (the connection was lost).");
     }
+
+    private async IAsyncEnumerable<T?> StreamElementsAsync<T>(string path, object?[]? args, CallOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var body = Json(new { args = args ?? [], kwargs = new Dictionary<string, object?>() });
+        await foreach (var value in CallValuesAsync(path, body, options, cancellationToken).ConfigureAwait(false))
+        {
+            if (value.IsItem || value.Value.ValueKind is not (JsonValueKind.Array or JsonValueKind.Null))
+            {
+                yield return value.Value.Deserialize<T>(ClientJson.Options);
+            }
+            else if (value.Value.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var element in value.Value.EnumerateArray())
+                {
+                    yield return element.Deserialize<T>(ClientJson.Options);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A call that takes a stream result item by item (<see cref="PodRoutes.StreamHeader"/>): each element of a stream
+    /// as it arrives (<see cref="CallValue.IsItem"/>), or the one result of any other method. Output lines go to
+    /// <see cref="CallOptions.OnLog"/>. Disposing the enumeration early closes the request, which cancels the call.
+    /// </summary>
+    public async IAsyncEnumerable<CallValue> CallValuesAsync(string path, HttpContent body, CallOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = body };
+        if (options?.RequestId is { } requestId)
+        {
+            request.Headers.Add(PodRoutes.RequestIdHeader, requestId);
+        }
+
+        if (options?.Timeout is { } timeout)
+        {
+            request.Headers.Add(PodRoutes.TimeoutHeader, ((long)Math.Max(1, timeout.TotalMilliseconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        request.Headers.Accept.ParseAdd(NdJson);
+        request.Headers.Add(PodRoutes.StreamHeader, PodRoutes.StreamItems);
+        using var response = await SendAsync(request, cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
+        var responseRequestId = response.Headers.TryGetValues(PodRoutes.RequestIdHeader, out var ids) ? ids.FirstOrDefault() : null;
+        var streamed = false;
+        await foreach (var line in ReadLinesAsync(response, PodJsonContext.Default.CallStreamLine, cancellationToken).ConfigureAwait(false))
+        {
+            switch (line.Type)
+            {
+                case PodEvents.CallLog:
+                    options?.OnLog?.Invoke(new RemoteLogLine(responseRequestId, line.Stream, line.Line));
+                    break;
+                case PodEvents.CallStream:
+                    streamed = true;
+                    break;
+                case PodEvents.CallItem:
+                    yield return new CallValue(true, line.Value ?? NullElement);
+                    break;
+                case PodEvents.CallResult:
+                    if (!streamed)
+                    {
+                        yield return new CallValue(false, line.Value ?? NullElement);
+                    }
+
+                    yield break;
+                case PodEvents.CallError:
+                    var error = line.Error ?? new ErrorEnvelope { Message = "The call failed.", Status = 500 };
+                    throw new RemoteException(error, error.Status);
+            }
+        }
+
+        throw new KtException(RuntimeErrorCodes.MalformedRequest, "The call stream ended without a result (the connection was lost).");
+    }
+
+    private static readonly JsonElement NullElement = JsonDocument.Parse("null").RootElement.Clone();
 
     // ---- logs -----------------------------------------------------------------------------------------------
 

@@ -51,7 +51,9 @@ public sealed record CallRequest(
 
 /// <summary>
 /// One line of a streamed call (<c>Accept: application/x-ndjson</c>): <c>log</c> lines while it runs, then one
-/// <c>result</c> (with <see cref="Value"/>) or <c>error</c> (with <see cref="Error"/>).
+/// <c>result</c> (with <see cref="Value"/>) or <c>error</c> (with <see cref="Error"/>). A stream result
+/// (<see cref="PodRoutes.StreamHeader"/>) puts <c>stream</c> and its <c>item</c> lines (each with <see cref="Value"/>)
+/// before that end, log lines among them in the order they were written.
 /// </summary>
 public sealed record CallStreamLine
 {

@@ -38,6 +38,15 @@ public static class PodRoutes
     public const string VersionHeader = "X-Kt-Version";
     public const string ErrorCodeHeader = "X-Kt-Error-Code";
 
+    /// <summary>
+    /// Sent with <c>Accept: application/x-ndjson</c> (value <see cref="StreamItems"/>): a result that is a stream
+    /// (<c>IAsyncEnumerable&lt;T&gt;</c>, a lazily yielding <c>IEnumerable&lt;T&gt;</c>) comes as <c>stream</c>, then one
+    /// <c>item</c> line per element as it is produced, then <c>result</c> (null) or <c>error</c>.
+    /// </summary>
+    public const string StreamHeader = "X-Kt-Stream";
+
+    public const string StreamItems = "items";
+
     // Relative forms for an HttpClient whose base address is the pod's root.
     public static string Blob(string sha256) => $"sync/blobs/{sha256}";
 
@@ -63,6 +72,11 @@ public static class PodEvents
     public const string CallLog = "log";
     public const string CallResult = "result";
     public const string CallError = "error";
+
+    /// <summary>The result is a stream: <see cref="CallItem"/> lines follow, then the end (<see cref="CallResult"/>) or <see cref="CallError"/>.</summary>
+    public const string CallStream = "stream";
+
+    public const string CallItem = "item";
 }
 
 /// <summary>A pod's setup state, as <c>GET /journal</c> and <c>/ready</c> report it.</summary>

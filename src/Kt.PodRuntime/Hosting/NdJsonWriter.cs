@@ -51,7 +51,7 @@ internal sealed class NdJsonWriter
     /// Writes <paramref name="head"/> with one more member whose value is JSON already (a user's call result): spliced
     /// in as bytes, never parsed again.
     /// </summary>
-    public ValueTask WriteWithRawMemberAsync<T>(T head, JsonTypeInfo<T> type, ReadOnlySpan<byte> member, ReadOnlyMemory<byte> rawJson)
+    public ValueTask WriteWithRawMemberAsync<T>(T head, JsonTypeInfo<T> type, ReadOnlySpan<byte> member, ReadOnlyMemory<byte> rawJson, bool flush = true)
     {
         if (ClientGone)
         {
@@ -66,7 +66,7 @@ internal sealed class NdJsonWriter
         Write("\":"u8);
         Write(rawJson.Span);
         Write("}"u8);
-        return EndLineAsync(flush: true);
+        return EndLineAsync(flush);
     }
 
     public async ValueTask FlushAsync()

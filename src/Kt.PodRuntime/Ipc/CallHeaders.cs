@@ -12,12 +12,15 @@ namespace Kt.PodRuntime.Ipc;
 /// </summary>
 internal static class CallHeaders
 {
-    public static byte[] Encode(CallHeader header) => Write(header.Kind.WireName(), header.Type, header.Method, header.RequestId);
+    // A fifth field, "1", says the caller takes a stream result item by item (PodRoutes.StreamHeader); absent otherwise.
+    public static byte[] Encode(CallHeader header) => header.Items
+        ? Write(header.Kind.WireName(), header.Type, header.Method, header.RequestId, "1")
+        : Write(header.Kind.WireName(), header.Type, header.Method, header.RequestId);
 
     public static CallHeader DecodeCall(ReadOnlyMemory<byte> bytes)
     {
         var reader = new FieldReader(bytes.Span);
-        return new CallHeader(CallKinds.Parse(reader.String()), reader.String()!, reader.String()!, reader.String()!);
+        return new CallHeader(CallKinds.Parse(reader.String()), reader.String()!, reader.String()!, reader.String()!, reader.HasMore && reader.String() == "1");
     }
 
     public static byte[] Encode(LogHeader header) => Write(header.RequestId, header.Stream, header.Line);
@@ -74,6 +77,8 @@ internal static class CallHeaders
     private ref struct FieldReader(ReadOnlySpan<byte> bytes)
     {
         private ReadOnlySpan<byte> _rest = bytes;
+
+        public readonly bool HasMore => !_rest.IsEmpty;
 
         public string? String()
         {

@@ -18,4 +18,6 @@ internal enum FrameKind : byte
     UnloadReport = 13,
     Hello = 14,
     DeltaApplied = 15,
+    StreamBegin = 16, // the call's result is a stream: Item frames follow, then its Result
+    Item = 17, // payload: one element of a stream result, as JSON
 }

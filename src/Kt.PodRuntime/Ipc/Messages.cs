@@ -5,7 +5,7 @@ using Kt.PodRuntime.Errors;
 namespace Kt.PodRuntime.Ipc;
 
 /// <summary>Header of a <see cref="FrameKind.Call"/>; the payload is the request body <c>{args, kwargs}</c> (binary, <see cref="CallHeaders"/>).</summary>
-internal sealed record CallHeader(CallKind Kind, string Type, string Method, string RequestId);
+internal sealed record CallHeader(CallKind Kind, string Type, string Method, string RequestId, bool Items = false);
 
 /// <summary>Header of a <see cref="FrameKind.Result"/>; on success the payload is the JSON result (binary, <see cref="CallHeaders"/>).</summary>
 internal sealed record ResultHeader(bool Ok, ErrorEnvelope? Error = null, string? Version = null);

@@ -39,6 +39,9 @@ internal static class LogLimits
     /// <summary>What a line costs against the window: its characters plus a frame's overhead (empty lines count too).</summary>
     public static long CostOfLine(string line) => line.Length + 32;
 
+    /// <summary>What an item of a stream result costs against the window: its JSON bytes plus a frame's overhead.</summary>
+    public static long CostOfItem(int jsonBytes) => jsonBytes + 32L;
+
     /// <summary>What a retained line costs: its characters plus a record's overhead.</summary>
     public static long CostOf(string line) => (line.Length * sizeof(char)) + 64;
 

@@ -196,7 +196,7 @@ internal sealed class WorkerHandle : IAsyncDisposable
             return pending.Completion.Task;
         }
 
-        _channel.Send(FrameKind.Call, id, CallHeaders.Encode(new CallHeader(kind, type, method, requestId)), body);
+        _channel.Send(FrameKind.Call, id, CallHeaders.Encode(new CallHeader(kind, type, method, requestId, output?.TakesItems == true)), body);
         if (cancellationToken.CanBeCanceled)
         {
             // The caller stops waiting at once (its request ended or timed out); then the worker is told to cancel, and
@@ -368,6 +368,21 @@ internal sealed class WorkerHandle : IAsyncDisposable
                 }
 
                 Output?.Invoke(line);
+                break;
+            case FrameKind.StreamBegin:
+                if (_pending.TryGetValue(frame.Id, out var streaming))
+                {
+                    streaming.Output?.TakeItem(null);
+                }
+
+                break;
+            case FrameKind.Item:
+                if (_pending.TryGetValue(frame.Id, out var producer) && producer.Output?.TakeItem(frame.Payload) != true)
+                {
+                    // The caller is gone (its cancellation is on the way to the worker): the item is dropped and acknowledged.
+                    SendCredit(frame.Id, LogLimits.CostOfItem(frame.Payload.Length));
+                }
+
                 break;
             case FrameKind.Loaded:
                 if (_loads.TryRemove(frame.Id, out var load))

@@ -9,7 +9,7 @@ internal static class CallInvoker
 {
     public static async Task<byte[]> InvokeAsync(
         CodeGeneration generation, CallKind kind, string typeName, string methodName, ReadOnlyMemory<byte> body,
-        Func<string, ReadOnlyMemory<byte>> classInitBody, CancellationToken cancellationToken)
+        Func<string, ReadOnlyMemory<byte>> classInitBody, CancellationToken cancellationToken, ItemSink? items = null)
     {
         var type = generation.ResolveType(typeName);
         var isStatic = kind == CallKind.Function;
@@ -22,6 +22,19 @@ internal static class CallInvoker
 
         var returned = method.Invoke(target, BindingFlags.DoNotWrapExceptions, binder: null, values, culture: null);
         var (result, resultType) = await UnwrapAsync(returned, method.ReturnType).ConfigureAwait(false);
+        var asyncElement = result is null ? null : StreamResults.AsyncElement(result);
+        if ((asyncElement ?? (items is null || result is null ? null : StreamResults.LazyElement(result, resultType))) is { } element)
+        {
+            if (items is not null)
+            {
+                // The elements have left one by one; the result that ends the stream says nothing more.
+                await StreamResults.PumpAsync(result!, element, asyncElement is not null, items, generation.Json, cancellationToken).ConfigureAwait(false);
+                return "null"u8.ToArray();
+            }
+
+            (result, resultType) = (await StreamResults.GatherAsync(result!, element, cancellationToken).ConfigureAwait(false), typeof(List<>).MakeGenericType(element));
+        }
+
         return result is null ? "null"u8.ToArray() : Serialize(result, resultType == typeof(object) ? result.GetType() : resultType, generation, $"{typeName}.{methodName}");
     }
 

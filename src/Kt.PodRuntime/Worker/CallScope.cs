@@ -20,6 +20,7 @@ internal sealed class CallScope
     private readonly Action<CallScope, string, string> _emit;
     private bool _completed;
     private long _unacknowledged; // output sent that the server has not yet passed on (LogLimits.CallWindow)
+    private TaskCompletionSource? _room; // a stream's producer waiting for credit
 
     public CallScope(long callId, string requestId, Action<CallScope, string, string> emit)
     {
@@ -71,6 +72,29 @@ internal sealed class CallScope
         if (Open.TryGetValue(callId, out var scope))
         {
             Interlocked.Add(ref scope._unacknowledged, -cost);
+            Interlocked.Exchange(ref scope._room, null)?.TrySetResult();
+        }
+    }
+
+    /// <summary>Counts output sent other than as a line (an item of a stream result) against the call's window.</summary>
+    public void Sent(long cost) => Interlocked.Add(ref _unacknowledged, cost);
+
+    /// <summary>
+    /// <see cref="WaitForRoom"/> for a stream result's producer (ItemSink): it awaits the server's credit instead of
+    /// holding a thread, so a slow caller pauses the user's iterator at its next <c>yield</c>.
+    /// </summary>
+    public async ValueTask WaitForRoomAsync(CancellationToken cancellationToken)
+    {
+        while (Volatile.Read(ref _unacknowledged) >= LogLimits.CallWindow)
+        {
+            var room = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _room, room);
+            if (Volatile.Read(ref _unacknowledged) < LogLimits.CallWindow)
+            {
+                break; // credit came between the check and the wait
+            }
+
+            await room.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Kt.PodRuntime.Errors;
 using Kt.PodRuntime.Ipc;
+using Kt.PodRuntime.Observability;
 
 namespace Kt.PodRuntime.Worker;
 
@@ -102,7 +103,8 @@ internal sealed class WorkerMain
 
             payload = await CallInvoker.InvokeAsync(
                 generation, header.Kind, header.Type, header.Method, frame.Payload,
-                type => _classInits.TryGetValue(type, out var body) ? body : default, cts.Token).ConfigureAwait(false);
+                type => _classInits.TryGetValue(type, out var body) ? body : default, cts.Token,
+                header.Items ? ItemsOf(frame.Id, scope) : null).ConfigureAwait(false);
             resultHeader = CallHeaders.Encode(new ResultHeader(true, null, generation.Version));
         }
         catch (Exception ex)
@@ -122,6 +124,17 @@ internal sealed class WorkerMain
 
         _channel.Send(FrameKind.Result, frame.Id, resultHeader, payload, flush: !FrameLoop.InBurst);
     }
+
+    // A stream result's elements: each counts against the call's output window, so the producer waits (asynchronously)
+    // while the server has not passed a window of them on to a caller that reads slowly.
+    private ItemSink ItemsOf(long callId, CallScope scope) => new(
+        () => _channel.Send(FrameKind.StreamBegin, callId, ReadOnlyMemory<byte>.Empty),
+        async (json, cancellationToken) =>
+        {
+            scope.Sent(LogLimits.CostOfItem(json.Length));
+            _channel.Send(FrameKind.Item, callId, ReadOnlyMemory<byte>.Empty, json);
+            await scope.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+        });
 
     // A line of a call that holds the frame loop's reader waits in the buffer: the call's result (or the reader, before
     // it waits for input) sends it in the same write, one system call on each side instead of two for a call that

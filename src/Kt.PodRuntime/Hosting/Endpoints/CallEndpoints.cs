@@ -101,7 +101,8 @@ internal sealed class CallEndpoints(RuntimeOptions options, WorkerSupervisor sup
     private async Task<bool> StreamCallAsync(HttpContext context, CallKind kind, string type, string method, string requestId, ReadOnlyMemory<byte> body, CancellationToken token, CancellationTokenSource? timeout)
     {
         // The worker's reader hands lines over on its own thread; the one writer of the stream writes and acknowledges them.
-        var output = new StreamedOutput();
+        var takesItems = context.Request.Headers[PodRoutes.StreamHeader].ToString() == PodRoutes.StreamItems;
+        var output = new StreamedOutput(takesItems);
         var stream = NdJsonWriter.Start(context);
         var pump = Task.Run(() => output.PumpAsync(stream));
 
@@ -117,6 +118,11 @@ internal sealed class CallEndpoints(RuntimeOptions options, WorkerSupervisor sup
         catch (RuntimeError error)
         {
             reply = new WorkerReply(default, errors.Envelope(error, context));
+        }
+        catch
+        {
+            output.Complete(); // the caller left (a stream it stopped reading): the pump ends, nothing is left waiting
+            throw;
         }
 
         output.Complete();
