@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 
 namespace Kt.Client;
 
@@ -96,13 +95,12 @@ public sealed class DeployedApp : DeployedService
     /// <summary>The proxy's base address: <c>{pod}/http/</c>; a path under it reaches the app.</summary>
     public Uri ProxyAddress => new(Endpoint, "http/");
 
-    /// <summary>An HTTP client whose base address is the first pod's proxy and which sends the service token.</summary>
+    /// <summary>
+    /// An HTTP client for the app, through the first pod's proxy with the service token: paths are the app's own,
+    /// with or without a leading slash (<c>GetStringAsync("/hello")</c> reaches the app's <c>/hello</c>); its base
+    /// address is the pod's root.
+    /// </summary>
     public HttpClient CreateHttpClient() => CreateHttpClient(Session.Pods.Pods[0]);
 
-    internal static HttpClient CreateHttpClient(PodEndpoint pod)
-    {
-        var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = new Uri(pod.Address, "http/") };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", pod.Token);
-        return client;
-    }
+    internal static HttpClient CreateHttpClient(PodEndpoint pod) => new(new AppRequests(pod)) { BaseAddress = new Uri(pod.Address, "/") };
 }

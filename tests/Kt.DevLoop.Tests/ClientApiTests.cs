@@ -67,7 +67,8 @@ public sealed class ClientApiTests
         var runtime = PodRuntimeFiles.Locate();
         var command = $"exec \"{runtime.DotnetHost}\" \"{runtime.RuntimeAssembly}\" --bind 127.0.0.1 --port \"$PORT\" --root \"{temp.Combine("app-root")}\" "
             + $"--token-file \"{tokenFile}\" --service proxied --pod-name proxied-app";
-        var app = await Remote.App(command, FreePort()).ToAsync(compute);
+        var appPort = FreePort();
+        var app = await Remote.App(command, appPort).ToAsync(compute);
         try
         {
             using var http = app.CreateHttpClient();
@@ -76,6 +77,20 @@ public sealed class ClientApiTests
 
             Assert.True(response.IsSuccessStatusCode, $"the proxy answered {(int)response.StatusCode}");
             Assert.Contains("\"pod\":\"proxied-app\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+            // A leading slash is the app's own path, as with any HttpClient.
+            using var slashed = await http.GetAsync("/health");
+            Assert.True(slashed.IsSuccessStatusCode, $"the proxy answered {(int)slashed.StatusCode} for /health");
+            Assert.Contains("\"pod\":\"proxied-app\"", await slashed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+            // An update restarts the app; a request meanwhile waits for the new one to listen (it answered 502 before).
+            using (var pod = new Kt.PodRuntime.Client.PodClient(app.Pods.Pods[0].Address, app.Pods.Pods[0].Token))
+            {
+                await pod.SetAppAsync("sleep 1; " + command, appPort);
+            }
+
+            using var during = await http.GetAsync("/health");
+            Assert.True(during.IsSuccessStatusCode, $"the proxy answered {(int)during.StatusCode} while the app restarted");
 
             // Without the service token the proxy does not let anyone through.
             using var anonymous = new HttpClient { BaseAddress = app.ProxyAddress };

@@ -39,6 +39,6 @@ internal sealed class AppEndpoints(RuntimeOptions options, AppHost apps, AppProx
         }
 
         metrics.Touch();
-        return proxy.ForwardAsync(context, settings.Port, path);
+        return proxy.ForwardAsync(context, settings.Port, path, () => apps.IsRunning);
     }
 }
