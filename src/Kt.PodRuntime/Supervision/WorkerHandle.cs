@@ -517,8 +517,7 @@ internal sealed class WorkerHandle : IAsyncDisposable
             using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(2));
             var text = await process.StandardError.ReadToEndAsync(bound.Token).ConfigureAwait(false);
             await Console.Error.WriteAsync(text).ConfigureAwait(false);
-            var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            return lines.Length == 0 ? string.Empty : " Last worker output: " + string.Join(" | ", lines.TakeLast(8));
+            return WorkerExitReason.Describe(text);
         }
         catch (Exception error) when (error is OperationCanceledException or IOException or InvalidOperationException)
         {
