@@ -130,12 +130,12 @@ public sealed partial class WorkflowTests(PackedFeed feed) : IDisposable
     private static void UseBaseImage(string csproj, string image)
     {
         var text = File.ReadAllText(csproj);
-        var replaced = BaseImage().Replace(text, $"<KtBaseImage>{image}</KtBaseImage>", 1);
+        var replaced = BaseImage().Replace(text, $"<ContainerBaseImage>{image}</ContainerBaseImage>", 1);
         Assert.NotEqual(text, replaced);
         File.WriteAllText(csproj, replaced);
     }
 
-    [GeneratedRegex(@"<KtBaseImage>[^<]*</KtBaseImage>")]
+    [GeneratedRegex(@"<ContainerBaseImage>[^<]*</ContainerBaseImage>")]
     private static partial Regex BaseImage();
 
     [GeneratedRegex(@"^\s*image:\s*(?<image>\S+)\s*$", RegexOptions.Multiline)]
