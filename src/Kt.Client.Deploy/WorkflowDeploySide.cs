@@ -21,12 +21,20 @@ internal sealed class WorkflowDeploySide : IDeploySide
         try
         {
             if (!compute.Redeploy && DeployRecord.Read(project) is { Origin: DeployRecord.FromPublish } published
-                && !string.Equals(published.Configuration, configuration, StringComparison.OrdinalIgnoreCase)
-                && await session.ConnectAsync(project, published.Version, cancellationToken).ConfigureAwait(false) is { } running)
+                && !string.Equals(published.Configuration, configuration, StringComparison.OrdinalIgnoreCase))
             {
-                progress($"{project.Service} serves the {published.Configuration ?? "kt"} publish deployed at {published.DeployedAt.ToLocalTime():HH:mm:ss} " +
-                    $"(version {published.Version}); this {configuration ?? "program's"} build calls it and syncs nothing (Compute.Redeploy = true syncs this build).");
-                return new Deployment(project, session, running);
+                // An edit since the publish is what the user wants to see: this build carries it, so it is synced.
+                if (SourceEdits.EditedSince(projectDirectory, published.DeployedAt) is { } edited)
+                {
+                    progress($"{edited} changed after the {published.Configuration ?? "kt"} publish deployed at {published.DeployedAt.ToLocalTime():HH:mm:ss}: "
+                        + $"this {configuration ?? "program's"} build is synced to the pods (dotnet publish -p:KtDeploy=true deploys the {published.Configuration ?? "published"} build again).");
+                }
+                else if (await session.ConnectAsync(project, published.Version, cancellationToken).ConfigureAwait(false) is { } running)
+                {
+                    progress($"{project.Service} serves the {published.Configuration ?? "kt"} publish deployed at {published.DeployedAt.ToLocalTime():HH:mm:ss} " +
+                        $"(version {published.Version}); this {configuration ?? "program's"} build calls it and syncs nothing (Compute.Redeploy = true syncs this build).");
+                    return new Deployment(project, session, running);
+                }
             }
 
             var outcome = await session.DeployAsync(new DeployWorkflowRequest
