@@ -31,7 +31,29 @@ Task("build")
     DotNetBuild(solution.FullPath, new DotNetBuildSettings { Configuration = configuration });
 });
 
+// What the tests use (Docker engine, loopback registry, skopeo, umoci, runc, the local base images): .ci/setup installs
+// and starts it, idempotently. Checked first, so root (sudo) is asked for only when something is missing.
+Task("test-setup")
+    .Does(() =>
+{
+    var setup = root.CombineWithFilePath(".ci/setup").FullPath;
+    if (IsRunningOnWindows() || StartProcess("bash", new ProcessSettings { Arguments = $"\"{setup}\" --check" }) == 0)
+    {
+        return;
+    }
+
+    var asRoot = EnvironmentVariable("USER") == "root" || StartProcess("id", new ProcessSettings { Arguments = "-u", RedirectStandardOutput = true }, out var uid) == 0 && uid.FirstOrDefault() == "0";
+    var exit = asRoot
+        ? StartProcess("bash", new ProcessSettings { Arguments = $"\"{setup}\"" })
+        : StartProcess("sudo", new ProcessSettings { Arguments = $"bash \"{setup}\"" });
+    if (exit != 0)
+    {
+        throw new Exception($".ci/setup failed (exit code {exit}); run it yourself: sudo bash .ci/setup");
+    }
+});
+
 Task("test")
+    .IsDependentOn("test-setup")
     .IsDependentOn("build")
     .Does(() =>
 {
