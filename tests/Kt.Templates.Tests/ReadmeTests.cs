@@ -70,6 +70,81 @@ public sealed class ReadmeTests(PackedFeed feed) : IDisposable
             Environment.Where(e => e.Value is not null).ToDictionary(e => e.Key, e => e.Value!));
         Assert.True(status.ExitCode == 0, status.Output + status.Error);
         Assert.Contains("no services", status.Output, StringComparison.Ordinal);
+
+        await RunTheCliBlockAsync(teardown.Folder);
+        await RunTheProjectReadmeAsync(teardown.Folder);
+    }
+
+    /// <summary>
+    /// The README the template gave the project, its blocks as written in the project's folder: the loop, then the edit
+    /// it describes ("change the greeting") and the loop again, whose <c>dotnet run</c> prints the new greeting.
+    /// </summary>
+    private async Task RunTheProjectReadmeAsync(string project)
+    {
+        var readme = Path.Combine(project, "README.md");
+        var loop = DocBlocks.Find(readme, "The loop", "dotnet publish");
+        var again = DocBlocks.Read(readme).Single(b => b.Heading == "The loop" && b != loop);
+
+        var first = await DocShell.RunAsync(loop, project, Environment, null, Limit);
+        first.EnsureSuccess(loop, DocShell.Commands(loop).Count);
+        Said(first, "dotnet run", "Hello, world!");
+        var functions = Path.Combine(project, "Functions.cs");
+        File.WriteAllText(functions, File.ReadAllText(functions).Replace("{prefix}, {name}!", "{prefix}, {name}, again!", StringComparison.Ordinal));
+        var second = await DocShell.RunAsync(again, project, Environment, null, Limit);
+        second.EnsureSuccess(again, DocShell.Commands(again).Count);
+        Said(second, "dotnet run", "Hello, world, again!");
+        ProcessRunner.Dotnet(project, ["build", "-t:KtTeardown"], Environment.Where(e => e.Value is not null).ToDictionary(e => e.Key, e => e.Value!))
+            .EnsureSuccess("dotnet build -t:KtTeardown (the project README's last word)");
+    }
+
+    /// <summary>
+    /// docs/cli.md's verbs, as written, in the project the README made: deploy, call, status, list, describe, logs
+    /// (one pod, then followed), forward (a request through it), freeze, teardown. The freeze reads its base from the
+    /// registry: the user's project names one this machine has, with the SDK's property the template uses.
+    /// </summary>
+    private async Task RunTheCliBlockAsync(string project)
+    {
+        var cli = Path.Combine(Environments.RepositoryRoot, "docs", "cli.md");
+        static string Command(string line) => line.Split('#')[0].Trim();
+        Assert.Equal(Command(DocShell.Commands(Block)[1].Command), Command(DocBlocks.Read(cli)[0].Text)); // its install line is the README's, run above
+        var block = DocBlocks.Find(cli, "`kt`, the command-line tool", "kt deploy");
+        var csproj = Path.Combine(project, "Hello.csproj");
+        var text = File.ReadAllText(csproj);
+        var based = System.Text.RegularExpressions.Regex.Replace(text, "<ContainerBaseImage>[^<]*</ContainerBaseImage>",
+            $"<ContainerBaseImage>{Environments.RegistryDotnetReadyBaseImage}</ContainerBaseImage>");
+        Assert.NotEqual(text, based);
+        File.WriteAllText(csproj, based);
+        string? health = null;
+
+        var run = await DocShell.RunAsync(block, project, Environment, async running =>
+        {
+            if (running.Command.StartsWith("kt logs", StringComparison.Ordinal))
+            {
+                await running.LineAsync(l => l.Contains("[hello-0] greeting world", StringComparison.Ordinal), Limit);
+                return;
+            }
+
+            var curl = await running.LineAsync(l => l.Contains("curl -H", StringComparison.Ordinal), Limit);
+            var parts = System.Text.RegularExpressions.Regex.Match(curl, "Bearer (?<token>[^']+)' (?<url>\\S+)");
+            using var http = new HttpClient();
+            using var request = new HttpRequestMessage(HttpMethod.Get, parts.Groups["url"].Value);
+            request.Headers.Authorization = new("Bearer", parts.Groups["token"].Value);
+            using var answer = await http.SendAsync(request);
+            health = $"{(int)answer.StatusCode}";
+        }, Limit);
+
+        run.EnsureSuccess(block, DocShell.Commands(block).Count);
+        Said(run, "kt deploy", "hello");
+        Assert.Equal("\"Hello, world!\"", run.Single("kt call").Output.Trim());
+        Assert.Matches(@"hello\s+2/2", run.Single("kt status").Output);
+        Assert.Matches(@"hello\s+2/2", run.Single("kt list").Output);
+        Said(run, "kt describe", "hello-1");
+        Said(run, "kt logs hello --pod", "[hello-0] greeting world");
+        Assert.Equal(130, run.Single("kt logs hello -f").Exit);
+        Assert.Equal(130, run.Single("kt forward").Exit);
+        Assert.Equal("200", health);
+        Said(run, "kt freeze", "sha256:");
+        Said(run, "kt teardown", "hello");
     }
 
     /// <summary>The line's output says <paramref name="text"/>; else the failure shows all of it.</summary>
