@@ -16,6 +16,12 @@ public sealed class ReadmeTests(PackedFeed feed) : IDisposable
 
     private static DocBlocks.Block Block => DocBlocks.Find(Path.Combine(Environments.RepositoryRoot, "README.md"), "Using it", "dotnet new install");
 
+    /// <summary>The same user in the same terminal after the README's block: its <c>export PATH=…</c> finds kt.</summary>
+    private Dictionary<string, string?> AfterTheReadme => new(Environment)
+    {
+        ["PATH"] = $"{System.Environment.GetEnvironmentVariable("PATH")}:{_user.Combine("home", ".dotnet", "tools")}",
+    };
+
     /// <summary>The user's environment: a fresh home, nothing of the test host's homes and caches.</summary>
     private Dictionary<string, string?> Environment => new()
     {
@@ -85,12 +91,12 @@ public sealed class ReadmeTests(PackedFeed feed) : IDisposable
         var loop = DocBlocks.Find(readme, "The loop", "dotnet publish");
         var again = DocBlocks.Read(readme).Single(b => b.Heading == "The loop" && b != loop);
 
-        var first = await DocShell.RunAsync(loop, project, Environment, null, Limit);
+        var first = await DocShell.RunAsync(loop, project, AfterTheReadme, null, Limit);
         first.EnsureSuccess(loop, DocShell.Commands(loop).Count);
         Said(first, "dotnet run", "Hello, world!");
         var functions = Path.Combine(project, "Functions.cs");
         File.WriteAllText(functions, File.ReadAllText(functions).Replace("{prefix}, {name}!", "{prefix}, {name}, again!", StringComparison.Ordinal));
-        var second = await DocShell.RunAsync(again, project, Environment, null, Limit);
+        var second = await DocShell.RunAsync(again, project, AfterTheReadme, null, Limit);
         second.EnsureSuccess(again, DocShell.Commands(again).Count);
         Said(second, "dotnet run", "Hello, world, again!");
         ProcessRunner.Dotnet(project, ["build", "-t:KtTeardown"], Environment.Where(e => e.Value is not null).ToDictionary(e => e.Key, e => e.Value!))
@@ -116,7 +122,7 @@ public sealed class ReadmeTests(PackedFeed feed) : IDisposable
         File.WriteAllText(csproj, based);
         string? health = null;
 
-        var run = await DocShell.RunAsync(block, project, Environment, async running =>
+        var run = await DocShell.RunAsync(block, project, AfterTheReadme, async running =>
         {
             if (running.Command.StartsWith("kt logs", StringComparison.Ordinal))
             {
