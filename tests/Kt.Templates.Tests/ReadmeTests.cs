@@ -141,7 +141,7 @@ public sealed class ReadmeTests(PackedFeed feed) : IDisposable
 
         run.EnsureSuccess(block, DocShell.Commands(block).Count);
         Said(run, "kt deploy", "hello");
-        Assert.Equal("\"Hello, world!\"", run.Single("kt call").Output.Trim());
+        Assert.Equal("\"Hello, world! (edited)\"", run.Single("kt call").Output.Trim()); // the README's watch edit, published again
         Assert.Matches(@"hello\s+2/2", run.Single("kt status").Output);
         Assert.Matches(@"hello\s+2/2", run.Single("kt list").Output);
         Said(run, "kt describe", "hello-1");
