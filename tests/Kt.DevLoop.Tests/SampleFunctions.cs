@@ -23,6 +23,22 @@ public static class SampleFunctions
 
     public static string Twice(string text) => text + text;
 
+    /// <summary>Uses <paramref name="mebibytes"/> of native memory, every page touched (the GC's limit does not stop it; only the kernel does).</summary>
+    public static int Hog(int mebibytes)
+    {
+        var chunks = 0;
+        for (var i = 0; i < mebibytes; i += 16, chunks++)
+        {
+            var chunk = System.Runtime.InteropServices.Marshal.AllocHGlobal(16 << 20);
+            for (var page = 0; page < 16 << 20; page += 4096)
+            {
+                System.Runtime.InteropServices.Marshal.WriteByte(chunk, page, 1);
+            }
+        }
+
+        return chunks;
+    }
+
     /// <summary>
     /// Logs <paramref name="steps"/> lines through a logger from a static console LoggerFactory, as a user's code
     /// often does: the console logger writes them from its own queue thread, not from the call.

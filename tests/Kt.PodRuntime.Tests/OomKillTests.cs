@@ -1,3 +1,5 @@
+using Kt.TestSupport;
+
 namespace Kt.PodRuntime.Tests;
 
 /// <summary>

@@ -1,4 +1,6 @@
-namespace Kt.PodRuntime.Tests.Support;
+using Xunit;
+
+namespace Kt.TestSupport;
 
 /// <summary>
 /// A fact that needs a memory cgroup this process may create children in (root with cgroup v1, or v2 with the memory
