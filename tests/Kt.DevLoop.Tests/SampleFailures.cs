@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace Kt.DevLoop.Tests;
 
@@ -24,6 +25,9 @@ public static class SampleFailures
 {
     public const int OrderHResult = unchecked((int)0x8004_1234);
 
+    // Optimized code may turn this call into a tail call, and then the frame of Place is gone from the trace (as it
+    // would be under `dotnet App.dll`); the test asserts both frames, so this one is kept unoptimized.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.NoOptimization)]
     public static int Place(string order) => Validate(order);
 
     public static async Task<int> PlaceLaterAsync(string order)

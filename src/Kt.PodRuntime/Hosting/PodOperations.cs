@@ -13,6 +13,8 @@ namespace Kt.PodRuntime.Hosting;
 internal sealed class PodOperations(
     RuntimeOptions options, RuntimeState state, JournalStore journal, PlanApplier applier, VersionStore versions, WorkerSupervisor supervisor, AppHost apps, VersionLeases leases)
 {
+    private readonly SemaphoreSlim _activation = new(1, 1);
+
     /// <summary>Runs the plan's steps (the caller holds the applier's gate); the setup state says how it went.</summary>
     /// <param name="cancellationToken">
     /// Ends the running step (its whole process group) and the plan: that step and the ones after it are not journaled,
@@ -61,13 +63,24 @@ internal sealed class PodOperations(
     /// <summary>Assembles and activates a version (finishing even if the caller leaves), then serves it.</summary>
     public async Task<(ActiveVersion Version, bool Reused)> ActivateAsync(string version, ContentManifest manifest)
     {
-        var (active, reused) = await versions.ActivateAsync(version, manifest, options.MaxBlobBytes, CancellationToken.None).ConfigureAwait(false);
-        var directory = versions.DirectoryOf(active);
-        await supervisor.ActivateAsync(active.Version, directory, CancellationToken.None).ConfigureAwait(false);
-        versions.PointCurrentAtActive();
-        await apps.RestartAsync(directory, supervisor.Environment).ConfigureAwait(false);
-        await versions.PruneAsync(supervisor.ActiveDirectory, leases.InUse).ConfigureAwait(false);
-        return (active, reused);
+        // One activation at a time, store to prune: the store activates in milliseconds while a worker switch may take a
+        // fresh process, so overlapping activations let an earlier one's prune see a later version as active and delete
+        // a version stored after it whose worker switch was still queued (its calls then ran from a deleted folder).
+        await _activation.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var (active, reused) = await versions.ActivateAsync(version, manifest, options.MaxBlobBytes, CancellationToken.None).ConfigureAwait(false);
+            var directory = versions.DirectoryOf(active);
+            await supervisor.ActivateAsync(active.Version, directory, CancellationToken.None).ConfigureAwait(false);
+            versions.PointCurrentAtActive();
+            await apps.RestartAsync(directory, supervisor.Environment).ConfigureAwait(false);
+            await versions.PruneAsync(supervisor.ActiveDirectory, leases.InUse).ConfigureAwait(false);
+            return (active, reused);
+        }
+        finally
+        {
+            _activation.Release();
+        }
     }
 
     public string? ActiveDirectory() => versions.Active is { } active ? versions.DirectoryOf(active) : null;
