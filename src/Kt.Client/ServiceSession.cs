@@ -152,6 +152,8 @@ internal sealed class ServiceSession
     }
 
     /// <summary>The call on every replica at once (<see cref="Broadcast"/>): results in rank order, or an AggregateException naming the failed ranks.</summary>
+    /// <param name="call">The call one replica makes, given its pod client and the call's options.</param>
+    /// <param name="cancellationToken">Cancels the call on every replica.</param>
     public Task<IReadOnlyList<T?>> CallAllAsync<T>(Func<PodClient, CallOptions, CancellationToken, Task<T?>> call, CancellationToken cancellationToken) =>
         Broadcast.RunAsync(Clients.Count, (rank, ct) => call(Clients[rank], OptionsFor(rank), ct), cancellationToken);
 

@@ -101,7 +101,7 @@ public sealed class ByteIdenticalTests
         var publish = ProcessRunner.Run("dotnet", ["publish", "App/App.csproj", "-c", "Release", "-nologo"], folder.Path, TimeSpan.FromMinutes(4));
         Assert.True(publish.ExitCode == 0, publish.Output + publish.Error);
 
-        var graph = await ProjectGraph.ReadAsync(new WatchOptions { ProjectFile = folder.Combine("App", "App.csproj") }, CancellationToken.None);
+        var graph = await ProjectGraph.ReadAsync(new WatchOptions { Configuration = "Release", ProjectFile = folder.Combine("App", "App.csproj") }, CancellationToken.None);
         Assert.Equal([folder.Combine("App"), folder.Combine("Lib")], graph.CompiledDirectories);
 
         // A body-only edit leaves the reference assembly as it was: the app is not recompiled (as MSBuild skips it).

@@ -111,7 +111,12 @@ public sealed class DocShell
                 $"printf '\\n{Marker}{line} start %s\\n' \"$PWD\"\n{command}\n__kt_s=$?\nprintf '\\n{Marker}{line} exit %d %s\\n' $__kt_s \"$PWD\"\n{allowed} || exit $__kt_s\n");
         }
 
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = folder };
+        // A user's terminal delivers Ctrl+C. A test host started in the background of a non-interactive shell (as some
+        // CI runners start it) inherits SIGINT and SIGQUIT ignored, bash cannot un-ignore what it inherits, and .NET keeps
+        // an ignored SIGINT ignored: kt watch would never see the Ctrl+C the block says to give it. env resets both first.
+        var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = folder };
+        start.ArgumentList.Add("--default-signal=INT,QUIT");
+        start.ArgumentList.Add("bash");
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(script.ToString());
         foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
