@@ -65,7 +65,7 @@ public sealed class ReadmeTests(PackedFeed feed) : IDisposable
         var watched = run.Single("kt watch");
         Assert.Equal(130, watched.Exit);
         Assert.NotNull(edited);
-        Assert.Contains("compile", edited, StringComparison.Ordinal);
+        Assert.Contains("→ delta", edited, StringComparison.Ordinal); // a body edit reaches the pods as an IL delta (kt watch is Debug)
         // The edit the watch deployed is what the pod serves.
         Assert.Equal("\"Hello, world! (edited)\"", run.Single("kt call").Output.Trim());
         var teardown = run.Single("kt teardown");
