@@ -15,10 +15,8 @@ public sealed class RegistryStalledErrorBodyTests
     [InlineData(400)]
     public async Task A_stalled_error_body_fails_the_push_with_KT2036_after_the_idle_time(int status)
     {
-        using var temp = new TempDirectory();
-        var image = await SampleImages.BuildAsync(new BlobCache(temp.Path));
         using var registry = new StallingErrorRegistry(status);
-        using var client = new RegistryClient(new RegistryClientOptions
+        var error = await PushFailureAsync(registry, new RegistryClientOptions
         {
             Credentials = NoCredentials.Instance,
             IdleTimeout = TimeSpan.FromMilliseconds(300),
@@ -26,10 +24,6 @@ public sealed class RegistryStalledErrorBodyTests
             MaxRetries = 1,
             MaxParallelTransfers = 1,
         });
-
-        // The outer wait only stops a regression from hanging the suite; it is far past what the bounds allow.
-        var error = await Assert.ThrowsAsync<KtException>(() =>
-            new ImagePusher(client).PushAsync(image, ImageReference.Parse($"{registry.Registry}/app:1")).WaitAsync(TimeSpan.FromSeconds(60)));
 
         Assert.Equal("KT2036", error.Code);
         Assert.Contains($"HTTP {status}", error.Message, StringComparison.Ordinal);
@@ -39,10 +33,8 @@ public sealed class RegistryStalledErrorBodyTests
     [Fact]
     public async Task The_push_bound_fires_while_an_error_body_stalls()
     {
-        using var temp = new TempDirectory();
-        var image = await SampleImages.BuildAsync(new BlobCache(temp.Path));
         using var registry = new StallingErrorRegistry(500);
-        using var client = new RegistryClient(new RegistryClientOptions
+        var error = await PushFailureAsync(registry, new RegistryClientOptions
         {
             Credentials = NoCredentials.Instance,
             IdleTimeout = TimeSpan.FromMinutes(5),
@@ -50,9 +42,6 @@ public sealed class RegistryStalledErrorBodyTests
             MaxRetries = 0,
             PushTimeout = TimeSpan.FromSeconds(1),
         });
-
-        var error = await Assert.ThrowsAsync<KtException>(() =>
-            new ImagePusher(client).PushAsync(image, ImageReference.Parse($"{registry.Registry}/app:1")).WaitAsync(TimeSpan.FromSeconds(60)));
 
         Assert.Equal("KT2037", error.Code);
         Assert.True(registry.StalledAnswers >= 1, "the fake never got to stall an upload answer");
@@ -77,6 +66,17 @@ public sealed class RegistryStalledErrorBodyTests
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => push.WaitAsync(TimeSpan.FromSeconds(60)));
+    }
+
+    // Pushes a sample image to the stalling registry and returns the push's failure. The outer wait only stops a
+    // regression from hanging the suite; it is far past what the bounds allow.
+    private static async Task<KtException> PushFailureAsync(StallingErrorRegistry registry, RegistryClientOptions options)
+    {
+        using var temp = new TempDirectory();
+        var image = await SampleImages.BuildAsync(new BlobCache(temp.Path));
+        using var client = new RegistryClient(options);
+        return await Assert.ThrowsAsync<KtException>(() =>
+            new ImagePusher(client).PushAsync(image, ImageReference.Parse($"{registry.Registry}/app:1")).WaitAsync(TimeSpan.FromSeconds(60)));
     }
 
     /// <summary>

@@ -1,7 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
 
 namespace Kt.PodRuntime.Tests;
 
@@ -39,7 +36,7 @@ public sealed class PlanKindFaultTests(PlanKindFaultTests.Pod pod) : IClassFixtu
         var runtime = pod.Runtime;
         var mark = Path.Combine(pod.Temp.Path, Guid.NewGuid().ToString("N"));
 
-        var (status, code) = await PostPlanAsync(runtime, plan.Replace("{MARK}", mark, StringComparison.Ordinal));
+        var (status, code) = await RawPlan.PostAsync(runtime, plan.Replace("{MARK}", mark, StringComparison.Ordinal));
 
         Assert.True((HttpStatusCode.BadRequest, "KT4012") == (status, code), $"{shape}: answered {(int)status} {code}");
         Assert.False(File.Exists(mark), $"{shape}: a step ran");
@@ -71,14 +68,4 @@ public sealed class PlanKindFaultTests(PlanKindFaultTests.Pod pod) : IClassFixtu
 
     private static string Plan(string steps, string environment = "{}", string workingDirectory = "null") =>
         $"{{\"planVersion\":1,\"keepPrefix\":0,\"expectedPrefix\":[],\"steps\":[{steps}],\"environment\":{environment},\"workingDirectory\":{workingDirectory}}}";
-
-    private static async Task<(HttpStatusCode, string?)> PostPlanAsync(RuntimeProcess runtime, string json)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, runtime.Url("setup/plan")) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", runtime.Token);
-        using var response = await runtime.Raw.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        using var document = JsonDocument.Parse(text.Split('\n')[0]);
-        return (response.StatusCode, document.RootElement.TryGetProperty("code", out var code) ? code.GetString() : text);
-    }
 }

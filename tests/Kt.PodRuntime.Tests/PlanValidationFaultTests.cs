@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 
 namespace Kt.PodRuntime.Tests;
@@ -19,8 +17,8 @@ public sealed class PlanValidationFaultTests
         var journal = File.ReadAllText(Path.Combine(root, "journal.json"));
         var environment = File.ReadAllText(Path.Combine(root, "environment.json"));
 
-        Assert.Equal((HttpStatusCode.BadRequest, "KT4012"), await PostPlanAsync(runtime, "{}"));
-        Assert.Equal((HttpStatusCode.BadRequest, "KT4012"), await PostPlanAsync(runtime, """{"steps":[],"keepPrefix":0,"expectedPrefix":[]}"""));
+        Assert.Equal((HttpStatusCode.BadRequest, "KT4012"), await RawPlan.PostAsync(runtime, "{}"));
+        Assert.Equal((HttpStatusCode.BadRequest, "KT4012"), await RawPlan.PostAsync(runtime, """{"steps":[],"keepPrefix":0,"expectedPrefix":[]}"""));
 
         var files = temp.Sub("files");
         File.WriteAllText(Path.Combine(files, "x.txt"), "x");
@@ -31,25 +29,15 @@ public sealed class PlanValidationFaultTests
         };
 
         var relative = Replace(new LiveFiles("not/absolute", manifest));
-        Assert.Equal((HttpStatusCode.BadRequest, "KT4012"), await PostPlanAsync(runtime, JsonSerializer.Serialize(relative)));
+        Assert.Equal((HttpStatusCode.BadRequest, "KT4012"), await RawPlan.PostAsync(runtime, JsonSerializer.Serialize(relative)));
         var escaping = Replace(new LiveFiles(temp.Sub("dest"), new ContentManifest([manifest.Files[0] with { Path = "../escape.txt" }])));
-        Assert.Equal((HttpStatusCode.BadRequest, "KT4020"), await PostPlanAsync(runtime, JsonSerializer.Serialize(escaping)));
+        Assert.Equal((HttpStatusCode.BadRequest, "KT4020"), await RawPlan.PostAsync(runtime, JsonSerializer.Serialize(escaping)));
         var unknownBlob = Replace(new LiveFiles(temp.Sub("dest2"), new ContentManifest([manifest.Files[0] with { Sha256 = new string('c', 64) }])));
-        Assert.Equal((HttpStatusCode.Conflict, "KT4013"), await PostPlanAsync(runtime, JsonSerializer.Serialize(unknownBlob)));
+        Assert.Equal((HttpStatusCode.Conflict, "KT4013"), await RawPlan.PostAsync(runtime, JsonSerializer.Serialize(unknownBlob)));
 
         Assert.Equal(journal, File.ReadAllText(Path.Combine(root, "journal.json")));
         Assert.Equal(environment, File.ReadAllText(Path.Combine(root, "environment.json")));
         Assert.Equal([step.Key], (await runtime.Client.GetJournalAsync()).Select(e => e.Key));
         Assert.True(await runtime.Client.IsReadyAsync());
-    }
-
-    private static async Task<(HttpStatusCode, string?)> PostPlanAsync(RuntimeProcess runtime, string json)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, runtime.Url("setup/plan")) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", runtime.Token);
-        using var response = await runtime.Raw.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        using var document = JsonDocument.Parse(text.Split('\n')[0]);
-        return (response.StatusCode, document.RootElement.TryGetProperty("code", out var code) ? code.GetString() : text);
     }
 }

@@ -41,10 +41,20 @@ internal sealed class NdJsonWriter
             return ValueTask.CompletedTask;
         }
 
-        _json.Reset(_pipe);
-        JsonSerializer.Serialize(_json, value, type);
-        _json.Flush();
-        return EndLineAsync(flush);
+        try
+        {
+            _json.Reset(_pipe);
+            JsonSerializer.Serialize(_json, value, type);
+            _json.Flush();
+            Write("\n"u8);
+        }
+        catch (Exception ex) when (IsCallerGone(ex))
+        {
+            ClientGone = true;
+            return ValueTask.CompletedTask;
+        }
+
+        return flush ? FlushAsync() : ValueTask.CompletedTask;
     }
 
     /// <summary>
@@ -59,14 +69,23 @@ internal sealed class NdJsonWriter
         }
 
         var header = JsonSerializer.SerializeToUtf8Bytes(head, type);
-        Write(header.AsSpan(0, header.Length - 1)); // without its closing brace
-        Write(","u8);
-        Write("\""u8);
-        Write(member);
-        Write("\":"u8);
-        Write(rawJson.Span);
-        Write("}"u8);
-        return EndLineAsync(flush);
+        try
+        {
+            Write(header.AsSpan(0, header.Length - 1)); // without its closing brace
+            Write(","u8);
+            Write("\""u8);
+            Write(member);
+            Write("\":"u8);
+            Write(rawJson.Span);
+            Write("}\n"u8);
+        }
+        catch (Exception ex) when (IsCallerGone(ex))
+        {
+            ClientGone = true;
+            return ValueTask.CompletedTask;
+        }
+
+        return flush ? FlushAsync() : ValueTask.CompletedTask;
     }
 
     public async ValueTask FlushAsync()
@@ -81,17 +100,17 @@ internal sealed class NdJsonWriter
             var result = await _pipe.FlushAsync(_context.RequestAborted).ConfigureAwait(false);
             ClientGone = result.IsCanceled || result.IsCompleted;
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception ex) when (IsCallerGone(ex))
         {
             ClientGone = true;
         }
     }
 
-    private ValueTask EndLineAsync(bool flush)
-    {
-        Write("\n"u8);
-        return flush ? FlushAsync() : ValueTask.CompletedTask;
-    }
+    // A write can fail before any flush: once the request has ended (its handler returned because the caller left while
+    // a producer still drains its queue), the response writer throws on GetSpan. That is the caller gone too: a producer
+    // that threw instead would stop acknowledging what it was handed and hold a call's writers for ever.
+    private static bool IsCallerGone(Exception ex) =>
+        ex is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException;
 
     // In pieces, so that a large result does not ask the pipe for one segment of its whole size.
     private void Write(ReadOnlySpan<byte> bytes)

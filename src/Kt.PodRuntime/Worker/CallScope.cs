@@ -21,12 +21,15 @@ internal sealed class CallScope
     private bool _completed;
     private long _unacknowledged; // output sent that the server has not yet passed on (LogLimits.CallWindow)
     private TaskCompletionSource? _room; // a stream's producer waiting for credit
+    private readonly CancellationToken _cancelled;
 
-    public CallScope(long callId, string requestId, Action<CallScope, string, string> emit)
+    /// <param name="cancelled">The call's token: once its caller is gone, nothing will acknowledge its output, so its writers stop waiting for room.</param>
+    public CallScope(long callId, string requestId, Action<CallScope, string, string> emit, CancellationToken cancelled)
     {
         CallId = callId;
         RequestId = requestId;
         _emit = emit;
+        _cancelled = cancelled;
         Open[callId] = this;
     }
 
@@ -105,7 +108,9 @@ internal sealed class CallScope
     /// </summary>
     public void WaitForRoom(object? consoleLock)
     {
-        while (Volatile.Read(ref _unacknowledged) >= LogLimits.CallWindow && !IsCompleted)
+        // A cancelled call is not held: the server drops (and acknowledges) what it sends from then on, and a writer
+        // blocked here could never reach the user's next check of the token.
+        while (Volatile.Read(ref _unacknowledged) >= LogLimits.CallWindow && !IsCompleted && !_cancelled.IsCancellationRequested)
         {
             if (consoleLock is not null && Monitor.IsEntered(consoleLock))
             {

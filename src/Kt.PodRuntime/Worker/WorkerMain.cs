@@ -90,7 +90,7 @@ internal sealed class WorkerMain
     private async Task RunCallAsync(Frame frame, CodeGeneration? generation, CancellationTokenSource cts)
     {
         var header = CallHeaders.DecodeCall(frame.Header);
-        var scope = new CallScope(frame.Id, header.RequestId, EmitLog);
+        var scope = new CallScope(frame.Id, header.RequestId, EmitLog, cts.Token);
         CallScope.Current = scope;
         byte[] resultHeader;
         ReadOnlyMemory<byte> payload = default;
