@@ -37,26 +37,15 @@ public static partial class KubernetesSyntax
     public static bool IsLabelValue(string? value) =>
         value is not null && (value.Length == 0 || (value.Length <= 63 && QualifiedNamePart().IsMatch(value)));
 
-    /// <summary>Kubernetes quantity syntax (<c>"500m"</c>, <c>"2"</c>, <c>"1.5Gi"</c>, <c>"1e3"</c>).</summary>
-    public static bool IsQuantity(string? value) => value is { Length: > 0 } && Quantity().IsMatch(value);
+    /// <summary>Kubernetes quantity syntax (<c>"500m"</c>, <c>"2"</c>, <c>"1.5Gi"</c>, <c>"1e3"</c>): <see cref="Core.Quantity"/>'s grammar.</summary>
+    public static bool IsQuantity(string? value) => Core.Quantity.TryParse(value, out _);
 
     /// <summary>A quantity that is syntactically valid and strictly positive.</summary>
-    public static bool IsPositiveQuantity(string? value) =>
-        IsQuantity(value) && value![0] != '-' && value.Any(c => c is >= '1' and <= '9') && !IsZeroWithExponent(value);
-
-    private static bool IsZeroWithExponent(string value)
-    {
-        // "0e5" parses as a valid quantity with value zero: only the mantissa decides.
-        var e = value.IndexOfAny(['e', 'E']);
-        return e > 0 && !value[..e].Any(c => c is >= '1' and <= '9');
-    }
+    public static bool IsPositiveQuantity(string? value) => Core.Quantity.TryParse(value, out var quantity) && quantity.IsPositive;
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", RegexOptions.CultureInvariant)]
     private static partial Regex Dns1123Label();
 
     [GeneratedRegex("^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$", RegexOptions.CultureInvariant)]
     private static partial Regex QualifiedNamePart();
-
-    [GeneratedRegex(@"^[+-]?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$", RegexOptions.CultureInvariant)]
-    private static partial Regex Quantity();
 }
