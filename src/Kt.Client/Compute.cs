@@ -113,10 +113,5 @@ public sealed record Compute
     /// <summary>No image: no steps; the base only matters to the docker backend, which then says it needs one.</summary>
     internal ImageDefinition ImageDefinition() => Image?.Definition ?? new ImageDefinition(new ImageBase("scratch"), []);
 
-    private static string DefaultServiceName()
-    {
-        var name = (System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name ?? "kt-app").ToLowerInvariant();
-        var cleaned = new string(name.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
-        return cleaned.Length == 0 || !char.IsAsciiLetter(cleaned[0]) ? "kt-" + cleaned : cleaned[..Math.Min(cleaned.Length, 40)].TrimEnd('-');
-    }
+    private static string DefaultServiceName() => ServiceNames.FromAssemblyName(System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name ?? "kt-app");
 }

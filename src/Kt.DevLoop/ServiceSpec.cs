@@ -1,12 +1,10 @@
-using System.Text.RegularExpressions;
-
 namespace Kt.DevLoop;
 
 /// <summary>
 /// What a backend must run for a service (Kubetorch's Compute, minus the image steps, which the deployer applies):
 /// how many replicas, on which base image, with which resources.
 /// </summary>
-public sealed partial record ServiceSpec
+public sealed record ServiceSpec
 {
     public required string Service { get; init; }
 
@@ -26,15 +24,10 @@ public sealed partial record ServiceSpec
     /// <summary>Lets the process backend run steps that change this machine (apt, pip, file copies to absolute paths).</summary>
     public bool AllowHostSetup { get; init; }
 
-    /// <summary>Refuses what no backend could run (KT7001), naming the property at fault.</summary>
+    /// <summary>Refuses what no backend could run (KT7001; a bad name is <see cref="ServiceNames.InvalidCode"/>), naming the property at fault.</summary>
     public ServiceSpec Validate()
     {
-        if (!ServiceName().IsMatch(Service))
-        {
-            throw new KtException(DevLoopErrors.InvalidService,
-                $"KtService '{Service}' is not a valid service name: 1–40 characters of a–z, 0–9 and '-', starting with a letter and not ending with '-'.");
-        }
-
+        ServiceNames.Check(Service);
         if (Replicas is < 1 or > 64)
         {
             throw new KtException(DevLoopErrors.InvalidService, $"KtReplicas is {Replicas}; a service has 1 to 64 replicas.");
@@ -49,7 +42,4 @@ public sealed partial record ServiceSpec
         _ = Quantities.Bytes(Memory, "KtMemory");
         return this;
     }
-
-    [GeneratedRegex("^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$")]
-    private static partial Regex ServiceName();
 }

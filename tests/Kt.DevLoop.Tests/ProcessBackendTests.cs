@@ -140,11 +140,11 @@ public sealed class ProcessBackendTests(DevLoopFixture fixture)
     [InlineData("Bad_Name")]
     [InlineData("-leading")]
     [InlineData("")]
-    public async Task An_invalid_service_name_is_refused_with_KT7001(string name)
+    public async Task An_invalid_service_name_is_refused_with_KT0001(string name)
     {
         using var backend = new ProcessBackend();
         var error = await Assert.ThrowsAsync<KtException>(() => backend.EnsureAsync(new ServiceSpec { Service = name }));
-        Assert.Equal(DevLoopErrors.InvalidService, error.Code);
+        Assert.Equal(ServiceNames.InvalidCode, error.Code);
         Assert.False(Directory.Exists(ProcessBackend.ServiceFolder(name)) && name.Length > 0);
     }
 

@@ -24,7 +24,20 @@ public class ComputeValidationTests
     [InlineData("hello_world")]
     [InlineData("hello-")]
     [InlineData("a-name-that-is-far-too-long-for-a-kubernetes-service-name-really-yes")]
-    public void Service_names_must_be_dns_labels(string name) => Assert.Equal("KT5002", CodeOf(Samples.Cpu(name)));
+    [InlineData("a-name-of-forty-one-characters-is-too-lon")]
+    public void Service_names_follow_the_one_rule_of_every_backend(string name) => Assert.Equal(ServiceNames.InvalidCode, CodeOf(Samples.Cpu(name)));
+
+    [Theory]
+    [InlineData("My.App", "my-app")]
+    [InlineData("1Tool", "kt-1tool")]
+    [InlineData("___", "kt")]
+    [InlineData("A.Very.Long.Assembly.Name.That.Goes.On.And.On", "a-very-long-assembly-name-that-goes-on-a")]
+    public void A_name_derived_from_an_assembly_keeps_the_rule(string assembly, string service)
+    {
+        Assert.Equal(service, ServiceNames.FromAssemblyName(assembly));
+        Assert.True(ServiceNames.IsValid(service));
+        Assert.Equal(ServiceNames.MaxLength, ServiceNames.Check(new string('a', ServiceNames.MaxLength)).Length);
+    }
 
     [Fact]
     public void Namespaces_secret_and_claim_names_must_be_dns_names()

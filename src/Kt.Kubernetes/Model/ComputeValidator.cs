@@ -17,10 +17,7 @@ public static class ComputeValidator
             throw new KtException("KT5001", $"Service '{compute.ServiceName}': autoscale and distribute cannot be combined; a distributed group has a fixed size.");
         }
 
-        if (!KubernetesSyntax.IsDns1035Label(compute.ServiceName))
-        {
-            throw new KtException("KT5002", $"Service name '{compute.ServiceName}' is not a valid DNS-1035 label (lowercase letters, digits and '-', starting with a letter, at most 63 characters).");
-        }
+        ServiceNames.Check(compute.ServiceName);
 
         if (!KubernetesSyntax.IsDns1123Label(compute.Namespace))
         {

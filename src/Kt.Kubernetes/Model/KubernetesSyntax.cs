@@ -8,9 +8,6 @@ public static partial class KubernetesSyntax
     /// <summary>RFC 1123 label: lowercase alphanumerics and '-', alphanumeric at both ends, at most 63 characters.</summary>
     public static bool IsDns1123Label(string? value) => value is { Length: > 0 and <= 63 } && Dns1123Label().IsMatch(value);
 
-    /// <summary>RFC 1035 label (what Service names must be): like a DNS-1123 label but starting with a letter.</summary>
-    public static bool IsDns1035Label(string? value) => IsDns1123Label(value) && char.IsAsciiLetterLower(value![0]);
-
     /// <summary>RFC 1123 subdomain: dot-separated labels, at most 253 characters (Secret, PVC, ServiceAccount names).</summary>
     public static bool IsDns1123Subdomain(string? value) =>
         value is { Length: > 0 and <= 253 } && value.Split('.').All(IsDns1123Label);
