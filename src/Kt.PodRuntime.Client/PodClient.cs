@@ -26,6 +26,7 @@ public sealed class PodClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(baseAddress);
         ArgumentException.ThrowIfNullOrEmpty(token);
+        ClientTracing.EnsureExport();
         _http = new HttpClient(handler ?? new SocketsHttpHandler { UseProxy = false, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2) }, disposeHandler: handler is null)
         {
             BaseAddress = baseAddress,
@@ -187,6 +188,7 @@ public sealed class PodClient : IDisposable
         var request = new HttpRequestMessage(HttpMethod.Post, PodRoutes.Relative(PodRoutes.SyncDeploy)) { Content = Json(new ActivateRequest(version, manifest), PodJsonContext.Default.ActivateRequest) };
         using (request)
         {
+            ClientTracing.Propagate(request);
             using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.NotFound && response.Content.Headers.ContentLength is 0 or null && !response.Headers.Contains(PodRoutes.ErrorCodeHeader))
             {
@@ -378,7 +380,29 @@ public sealed class PodClient : IDisposable
         return document.RootElement.Deserialize<T>(ClientJson.Options);
     }
 
-    private async Task<JsonDocument> InvokeDocumentAsync(string path, HttpContent body, CallOptions? options, CancellationToken cancellationToken)
+    // The call's client span, current while the request is sent so that its context travels. Off (no listener), the
+    // untraced call is returned as it is: no second state machine on the warm path.
+    private Task<JsonDocument> InvokeDocumentAsync(string path, HttpContent body, CallOptions? options, CancellationToken cancellationToken) =>
+        ClientTracing.StartCall(path) is { } activity
+            ? InvokeDocumentTracedAsync(activity, path, body, options, cancellationToken)
+            : InvokeDocumentUntracedAsync(path, body, options, cancellationToken);
+
+    private async Task<JsonDocument> InvokeDocumentTracedAsync(System.Diagnostics.Activity activity, string path, HttpContent body, CallOptions? options, CancellationToken cancellationToken)
+    {
+        using (activity)
+        {
+            try
+            {
+                return await InvokeDocumentUntracedAsync(path, body, options, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ClientTracing.Failed(activity, ex))
+            {
+                throw; // never reached: the filter records the failure on the span and declines
+            }
+        }
+    }
+
+    private async Task<JsonDocument> InvokeDocumentUntracedAsync(string path, HttpContent body, CallOptions? options, CancellationToken cancellationToken)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = body };
         if (options?.RequestId is { } requestId)
@@ -446,6 +470,7 @@ public sealed class PodClient : IDisposable
     /// </summary>
     public async IAsyncEnumerable<CallValue> CallValuesAsync(string path, HttpContent body, CallOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        using var activity = ClientTracing.StartCall(path); // ends when the enumeration does
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = body };
         if (options?.RequestId is { } requestId)
         {
@@ -531,6 +556,7 @@ public sealed class PodClient : IDisposable
     {
         using (request)
         {
+            ClientTracing.Propagate(request);
             var response = await _http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {

@@ -69,9 +69,21 @@ internal sealed class PodOperations(
         await _activation.WaitAsync().ConfigureAwait(false);
         try
         {
-            var (active, reused) = await versions.ActivateAsync(version, manifest, options.MaxBlobBytes, CancellationToken.None).ConfigureAwait(false);
+            (ActiveVersion, bool) stored;
+            using (var assemble = Observability.PodTracing.StartInternal("assemble version"))
+            {
+                assemble?.SetTag("kt.version", version);
+                stored = await versions.ActivateAsync(version, manifest, options.MaxBlobBytes, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            var (active, reused) = stored;
             var directory = versions.DirectoryOf(active);
-            await supervisor.ActivateAsync(active.Version, directory, CancellationToken.None).ConfigureAwait(false);
+            using (var reload = Observability.PodTracing.StartInternal("reload worker"))
+            {
+                reload?.SetTag("kt.version", active.Version);
+                await supervisor.ActivateAsync(active.Version, directory, CancellationToken.None).ConfigureAwait(false);
+            }
+
             versions.PointCurrentAtActive();
             await apps.RestartAsync(directory, supervisor.Environment).ConfigureAwait(false);
             await versions.PruneAsync(supervisor.ActiveDirectory, leases.InUse).ConfigureAwait(false);

@@ -6,7 +6,7 @@ namespace Kt.PodRuntime.Hosting;
 
 /// <summary>
 /// The HTTP surface of the pod runtime (documented in docs/pod-runtime.md): the middleware every request passes
-/// (error envelope and request id, bearer authentication, admission), then one group of routes per feature.
+/// (a span when tracing is on, error envelope and request id, bearer authentication, admission), then one group of routes per feature.
 /// </summary>
 internal static class RuntimeEndpoints
 {
@@ -14,6 +14,7 @@ internal static class RuntimeEndpoints
     {
         // Routing first, so that authentication and admission read the matched route's metadata.
         app.UseRouting();
+        app.Use(TracingMiddleware.InvokeAsync);
         app.Use(envelope.InvokeAsync);
         app.Use(auth.InvokeAsync);
         app.Use(admission.InvokeAsync);

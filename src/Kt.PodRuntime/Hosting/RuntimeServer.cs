@@ -6,6 +6,7 @@ using Kt.PodRuntime.Journal;
 using Kt.PodRuntime.Observability;
 using Kt.PodRuntime.Supervision;
 using Kt.PodRuntime.Sync;
+using Kt.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -27,7 +28,14 @@ public static class RuntimeServer
         // starts while the host is built.
         using var lines = new ConsoleLines();
         var logger = lines.CreateLogger("Kt.PodRuntime");
-        var metrics = new RuntimeMetrics();
+        using var metrics = new RuntimeMetrics();
+        // Only with an OTLP endpoint set (OTEL_EXPORTER_OTLP_ENDPOINT …): otherwise nothing of the SDK is loaded.
+        // Disposed last, after the worker has gone, so that the last spans and counters are flushed.
+        using var export = OtlpExport.StartIfConfigured(new OtlpScope(
+            options.Service,
+            Sources: [KtTelemetryNames.PodRuntime],
+            Meters: [KtTelemetryNames.RuntimeMeter],
+            Attributes: new Dictionary<string, object> { ["kt.pod"] = options.PodName, ["kt.process"] = "runtime" }));
         var logs = new LogHub();
         var blobs = new BlobStore(options.Root);
         var frozen = options.FrozenApp is { } frozenApp ? new FrozenApp(frozenApp, options.FrozenVersion) : null;

@@ -12,15 +12,26 @@ namespace Kt.PodRuntime.Ipc;
 /// </summary>
 internal static class CallHeaders
 {
-    // A fifth field, "1", says the caller takes a stream result item by item (PodRoutes.StreamHeader); absent otherwise.
-    public static byte[] Encode(CallHeader header) => header.Items
-        ? Write(header.Kind.WireName(), header.Type, header.Method, header.RequestId, "1")
-        : Write(header.Kind.WireName(), header.Type, header.Method, header.RequestId);
+    // A fifth field, "1", says the caller takes a stream result item by item (PodRoutes.StreamHeader); a sixth carries
+    // the W3C traceparent of the runtime's span when tracing is on. Trailing fields that say nothing are left out: the
+    // header of a plain untraced call is what it was before either existed.
+    public static byte[] Encode(CallHeader header) => header switch
+    {
+        { TraceParent: { } trace } => Write(header.Kind.WireName(), header.Type, header.Method, header.RequestId, header.Items ? "1" : null, trace),
+        { Items: true } => Write(header.Kind.WireName(), header.Type, header.Method, header.RequestId, "1"),
+        _ => Write(header.Kind.WireName(), header.Type, header.Method, header.RequestId),
+    };
 
     public static CallHeader DecodeCall(ReadOnlyMemory<byte> bytes)
     {
         var reader = new FieldReader(bytes.Span);
-        return new CallHeader(CallKinds.Parse(reader.String()), reader.String()!, reader.String()!, reader.String()!, reader.HasMore && reader.String() == "1");
+        var kind = CallKinds.Parse(reader.String());
+        var type = reader.String()!;
+        var method = reader.String()!;
+        var requestId = reader.String()!;
+        var items = reader.HasMore && reader.String() == "1";
+        var traceParent = reader.HasMore ? reader.String() : null;
+        return new CallHeader(kind, type, method, requestId, items, traceParent);
     }
 
     public static byte[] Encode(LogHeader header) => Write(header.RequestId, header.Stream, header.Line);

@@ -5,7 +5,8 @@ using Kt.PodRuntime.Errors;
 namespace Kt.PodRuntime.Ipc;
 
 /// <summary>Header of a <see cref="FrameKind.Call"/>; the payload is the request body <c>{args, kwargs}</c> (binary, <see cref="CallHeaders"/>).</summary>
-internal sealed record CallHeader(CallKind Kind, string Type, string Method, string RequestId, bool Items = false);
+/// <param name="TraceParent">The runtime's span of the call as a W3C <c>traceparent</c> (the worker's span is its child); null when tracing is off.</param>
+internal sealed record CallHeader(CallKind Kind, string Type, string Method, string RequestId, bool Items = false, string? TraceParent = null);
 
 /// <summary>Header of a <see cref="FrameKind.Result"/>; on success the payload is the JSON result (binary, <see cref="CallHeaders"/>).</summary>
 internal sealed record ResultHeader(bool Ok, ErrorEnvelope? Error = null, string? Version = null);

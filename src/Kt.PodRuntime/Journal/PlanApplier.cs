@@ -130,6 +130,12 @@ public sealed class PlanApplier
         {
             cancellationToken.ThrowIfCancellationRequested();
             var step = plan.Steps[index];
+            // A span per step, in the deploy's trace (the plan request's traceparent): the step key a user follows in
+            // the Dockerfile comment, the OCI history and the journal is the span's name.
+            using var span = Observability.PodTracing.StartInternal($"setup {step.Key}");
+            span?.SetTag("kt.step.index", index);
+            span?.SetTag("kt.step.kind", step.Kind);
+            span?.SetTag("kt.step.description", step.Description);
             await emit(new PlanEvent { Event = PodEvents.StepStart, Index = index, Key = step.Key, Kind = step.Kind, Description = step.Description }).ConfigureAwait(false);
             var clock = Stopwatch.StartNew();
             if (step.Files is not null)
@@ -148,6 +154,7 @@ public sealed class PlanApplier
                     (stream, line) => emit(new PlanEvent { Event = PodEvents.Output, Key = step.Key, Stream = stream, Line = line }), cancellationToken).ConfigureAwait(false);
                 if (result.ExitCode != 0)
                 {
+                    Observability.PodTracing.Fail(span, $"exit code {result.ExitCode}");
                     await emit(new PlanEvent { Event = PodEvents.StepFailed, Index = index, Key = step.Key, ExitCode = result.ExitCode, DurationMs = clock.ElapsedMilliseconds }).ConfigureAwait(false);
                     throw new RuntimeError(RuntimeErrorCodes.StepFailed, 500,
                         $"Step {index} '{step.Description}' exited with code {result.ExitCode}; it was not recorded and runs again on the next apply. Output tail:\n{result.OutputTail}");

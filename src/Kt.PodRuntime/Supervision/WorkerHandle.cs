@@ -196,7 +196,7 @@ internal sealed class WorkerHandle : IAsyncDisposable
             return pending.Completion.Task;
         }
 
-        _channel.Send(FrameKind.Call, id, CallHeaders.Encode(new CallHeader(kind, type, method, requestId, output?.TakesItems == true)), body);
+        _channel.Send(FrameKind.Call, id, CallHeaders.Encode(new CallHeader(kind, type, method, requestId, output?.TakesItems == true, PodTracing.TraceParentForWorker())), body);
         if (cancellationToken.CanBeCanceled)
         {
             // The caller stops waiting at once (its request ended or timed out); then the worker is told to cancel, and

@@ -40,6 +40,8 @@ internal sealed class WorkerMain
         var channel = new FrameChannel(socket);
 
         CapturingWriter.Install();
+        // Disposed when the server goes away, which flushes the last spans and lines before the process ends.
+        using var export = WorkerTracing.StartExport();
 
         var worker = new WorkerMain(channel, followVersion);
         channel.Send(FrameKind.Hello, 0, IpcJson.Encode(new HelloHeader(Environment.ProcessId, DeltaApplier.Capabilities())));
@@ -92,6 +94,8 @@ internal sealed class WorkerMain
         var header = CallHeaders.DecodeCall(frame.Header);
         var scope = new CallScope(frame.Id, header.RequestId, EmitLog, cts.Token);
         CallScope.Current = scope;
+        // Current from here on: the user's code and its own spans run inside it (Activity.Current flows with the call).
+        var activity = WorkerTracing.StartCall(header);
         byte[] resultHeader;
         ReadOnlyMemory<byte> payload = default;
         try
@@ -109,10 +113,12 @@ internal sealed class WorkerMain
         }
         catch (Exception ex)
         {
+            WorkerTracing.Failed(activity, ex);
             resultHeader = CallHeaders.Encode(new ResultHeader(false, Describe(ex, generation?.Version, header.RequestId)));
         }
         finally
         {
+            activity?.Dispose();
             // A logging provider's own thread may still hold lines this call logged: they are its output too.
             await BackgroundWriters.DrainAsync(scope).ConfigureAwait(false);
             scope.Complete();
@@ -139,8 +145,11 @@ internal sealed class WorkerMain
     // A line of a call that holds the frame loop's reader waits in the buffer: the call's result (or the reader, before
     // it waits for input) sends it in the same write, one system call on each side instead of two for a call that
     // prints. A call that holds the reader for long is taken over within a check or two, and the new reader flushes.
-    private void EmitLog(CallScope scope, string stream, string line) =>
+    private void EmitLog(CallScope scope, string stream, string line)
+    {
         _channel.Send(FrameKind.Log, scope.CallId, CallHeaders.Encode(new LogHeader(scope.RequestId, stream, line)), flush: !FrameLoop.HoldsReader);
+        WorkerTracing.Line(scope.RequestId, stream, line);
+    }
 
     private static ErrorEnvelope Describe(Exception exception, string? version, string requestId) => exception switch
     {

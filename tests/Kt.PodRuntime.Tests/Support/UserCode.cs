@@ -107,6 +107,17 @@ public static class UserCode
                 }
             }
             public static int Length(string text) => text.Length;
+            // Issue 23: user code tracing with its own ActivitySource, and printing inside its span.
+            private static readonly System.Diagnostics.ActivitySource Own = new("Demo.Own");
+            public static string Traced(string text)
+            {
+                using (var span = Own.StartActivity("demo work"))
+                {
+                    span?.SetTag("demo.text", text);
+                    Console.WriteLine("tracing " + text);
+                }
+                return text;
+            }
             public static long Spin(string started)
             {
                 File.WriteAllText(started, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));

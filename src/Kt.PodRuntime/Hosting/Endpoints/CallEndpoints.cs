@@ -44,6 +44,7 @@ internal sealed class CallEndpoints(RuntimeOptions options, WorkerSupervisor sup
     private async Task CallAsync(HttpContext context, CallKind kind, string type, string method)
     {
         var requestId = PodErrors.RequestIdOf(context);
+        PodTracing.DescribeCall(kind, type, method, requestId);
         // The body's bytes stay reserved in the pod's budget until the call has answered (the worker has its copy by then).
         using var read = await HttpJson.ReadBodyAsync(context.Request, options.MaxJsonBytes, bodies).ConfigureAwait(false);
         var body = read.Memory;
@@ -94,6 +95,10 @@ internal sealed class CallEndpoints(RuntimeOptions options, WorkerSupervisor sup
         {
             logs.EndOfRequest(requestId);
             metrics.CallEnded(Stopwatch.GetElapsedTime(started), failed);
+            if (failed)
+            {
+                PodTracing.CallFailed(null);
+            }
         }
     }
 
