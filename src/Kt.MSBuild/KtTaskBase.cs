@@ -67,9 +67,18 @@ public abstract class KtTaskBase : Microsoft.Build.Utilities.Task, ICancelableTa
         _ => (ErrorFile, 0),
     };
 
-    private void LogKtError(string code, string message, (string? File, int Line) at) =>
+    // One error line (MSBuild would print each line of a multi-line message as an error of its own: a failed step's
+    // output tail made 22 of them); what follows the first line (a step's output) is printed after it as plain lines.
+    private void LogKtError(string code, string message, (string? File, int Line) at)
+    {
+        var lines = message.Split('\n');
         Log.LogError(subcategory: "Kt", errorCode: code, helpKeyword: null, file: at.File,
-            lineNumber: at.Line, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: message);
+            lineNumber: at.Line, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: lines[0].TrimEnd('\r'));
+        foreach (var line in lines.Skip(1))
+        {
+            Log.LogMessage(MessageImportance.High, "    " + line.TrimEnd('\r'));
+        }
+    }
 
     /// <summary>The file errors point at (the project file by default).</summary>
     protected virtual string? ErrorFile => BuildEngine?.ProjectFileOfTaskNode;

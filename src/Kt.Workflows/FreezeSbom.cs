@@ -23,7 +23,7 @@ internal static class FreezeSbom
         var layers = frozen.Steps.Where(s => s.Layer is not null).ToDictionary(s => s.Key, s => s.Layer!.Digest);
         var packagesLayer = frozen.Steps.FirstOrDefault(s => s.Layer is not null && s.Description.StartsWith(Kt.ImageCompiler.Resolution.DefinitionResolver.PackagesLayerDescription, StringComparison.Ordinal))?.Layer!.Digest;
         var imageName = name.PushRepository is { } pushed ? $"{pushed.Registry}/{pushed.Repository}" : name.Repository;
-        var sbom = CycloneDxSbom.Create(imageName, written.ManifestDigest, contents, layers, nuget, packagesLayer);
+        var sbom = CycloneDxSbom.Create(imageName, written.ManifestDigest, contents, layers, nuget, packagesLayer, Bundled(definition, frozen));
 
         var files = new List<string> { layout + Extension };
         if (archive is not null)
@@ -46,6 +46,17 @@ internal static class FreezeSbom
 
         output.Progress($"sbom {string.Join(", ", files)} (CycloneDX {CycloneDxSbom.SpecVersion}, {nuget.Count} NuGet packages, "
             + $"{contents.Steps.Sum(s => (s.Apt?.Count ?? 0) + (s.Pip?.Count ?? 0) + (s.Tools?.Count ?? 0))} step packages){attached}");
+    }
+
+    // Bundles resolve to one layer each, in the definition's order, after the setup steps.
+    private static List<(BundledComponent, Kt.Core.Digest)> Bundled(ImageDefinition definition, FreezeResult frozen)
+    {
+        var bundleKeys = frozen.Resolved.Steps.Where(s => s.Kind == Kt.Core.StepKinds.Bundle).Select(s => s.Key.Hex).ToList();
+        var layerOf = frozen.Steps.Where(s => s.Layer is not null).ToDictionary(s => s.Key, s => s.Layer!.Digest);
+        return definition.Bundles.Zip(bundleKeys)
+            .Where(pair => layerOf.ContainsKey(pair.Second))
+            .SelectMany(pair => (pair.First.Components ?? []).Select(c => (c, layerOf[pair.Second])))
+            .ToList();
     }
 
     /// <summary>Where restore put the packages: MSBuild's NuGetPackageRoot, else NuGet's own default.</summary>

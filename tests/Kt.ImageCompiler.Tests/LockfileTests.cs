@@ -194,4 +194,19 @@ public sealed class SbomTests
         Assert.Equal(key, jq["properties"]![1]!["value"]!.GetValue<string>());
         Assert.Equal("https://example.org/licence", components.Single(c => c!["name"]!.GetValue<string>() == "Old")!["licenses"]![0]!["license"]!["url"]!.GetValue<string>());
     }
+
+    [Fact]
+    public void What_Kts_own_layers_install_is_listed_with_its_layer()
+    {
+        var runtimeLayer = Digest.Compute("dotnet layer"u8);
+        var contents = new ImageLock(ImageLock.CurrentVersion, new LockedBase("127.0.0.1:5000/kt-test/debian:bookworm", "sha256:" + new string('a', 64)), []);
+        var dotnet = new Model.BundledComponent("framework", "Microsoft.NETCore.App", "10.0.1", "pkg:nuget/Microsoft.NETCore.App.Runtime.linux-x64@10.0.1");
+
+        var bytes = Sbom.CycloneDxSbom.Create("127.0.0.1:5000/team/app", Digest.Compute("image"u8), contents, new Dictionary<string, Digest>(), [], packagesLayer: null,
+            bundled: [(dotnet, runtimeLayer)]);
+
+        var component = System.Text.Json.Nodes.JsonNode.Parse(bytes)!["components"]!.AsArray().Single(c => c!["name"]!.GetValue<string>() == "Microsoft.NETCore.App")!;
+        Assert.Equal(("framework", "10.0.1", dotnet.Purl), (component["type"]!.GetValue<string>(), component["version"]!.GetValue<string>(), component["purl"]!.GetValue<string>()));
+        Assert.Equal(runtimeLayer.ToString(), component["properties"]![0]!["value"]!.GetValue<string>());
+    }
 }

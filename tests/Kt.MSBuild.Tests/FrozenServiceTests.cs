@@ -36,6 +36,18 @@ public sealed partial class PublishEndToEndTests
         Assert.Contains("--frozen-app", manifests, StringComparison.Ordinal);
         Assert.Contains("nvidia.com/gpu", manifests, StringComparison.Ordinal);
 
+        // The SBOM lists what Kt's own layers install, each on a layer of this image: the .NET the runtime runs on and the runtime.
+        var output = Path.Combine(project, "obj", "Release", "net10.0");
+        var layers = ImageLayers(Path.Combine(output, "kt-image"));
+        var sbom = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(output, "kt-image.cdx.json")))!["components"]!.AsArray();
+        foreach (var name in (string[])["Microsoft.NETCore.App", "Microsoft.AspNetCore.App", "kt-pod-runtime"])
+        {
+            var component = sbom.SingleOrDefault(c => c!["name"]!.GetValue<string>() == name);
+            Assert.True(component is not null, $"the SBOM does not list {name}");
+            var layer = component["properties"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "dev.kt.layer")!["value"]!.GetValue<string>();
+            Assert.Contains(layer, layers);
+        }
+
         // The image runs as a pod would, with nothing mounted: the runtime and its .NET are baked in.
         var container = "kt-frozen-" + runTag;
         ProcessRunner.Run("docker", ["run", "-d", "--name", container, "-p", "127.0.0.1::32300", "-e", "KT_TOKEN=" + ServiceToken, pinned])
@@ -65,6 +77,16 @@ public sealed partial class PublishEndToEndTests
         {
             ProcessRunner.Run("docker", ["rm", "-f", container]);
         }
+    }
+
+    // The layer digests of the one image in an OCI layout.
+    private static List<string> ImageLayers(string layout)
+    {
+        static System.Text.Json.Nodes.JsonNode Blob(string layout, string digest) =>
+            System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(layout, "blobs", "sha256", digest["sha256:".Length..])))!;
+        var index = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(layout, "index.json")))!;
+        var manifest = Blob(layout, index["manifests"]![0]!["digest"]!.GetValue<string>());
+        return manifest["layers"]!.AsArray().Select(l => l!["digest"]!.GetValue<string>()).ToList();
     }
 
     private static StringContent Json(string text) => new(text, Encoding.UTF8, "application/json");

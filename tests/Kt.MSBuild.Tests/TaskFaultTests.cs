@@ -10,12 +10,12 @@ namespace Kt.MSBuild.Tests;
 public sealed class TaskFaultTests(PackedTaskFixture fixture) : IClassFixture<PackedTaskFixture>
 {
     [Fact]
-    public void A_setup_step_that_fails_on_the_pod_is_KT4011_at_its_KtSetup_item_line()
+    public void A_setup_step_that_fails_on_the_pod_is_one_KT4011_at_its_KtSetup_item_line_with_the_cause_first()
     {
         var service = "fault-" + Guid.NewGuid().ToString("N")[..8];
         var project = fixture.CreateConsoleProject("FailingStep", $"<KtService>{service}</KtService>", """
             <KtSetup Include="env" Name="FIRST" Value="1" />
-                <KtSetup Include="run" Command="echo about to fail; exit 3" />
+                <KtSetup Include="run" Command="echo about to fail; echo 'E: Unable to locate package jqq' 1>&amp;2; echo 'Done.'; exit 3" />
             """);
         try
         {
@@ -26,6 +26,12 @@ public sealed class TaskFaultTests(PackedTaskFixture fixture) : IClassFixture<Pa
             Assert.Matches(new Regex($@"{Regex.Escape(csproj)}\({LineOf(csproj, "exit 3")}[,)].*error KT4011: KtSetup item 2 \('run'\)"), publish.Output);
             Assert.DoesNotContain("MSB4018", publish.Output, StringComparison.Ordinal);
             Assert.DoesNotContain("Kt.MSBuild.targets", ErrorLines(publish.Output));
+            // One error (MSBuild repeats it in its summary), its cause on the error line, the output tail after it as plain lines.
+            var errors = publish.Output.Split('\n').Where(l => l.Contains("error KT4011", StringComparison.Ordinal))
+                .Select(l => Regex.Replace(l.Trim(), @"\s*\[[^\]]*\]$", "")).Distinct().ToList(); // the summary adds " [project]"
+            Assert.True(errors.Count == 1, "expected one error line:\n" + string.Join('\n', errors));
+            Assert.Contains("exited with code 3: E: Unable to locate package jqq", errors[0], StringComparison.Ordinal);
+            Assert.Contains("about to fail", publish.Output, StringComparison.Ordinal);
         }
         finally
         {

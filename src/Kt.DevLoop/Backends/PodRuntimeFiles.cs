@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Kt.ImageCompiler.Model;
 using Kt.PodRuntime.Protocol;
@@ -37,10 +38,20 @@ public sealed record PodRuntimeFiles(string RuntimeDirectory, string DotnetRoot)
         }
 
         include.AddRange(new[] { "LICENSE.txt", "ThirdPartyNotices.txt" }.Where(f => File.Exists(Path.Combine(DotnetRoot, f))));
+        // The SBOM names the shared frameworks by their runtime packs' NuGet ids: the identity .NET's security
+        // advisories are filed under, so a scanner matches a vulnerable runtime in the image.
+        var rid = RuntimeInformation.RuntimeIdentifier;
+        IReadOnlyList<BundledComponent> dotnet =
+        [
+            new("framework", "Microsoft.NETCore.App", version, $"pkg:nuget/Microsoft.NETCore.App.Runtime.{rid}@{version}"),
+            new("framework", "Microsoft.AspNetCore.App", version, $"pkg:nuget/Microsoft.AspNetCore.App.Runtime.{rid}@{version}"),
+        ];
+        var ktVersion = FileVersionInfo.GetVersionInfo(RuntimeAssembly).ProductVersion ?? "0.0.0";
         return
         [
-            new FileBundle($".NET {version} for the kt runtime", DotnetRoot, PodRuntimeLayout.DotnetRoot, include),
-            new FileBundle("kt pod runtime", RuntimeDirectory, PodRuntimeLayout.RuntimeDirectory),
+            new FileBundle($".NET {version} for the kt runtime", DotnetRoot, PodRuntimeLayout.DotnetRoot, include, dotnet),
+            new FileBundle("kt pod runtime", RuntimeDirectory, PodRuntimeLayout.RuntimeDirectory,
+                Components: [new("application", "kt-pod-runtime", ktVersion, $"pkg:generic/kt-pod-runtime@{Uri.EscapeDataString(ktVersion)}")]),
         ];
     }
 

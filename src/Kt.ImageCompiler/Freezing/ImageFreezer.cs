@@ -156,7 +156,7 @@ public sealed class ImageFreezer
                 }
 
                 throw new KtException(ImageErrors.StepFailed,
-                    $"step {step.Key.Short} '{step.Description}' exited with code {result.ExitCode}; nothing was cached. Last output:\n{result.OutputTail}");
+                    StepFailure.Describe($"step {step.Key.Short} '{step.Description}'", result.ExitCode, result.OutputTail, "nothing was cached"));
             }
 
             return await LayerNormalizer.NormalizeAsync(diff, _blobs, modificationTime: settings.Created, cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -45,4 +45,13 @@ public sealed record AppSpec(string PublishDirectory, string? EntryAssembly, str
 /// <param name="SourceDirectory">The local folder.</param>
 /// <param name="Destination">Absolute folder in the image.</param>
 /// <param name="Include">Relative files or folders to take from the source; null takes all of it.</param>
-public sealed record FileBundle(string Name, string SourceDirectory, string Destination, IReadOnlyList<string>? Include = null);
+/// <param name="Components">What the bundle installs, as the image's SBOM names it (e.g. the .NET runtime); null: nothing to list.</param>
+public sealed record FileBundle(string Name, string SourceDirectory, string Destination, IReadOnlyList<string>? Include = null,
+    IReadOnlyList<BundledComponent>? Components = null);
+
+/// <summary>A piece of software a <see cref="FileBundle"/> places, for the SBOM: a CycloneDX component of its layer.</summary>
+/// <param name="Type">The CycloneDX component type: <c>framework</c>, <c>application</c>, <c>library</c>.</param>
+/// <param name="Name">Its name, e.g. <c>Microsoft.NETCore.App</c>.</param>
+/// <param name="Version">Its version.</param>
+/// <param name="Purl">Its package URL, the identity vulnerability scanners match on.</param>
+public sealed record BundledComponent(string Type, string Name, string Version, string Purl);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Kt.Core;
 using Kt.ImageCompiler.Locking;
+using Kt.ImageCompiler.Model;
 
 namespace Kt.ImageCompiler.Sbom;
 
@@ -23,8 +24,9 @@ public static class CycloneDxSbom
     /// <param name="resolved">What the steps' layers contain (the freeze's lockfile, locked or not).</param>
     /// <param name="layers">Step key → the digest of the layer it made.</param>
     /// <param name="packagesLayer">The app layer holding the NuGet packages' files, when there is one.</param>
+    /// <param name="bundled">What Kt's own layers install (the .NET runtime, the pod runtime), each with its layer.</param>
     public static byte[] Create(string imageName, Digest imageDigest, ImageLock resolved, IReadOnlyDictionary<string, Digest> layers,
-        IReadOnlyList<NuGetPackage> nuget, Digest? packagesLayer)
+        IReadOnlyList<NuGetPackage> nuget, Digest? packagesLayer, IReadOnlyList<(BundledComponent Component, Digest Layer)>? bundled = null)
     {
         var components = new JsonArray
         {
@@ -38,6 +40,13 @@ public static class CycloneDxSbom
                 ["description"] = "base image",
             },
         };
+        foreach (var (bundledComponent, layer) in bundled ?? [])
+        {
+            var component = Library(bundledComponent.Purl, bundledComponent.Name, bundledComponent.Version, layer.ToString(), step: null);
+            component["type"] = bundledComponent.Type;
+            components.Add(component);
+        }
+
         foreach (var package in nuget)
         {
             var purl = $"pkg:nuget/{Uri.EscapeDataString(package.Id)}@{Uri.EscapeDataString(package.Version)}";

@@ -157,7 +157,7 @@ public sealed class PlanApplier
                     Observability.PodTracing.Fail(span, $"exit code {result.ExitCode}");
                     await emit(new PlanEvent { Event = PodEvents.StepFailed, Index = index, Key = step.Key, ExitCode = result.ExitCode, DurationMs = clock.ElapsedMilliseconds }).ConfigureAwait(false);
                     throw new RuntimeError(RuntimeErrorCodes.StepFailed, 500,
-                        $"Step {index} '{step.Description}' exited with code {result.ExitCode}; it was not recorded and runs again on the next apply. Output tail:\n{result.OutputTail}");
+                        StepFailure.Describe($"Step {index} '{step.Description}'", result.ExitCode, result.OutputTail, "not recorded: it runs again on the next apply"));
                 }
             }
 
