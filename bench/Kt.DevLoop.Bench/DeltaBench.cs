@@ -192,29 +192,7 @@ internal static class DeltaBench
         """;
 
     // Each file: a type whose method bodies an edit changes (version), with a few members of the usual kinds.
-    private static string Source(int index, int version) => $$"""
-        namespace Sized;
-
-        public sealed class Type{{index}}
-        {
-            public int Value { get; set; }
-
-            public string Describe(int factor) => $"Type{{index}} v{{version}} {Value * factor} {string.Join(',', Enumerable.Range(0, factor).Select(i => i * {{index}}))}";
-
-            public int Sum(IEnumerable<int> values)
-            {
-                var total = {{version}};
-                foreach (var v in values)
-                {
-                    total += v * {{index}};
-                }
-
-                return total;
-            }
-
-            public static Type{{index}} Create() => new() { Value = {{index}} };
-        }
-        """;
+    private static string Source(int index, int version) => GeneratedApp.TypeSource("Sized", index, version);
 
     internal static double Median(List<double> values)
     {
