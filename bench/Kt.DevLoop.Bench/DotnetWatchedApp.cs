@@ -13,6 +13,7 @@ internal sealed class DotnetWatchedApp : IAsyncDisposable
     private readonly Process _process;
     private readonly HttpClient _http;
     private readonly Queue<string> _lastLines = new();
+    private volatile bool _watching;
 
     private DotnetWatchedApp(Process process, int port)
     {
@@ -55,7 +56,9 @@ internal sealed class DotnetWatchedApp : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var clock = Stopwatch.StartNew();
-        while (await app.AskAsync() is null)
+        // Ready when the app answers and dotnet watch says it watches: its file watcher starts after the app, so an edit
+        // saved before that line is never seen (measured: the app answered, the save was lost).
+        while (!app._watching || await app.AskAsync() is null)
         {
             if (process.HasExited || clock.Elapsed > StartTimeout)
             {
@@ -114,6 +117,11 @@ internal sealed class DotnetWatchedApp : IAsyncDisposable
         if (line is null)
         {
             return;
+        }
+
+        if (line.Contains("Waiting for changes", StringComparison.OrdinalIgnoreCase))
+        {
+            _watching = true;
         }
 
         lock (_lastLines)
