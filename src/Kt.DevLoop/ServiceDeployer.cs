@@ -38,6 +38,12 @@ public sealed class ServiceDeployer
     /// </summary>
     public Action<string>? OnPhase { get; init; }
 
+    /// <summary>
+    /// Builds the code's manifest. Share one between the deploys of a folder (a session does): it remembers each file's
+    /// stamp and digest, so a deploy re-hashes only what changed since the last one.
+    /// </summary>
+    public ManifestBuilder Manifests { get; init; } = new();
+
     public async Task<DeployReport> DeployAsync(DeployRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -45,7 +51,9 @@ public sealed class ServiceDeployer
         var clock = Stopwatch.StartNew();
 
         // The code's manifest does not depend on the pods: it is hashed while they are found and set up.
-        var manifestTask = Task.Run(() => new ManifestBuilder().BuildAsync(request.CodeDirectory, request.ExcludedFolders, cancellationToken), cancellationToken);
+        // What the previous deploy of this session synced: only the changes since travel (a pod serving another base says so).
+        var since = Manifests.LastBuilt;
+        var manifestTask = Task.Run(() => Manifests.BuildAsync(request.CodeDirectory, request.ExcludedFolders, cancellationToken), cancellationToken);
         // Dev pods install the versions production images get: the committed lockfile's pins, where it has the step.
         var image = LockPinning.ApplyWhereLocked(new DefinitionResolver(request.ProjectDirectory).Resolve(request.Image with { App = null }),
             Path.Combine(request.ProjectDirectory, ImageLock.FileName));
@@ -77,7 +85,7 @@ public sealed class ServiceDeployer
             OnPhase?.Invoke("sync");
             var manifest = await manifestTask.ConfigureAwait(false);
             var version = PodClient.VersionOf(manifest);
-            var syncs = await Task.WhenAll(clients.Select((c, i) => Refusals(PodOf(i), "code sync", c.SyncAsync(request.CodeDirectory, manifest, version, cancellationToken)))).ConfigureAwait(false);
+            var syncs = await Task.WhenAll(clients.Select((c, i) => Refusals(PodOf(i), "code sync", c.SyncAsync(request.CodeDirectory, manifest, version, since, cancellationToken)))).ConfigureAwait(false);
             var sync = Lap(clock);
 
             // A pod that said it was ready with the version when the sync answered is not asked again.

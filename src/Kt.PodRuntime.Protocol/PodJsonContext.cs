@@ -15,6 +15,7 @@ namespace Kt.PodRuntime.Protocol;
 [JsonSerializable(typeof(PlanEvent))]
 [JsonSerializable(typeof(ErrorEnvelope))]
 [JsonSerializable(typeof(ActivateRequest))]
+[JsonSerializable(typeof(ManifestChanges))]
 [JsonSerializable(typeof(MissingRequest))]
 [JsonSerializable(typeof(MissingResponse))]
 [JsonSerializable(typeof(BlobStored))]

@@ -22,6 +22,12 @@ public static class PodRoutes
     /// <summary>One round trip: activate this manifest, or say which blobs are missing.</summary>
     public const string SyncDeploy = "/sync/deploy";
 
+    /// <summary>
+    /// As <see cref="SyncDeploy"/>, with only what changed since the pod's active manifest (<see cref="ManifestChanges"/>):
+    /// a one-file change costs its own bytes on the wire and the pod's checks, not the whole app's.
+    /// </summary>
+    public const string SyncDeployChanges = "/sync/deploy/changes";
+
     /// <summary>GET: what the worker's runtime can apply; POST: apply one generation of IL deltas (<see cref="DeltaRequest"/>).</summary>
     public const string CodeDelta = "/code/delta";
 

@@ -54,6 +54,9 @@ public static class RuntimeErrorCodes
     public const string RootNotWritable = "KT4052";
     public const string RootInUse = "KT4053";
 
+    /// <summary><c>/sync/deploy/changes</c>: the pod's active manifest is not the base the changes were made against.</summary>
+    public const string ChangesBaseMismatch = "KT4054";
+
     /// <summary>The worker's runtime cannot apply IL deltas (not started modifiable, or the assembly is not debuggable).</summary>
     public const string DeltaUnsupported = "KT4070";
 

@@ -36,6 +36,49 @@ public sealed record ActivateRequest(
     [property: JsonPropertyName("version")] string Version,
     [property: JsonPropertyName("manifest")] ContentManifest Manifest);
 
+/// <summary>
+/// The body of <c>POST /sync/deploy/changes</c>: the manifest of <see cref="Version"/> given as the pod's active
+/// manifest (<see cref="Base"/>, its <see cref="ManifestDigest"/>) with <see cref="Changed"/> entries added or replaced
+/// and <see cref="Removed"/> paths taken out. A pod whose active manifest is not the base refuses it (KT4054) and the
+/// client sends the whole manifest instead. Answered as <c>/sync/deploy</c>.
+/// </summary>
+public sealed record ManifestChanges(
+    [property: JsonPropertyName("version")] string Version,
+    [property: JsonPropertyName("base")] string Base,
+    [property: JsonPropertyName("changed")] IReadOnlyList<ContentEntry> Changed,
+    [property: JsonPropertyName("removed")] IReadOnlyList<string> Removed)
+{
+    /// <summary>What turns <paramref name="before"/> into <paramref name="after"/> (both in path order, as builders make them).</summary>
+    public static ManifestChanges Between(ContentManifest before, ContentManifest after, string version)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        var old = before.Files.ToDictionary(f => f.Path, StringComparer.Ordinal);
+        var changed = after.Files.Where(f => !old.TryGetValue(f.Path, out var was) || was != f).ToList();
+        var kept = after.Files.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
+        var removed = before.Files.Where(f => !kept.Contains(f.Path)).Select(f => f.Path).ToList();
+        return new ManifestChanges(version, ManifestDigest.Compute(before), changed, removed);
+    }
+
+    /// <summary>The whole manifest these changes make of <paramref name="base"/> (in path order).</summary>
+    public ContentManifest ApplyTo(ContentManifest @base)
+    {
+        ArgumentNullException.ThrowIfNull(@base);
+        var files = @base.Files.ToDictionary(f => f.Path, StringComparer.Ordinal);
+        foreach (var path in Removed)
+        {
+            files.Remove(path);
+        }
+
+        foreach (var entry in Changed)
+        {
+            files[entry.Path] = entry;
+        }
+
+        return new ContentManifest(files.Values.OrderBy(f => f.Path, StringComparer.Ordinal).ToArray());
+    }
+}
+
 /// <summary>The answer of <c>POST /sync/activate</c> (and of a <c>/sync/deploy</c> that activated).</summary>
 public sealed record ActivateResult(
     [property: JsonPropertyName("version")] string Version,

@@ -3,6 +3,7 @@ using Kt.DevLoop;
 using Kt.DevLoop.Backends;
 using Kt.Kubernetes.Api;
 using Kt.Oci;
+using Kt.PodRuntime.Client;
 using Kt.PodRuntime.Protocol;
 
 namespace Kt.Workflows;
@@ -19,6 +20,9 @@ public sealed class DeploySession : IDisposable
     private IComputeBackend? _backend;
     private string _backendFor = "";
     private KubernetesClientApi? _cluster;
+
+    // Kept across the session's deploys (a watch's): a deploy hashes only the files changed since the previous one.
+    private readonly ManifestBuilder _manifests = new();
 
     public async Task<DeployOutcome> DeployAsync(DeployWorkflowRequest request, WorkflowOutput output, CancellationToken cancellationToken)
     {
@@ -55,7 +59,7 @@ public sealed class DeploySession : IDisposable
 
         var backend = Backend(project, runtimeImage);
         // Each step and its output lines as they arrive, at the importance a user sees (a 12 s step is not silent).
-        var deployer = new ServiceDeployer(backend, output.Progress) { OnPhase = output.Phase };
+        var deployer = new ServiceDeployer(backend, output.Progress) { OnPhase = output.Phase, Manifests = _manifests };
         DeployReport report;
         try
         {

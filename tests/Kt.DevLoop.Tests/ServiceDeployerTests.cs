@@ -1,6 +1,7 @@
 using Kt.Core;
 using Kt.DevLoop.Tests.InMemory;
 using Kt.ImageCompiler;
+using Kt.PodRuntime.Client;
 using Kt.PodRuntime.Protocol;
 using Kt.TestSupport;
 
@@ -94,13 +95,72 @@ public sealed class ServiceDeployerTests : IDisposable
         Assert.Null(pod.Active);
     }
 
+    [Fact]
+    public async Task A_one_file_change_in_a_10000_file_app_sends_that_file_and_the_change_only()
+    {
+        var code = _temp.Combine("big");
+        for (var i = 0; i < 10_000; i++)
+        {
+            var path = Path.Combine(code, $"d{i / 100:000}", $"f{i:00000}.txt");
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, $"file {i:00000}");
+        }
+
+        // The session's builder; its clock a minute ahead: every stamp is older than its racy window, as files are between saves.
+        var manifests = new ManifestBuilder(new AheadClock(TimeSpan.FromMinutes(1)));
+        var request = Request(Image.From("debian:bookworm").Run("echo one")) with { CodeDirectory = code };
+        var first = await Deployer(manifests).DeployAsync(request);
+        Assert.Equal((10_000, 10_000), (first.Files, first.UploadedBlobsPerPod));
+        var pod = _backend.PodsOf(_service)[0];
+        pod.ClearRequests();
+
+        File.WriteAllText(Path.Combine(code, "d042", "f04242.txt"), "edited 4242");
+        var second = await Deployer(manifests).DeployAsync(request);
+
+        Assert.Equal(1, manifests.LastHashed); // the other 9,999 files are proven unchanged by their stamps
+        Assert.Equal((1, 11L), (second.UploadedBlobs, second.UploadedBytes));
+        Assert.Equal(["GET /journal", "POST /sync/deploy/changes", $"PUT /sync/blobs/{Sha256("edited 4242")}", "POST /sync/deploy/changes"], pod.Requests);
+        // The sync's requests carry the change, not the 10,000 entries (the whole manifest is ~1 MB of JSON).
+        Assert.All(pod.RequestBytes, bytes => Assert.True(bytes < 1024, $"a request of {bytes} bytes"));
+        Assert.Equal(second.Version, pod.Active?.Version);
+        Assert.Equal((await new ManifestBuilder().BuildAsync(code)).Files, pod.Active!.Manifest.Files);
+    }
+
+    [Fact]
+    public async Task A_pod_serving_another_base_gets_the_whole_manifest()
+    {
+        var manifests = new ManifestBuilder();
+        var request = Request(Image.From("debian:bookworm").Run("echo one"));
+        await Deployer(manifests).DeployAsync(request);
+        var pod = _backend.PodsOf(_service)[0];
+
+        // Someone else deploys other code to the pod meanwhile (another machine, a publish beside the watch).
+        var other = _temp.Combine("other");
+        Directory.CreateDirectory(other);
+        File.WriteAllText(Path.Combine(other, "x.txt"), "x");
+        await Deployer().DeployAsync(request with { CodeDirectory = other });
+        File.WriteAllText(Path.Combine(request.CodeDirectory, "b.txt"), "bee, again");
+        pod.ClearRequests();
+
+        var third = await Deployer(manifests).DeployAsync(request);
+
+        Assert.Equal(["GET /journal", "POST /sync/deploy/changes", "POST /sync/deploy"], pod.Requests.Take(3));
+        Assert.Equal(third.Version, pod.Active?.Version);
+        Assert.Equal((await new ManifestBuilder().BuildAsync(request.CodeDirectory)).Files, pod.Active!.Manifest.Files);
+    }
+
     public void Dispose()
     {
         _backend.Dispose();
         _temp.Dispose();
     }
 
-    private ServiceDeployer Deployer() => new(_backend, output: null, _backend.Transport);
+    private ServiceDeployer Deployer(ManifestBuilder? manifests = null) => new(_backend, output: null, _backend.Transport) { Manifests = manifests ?? new() };
+
+    private sealed class AheadClock(TimeSpan ahead) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + ahead;
+    }
 
     private DeployRequest Request(Image image, int replicas = 1)
     {

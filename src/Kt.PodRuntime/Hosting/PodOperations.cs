@@ -61,7 +61,8 @@ internal sealed class PodOperations(
     }
 
     /// <summary>Assembles and activates a version (finishing even if the caller leaves), then serves it.</summary>
-    public async Task<(ActiveVersion Version, bool Reused)> ActivateAsync(string version, ContentManifest manifest)
+    /// <param name="changed">Set for a manifest made of the active one and these changes (only their blobs are asked for).</param>
+    public async Task<(ActiveVersion Version, bool Reused)> ActivateAsync(string version, ContentManifest manifest, IReadOnlyList<ContentEntry>? changed = null)
     {
         // One activation at a time, store to prune: the store activates in milliseconds while a worker switch may take a
         // fresh process, so overlapping activations let an earlier one's prune see a later version as active and delete
@@ -73,7 +74,7 @@ internal sealed class PodOperations(
             using (var assemble = Observability.PodTracing.StartInternal("assemble version"))
             {
                 assemble?.SetTag("kt.version", version);
-                stored = await versions.ActivateAsync(version, manifest, options.MaxBlobBytes, CancellationToken.None).ConfigureAwait(false);
+                stored = await versions.ActivateAsync(version, manifest, options.MaxBlobBytes, CancellationToken.None, changed).ConfigureAwait(false);
             }
 
             var (active, reused) = stored;

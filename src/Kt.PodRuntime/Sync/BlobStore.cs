@@ -171,7 +171,8 @@ public sealed class BlobStore
         var (files, bytes) = (0, 0L);
         foreach (var file in new DirectoryInfo(_directory).EnumerateFiles())
         {
-            if (file.LastWriteTimeUtc > cutoff || referenced.Contains(file.Name) || pinned?.Contains(file.Name) == true)
+            // Names first: a kept blob costs no stat (a 10,000-file app keeps 10,000 blobs, collected after every activation).
+            if (referenced.Contains(file.Name) || pinned?.Contains(file.Name) == true || file.LastWriteTimeUtc > cutoff)
             {
                 continue;
             }

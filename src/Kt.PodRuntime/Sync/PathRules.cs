@@ -25,28 +25,7 @@ public static class PathRules
         var directories = new HashSet<string>(StringComparer.Ordinal);
         foreach (var entry in manifest.Files)
         {
-            if (entry is null)
-            {
-                throw Bad(RuntimeErrorCodes.MalformedRequest, "The manifest contains a null entry.");
-            }
-
-            ValidatePath(entry.Path);
-            ValidateHash(entry.Sha256);
-            if (entry.Size < 0)
-            {
-                throw Bad(RuntimeErrorCodes.SizeMismatch, $"'{entry.Path}' has a negative size.");
-            }
-
-            if (entry.Size > maxBlobBytes)
-            {
-                throw new RuntimeError(RuntimeErrorCodes.BlobTooLarge, 413, $"'{entry.Path}' is {entry.Size} bytes, over the limit of {maxBlobBytes}.");
-            }
-
-            if (entry.Mode is < 0 or > 0xFFF)
-            {
-                throw Bad(RuntimeErrorCodes.InvalidPath, $"'{entry.Path}' has an invalid mode {entry.Mode}.");
-            }
-
+            ValidateEntry(entry, maxBlobBytes);
             if (!seen.Add(entry.Path))
             {
                 throw Bad(RuntimeErrorCodes.DuplicatePath, $"'{entry.Path}' is listed twice.");
@@ -67,6 +46,32 @@ public static class PathRules
             {
                 throw Bad(RuntimeErrorCodes.DuplicatePath, $"'{directory}' is listed as a file and used as a folder.");
             }
+        }
+    }
+
+    /// <summary>One entry on its own: path, hash, size and mode (what a manifest's structure adds is checked by <see cref="Validate"/>).</summary>
+    public static void ValidateEntry(ContentEntry? entry, long maxBlobBytes)
+    {
+        if (entry is null)
+        {
+            throw Bad(RuntimeErrorCodes.MalformedRequest, "The manifest contains a null entry.");
+        }
+
+        ValidatePath(entry.Path);
+        ValidateHash(entry.Sha256);
+        if (entry.Size < 0)
+        {
+            throw Bad(RuntimeErrorCodes.SizeMismatch, $"'{entry.Path}' has a negative size.");
+        }
+
+        if (entry.Size > maxBlobBytes)
+        {
+            throw new RuntimeError(RuntimeErrorCodes.BlobTooLarge, 413, $"'{entry.Path}' is {entry.Size} bytes, over the limit of {maxBlobBytes}.");
+        }
+
+        if (entry.Mode is < 0 or > 0xFFF)
+        {
+            throw Bad(RuntimeErrorCodes.InvalidPath, $"'{entry.Path}' has an invalid mode {entry.Mode}.");
         }
     }
 

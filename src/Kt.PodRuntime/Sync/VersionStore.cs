@@ -24,6 +24,11 @@ public sealed class VersionStore
     private readonly Func<IReadOnlySet<string>>? _pinnedBlobs;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
+    // The active manifest as last written or read, and the blob set of each kept version's manifest: parsed once, not at
+    // every activation and prune (a 10,000-file manifest is a megabyte of JSON). The files stay the durable record.
+    private CachedManifest? _activeManifest;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlySet<string>> _blobsOfVersion = new(StringComparer.Ordinal);
+
     /// <param name="frozen">A frozen pod serves this folder baked into its image, forever; activation is refused.</param>
     /// <param name="blobGrace">Blobs no tree links to are deleted after each activation once they are this old.</param>
     /// <param name="pinnedBlobs">Blobs that must stay whatever links them (read at each collection).</param>
@@ -77,12 +82,66 @@ public sealed class VersionStore
     /// <summary>The manifest of the active version (what a new pod syncs from this one), or null when there is none.</summary>
     public ContentManifest? ActiveManifest()
     {
-        if (Active is not { } active || Frozen is not null || !File.Exists(ManifestPath(active.Folder)))
+        if (Active is not { } active || Frozen is not null)
         {
             return null;
         }
 
-        return JsonSerializer.Deserialize<ContentManifest>(File.ReadAllBytes(ManifestPath(active.Folder)));
+        if (_activeManifest is { } cached && cached.Folder == active.Folder)
+        {
+            return cached.Manifest;
+        }
+
+        if (!File.Exists(ManifestPath(active.Folder)) || JsonSerializer.Deserialize<ContentManifest>(File.ReadAllBytes(ManifestPath(active.Folder))) is not { } manifest)
+        {
+            return null;
+        }
+
+        _activeManifest = new CachedManifest(active.Folder, manifest);
+        return manifest;
+    }
+
+    /// <summary>
+    /// The whole manifest <paramref name="changes"/> make of the active one, its entries checked (and the whole structure
+    /// when a path is new). KT4054 when the active manifest is not their base: the client then sends the whole manifest.
+    /// </summary>
+    public ContentManifest ApplyChanges(ManifestChanges changes, long maxBlobBytes)
+    {
+        RefuseWhenFrozen();
+        if (changes.Changed is null || changes.Removed is null || string.IsNullOrEmpty(changes.Base))
+        {
+            throw new RuntimeError(RuntimeErrorCodes.MalformedRequest, 400, "Changes need 'base', 'changed' and 'removed'.");
+        }
+
+        if (Active is not { } active || ActiveManifest() is not { } current || active.ManifestDigest != changes.Base)
+        {
+            throw new RuntimeError(RuntimeErrorCodes.ChangesBaseMismatch, 409,
+                $"The changes are against manifest {changes.Base[..Math.Min(12, changes.Base.Length)]}, but this pod serves {(Active is { } a ? a.ManifestDigest[..12] : "no version")}; send the whole manifest.");
+        }
+
+        var paths = current.Files.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
+        var changedPaths = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in changes.Changed)
+        {
+            PathRules.ValidateEntry(entry, maxBlobBytes);
+            if (!changedPaths.Add(entry.Path))
+            {
+                throw new RuntimeError(RuntimeErrorCodes.DuplicatePath, 400, $"'{entry.Path}' is listed twice.");
+            }
+        }
+
+        foreach (var path in changes.Removed)
+        {
+            PathRules.ValidatePath(path);
+        }
+
+        var manifest = changes.ApplyTo(current);
+        if (changedPaths.Any(p => !paths.Contains(p)))
+        {
+            PathRules.Validate(manifest, maxBlobBytes); // a new path may clash with a folder ('a' and 'a/b')
+        }
+
+        return manifest;
     }
 
     private string ManifestPath(string folder) => Path.Combine(_versions, folder + ".manifest.json");
@@ -112,12 +171,22 @@ public sealed class VersionStore
     /// that exists but no longer matches its manifest (user code wrote into it, or an old prune was interrupted) is
     /// rebuilt from the blobs, never refused.
     /// </summary>
-    public async Task<(ActiveVersion Version, bool Reused)> ActivateAsync(string version, ContentManifest manifest, long maxBlobBytes, CancellationToken cancellationToken)
+    /// <param name="changed">
+    /// Set when <paramref name="manifest"/> came from <see cref="ApplyChanges"/> (checked there): only these entries' blobs
+    /// are asked for; the others are the active tree's files, linked from it (a damaged one is copied from its blob,
+    /// verified then: KT4024 when it is gone, and the client sends the whole manifest).
+    /// </param>
+    public async Task<(ActiveVersion Version, bool Reused)> ActivateAsync(string version, ContentManifest manifest, long maxBlobBytes, CancellationToken cancellationToken,
+        IReadOnlyList<ContentEntry>? changed = null)
     {
         RefuseWhenFrozen();
         ValidateVersionId(version);
-        PathRules.Validate(manifest, maxBlobBytes);
-        var missing = await _blobs.MissingAsync(manifest.Files, cancellationToken).ConfigureAwait(false);
+        if (changed is null)
+        {
+            PathRules.Validate(manifest, maxBlobBytes);
+        }
+
+        var missing = await _blobs.MissingAsync(changed ?? manifest.Files, cancellationToken).ConfigureAwait(false);
         if (missing.Count > 0)
         {
             throw new RuntimeError(RuntimeErrorCodes.UnknownBlob, 409, $"{missing.Count} blob(s) are not uploaded yet (first: {missing[0].Sha256}); upload them before activating.");
@@ -139,7 +208,9 @@ public sealed class VersionStore
             // The manifest first: a reader that sees the new pointer always finds its manifest (a new pod copies both).
             // Its write time is also the version's last activation, which orders pruning.
             AtomicFile.WriteAllBytes(ManifestPath(folder), JsonSerializer.SerializeToUtf8Bytes(manifest));
+            _blobsOfVersion[folder] = manifest.Files.Select(f => f.Sha256).ToHashSet(StringComparer.Ordinal);
             AtomicFile.WriteAllBytes(_pointer, JsonSerializer.SerializeToUtf8Bytes(active));
+            _activeManifest = new CachedManifest(folder, manifest);
             Active = active;
             return (active, reused);
         }
@@ -264,6 +335,7 @@ public sealed class VersionStore
             foreach (var directory in old)
             {
                 File.Delete(ManifestPath(directory.Name)); // first: a tree without its manifest is only ever rebuilt
+                _blobsOfVersion.TryRemove(directory.Name, out _);
                 Discard(directory.FullName);
             }
 
@@ -284,10 +356,22 @@ public sealed class VersionStore
         var kept = new HashSet<string>(StringComparer.Ordinal);
         foreach (var directory in Directory.EnumerateDirectories(_versions))
         {
-            var path = ManifestPath(Path.GetFileName(directory));
-            if (File.Exists(path) && JsonSerializer.Deserialize<ContentManifest>(File.ReadAllBytes(path)) is { Files: { } files })
+            var name = Path.GetFileName(directory);
+            var path = ManifestPath(name);
+            if (!File.Exists(path))
             {
-                kept.UnionWith(files.Select(f => f.Sha256));
+                _blobsOfVersion.TryRemove(name, out _);
+                continue;
+            }
+
+            if (!_blobsOfVersion.TryGetValue(name, out var blobs) && JsonSerializer.Deserialize<ContentManifest>(File.ReadAllBytes(path)) is { Files: { } files })
+            {
+                blobs = _blobsOfVersion[name] = files.Select(f => f.Sha256).ToHashSet(StringComparer.Ordinal);
+            }
+
+            if (blobs is not null)
+            {
+                kept.UnionWith(blobs);
             }
         }
 
@@ -304,4 +388,6 @@ public sealed class VersionStore
         var active = JsonSerializer.Deserialize<ActiveVersion>(File.ReadAllBytes(_pointer));
         return active is not null && Directory.Exists(Path.Combine(_versions, active.Folder)) ? active : null;
     }
+
+    private sealed record CachedManifest(string Folder, ContentManifest Manifest);
 }

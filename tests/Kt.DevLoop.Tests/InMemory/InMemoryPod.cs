@@ -26,6 +26,7 @@ internal sealed class InMemoryPod(string name, string token) : HttpMessageHandle
     private readonly Dictionary<string, byte[]> _blobs = new(StringComparer.Ordinal);
     private readonly List<JournalEntry> _journal = [];
     private readonly List<string> _requests = [];
+    private readonly List<int> _requestBytes = [];
 
     public string Name { get; } = name;
 
@@ -51,6 +52,18 @@ internal sealed class InMemoryPod(string name, string token) : HttpMessageHandle
             lock (_lock)
             {
                 return [.. _requests];
+            }
+        }
+    }
+
+    /// <summary>The body size of every request, in the order of <see cref="Requests"/>.</summary>
+    public IReadOnlyList<int> RequestBytes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _requestBytes];
             }
         }
     }
@@ -82,6 +95,7 @@ internal sealed class InMemoryPod(string name, string token) : HttpMessageHandle
         lock (_lock)
         {
             _requests.Clear();
+            _requestBytes.Clear();
         }
     }
 
@@ -92,12 +106,13 @@ internal sealed class InMemoryPod(string name, string token) : HttpMessageHandle
     {
         var path = request.RequestUri!.AbsolutePath;
         var route = $"{request.Method.Method} {path}";
+        var body = request.Content is null ? [] : await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         lock (_lock)
         {
             _requests.Add(route);
+            _requestBytes.Add(body.Length);
         }
 
-        var body = request.Content is null ? [] : await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         if (request.Headers.Authorization is not { Scheme: "Bearer" } auth || auth.Parameter != Token)
         {
             return Error(RuntimeErrorCodes.Unauthorized, 401, "A valid 'Authorization: Bearer <token>' header is required.");
@@ -116,6 +131,7 @@ internal sealed class InMemoryPod(string name, string token) : HttpMessageHandle
                 ("GET", PodRoutes.Ready) => Ready(request.RequestUri.Query),
                 ("POST", PodRoutes.SyncMissing) => Missing(Read(body, PodJsonContext.Default.MissingRequest)),
                 ("POST", PodRoutes.SyncDeploy) => Deploy(Read(body, PodJsonContext.Default.ActivateRequest)),
+                ("POST", PodRoutes.SyncDeployChanges) => DeployChanges(Read(body, PodJsonContext.Default.ManifestChanges)),
                 ("POST", PodRoutes.SetupPlan) => ApplyPlan(Read(body, PodJsonContext.Default.LivePlan)),
                 ("PUT", _) when path.StartsWith("/sync/blobs/", StringComparison.Ordinal) => PutBlob(path["/sync/blobs/".Length..], body),
                 _ => new HttpResponseMessage(HttpStatusCode.NotFound), // what the real server answers for a route it lacks
@@ -163,6 +179,19 @@ internal sealed class InMemoryPod(string name, string token) : HttpMessageHandle
         Active = request;
         var activated = new ActivateResult(request.Version, request.Manifest.Files.Count, request.Manifest.Files.Sum(f => f.Size), reused);
         return Json(new DeployResponse(activated, [], 0, IsReady(request.Version)), PodJsonContext.Default.DeployResponse);
+    }
+
+    private HttpResponseMessage DeployChanges(ManifestChanges changes)
+    {
+        if (Active is not { } active || ManifestDigest.Compute(active.Manifest) != changes.Base)
+        {
+            return Error(RuntimeErrorCodes.ChangesBaseMismatch, 409, "The changes are against another manifest than this pod serves; send the whole manifest.");
+        }
+
+        var missing = changes.Changed.Where(f => !_blobs.ContainsKey(f.Sha256)).DistinctBy(f => f.Sha256).ToList();
+        return missing.Count > 0
+            ? Json(new DeployResponse(null, [.. missing.Select(f => f.Sha256)], missing.Sum(f => f.Size)), PodJsonContext.Default.DeployResponse)
+            : Deploy(new ActivateRequest(changes.Version, changes.ApplyTo(active.Manifest)));
     }
 
     private HttpResponseMessage ApplyPlan(LivePlan plan)
