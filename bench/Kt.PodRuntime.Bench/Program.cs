@@ -12,7 +12,9 @@ if (args.Length == 2 && args[0] == BareKestrel.ServeVerb)
 }
 
 var outPath = "artifacts/bench/runtime.json";
-string? only = null; // --only start|calls|sync|memory: one section (while working on it); the build runs them all
+string? only = null; // --only start|calls|sync|memory|sync-scale: one section (while working on it); the build runs them all
+var scaleSizes = SyncScaleBench.ParseSizes("10,10000"); // --sizes for sync-scale (a brief check: --sizes 10,500 --rounds 3)
+var scaleRounds = 9;
 // --quick: one short pair of throughput rounds, to check that the bench runs (its figures mean nothing).
 var quick = args.Contains("--quick");
 var round = TimeSpan.FromSeconds(quick ? 0.2 : 2);
@@ -22,6 +24,16 @@ for (var i = 0; i < args.Length - 1; i++)
     if (args[i] == "--only")
     {
         only = args[i + 1];
+    }
+
+    if (args[i] == "--sizes")
+    {
+        scaleSizes = SyncScaleBench.ParseSizes(args[i + 1]);
+    }
+
+    if (args[i] == "--rounds")
+    {
+        scaleRounds = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
     }
 
     if (args[i] == "--out")
@@ -36,6 +48,16 @@ var work = Path.Combine(Path.GetTempPath(), "kt-bench-" + Guid.NewGuid().ToStrin
 Directory.CreateDirectory(work);
 try
 {
+    // 0. Issue 21 point 6: a one-file change syncs in the time of the change, not of the app; a no-setup deploy's own share.
+    if (Runs("sync-scale"))
+    {
+        figures.AddRange(await SyncScaleBench.RunAsync(work, scaleSizes, scaleRounds));
+        if (only is not null)
+        {
+            return Finish();
+        }
+    }
+
     // 1. Start to ready (median of 7 cold starts, each paired with a cold start of a bare Kestrel app, measured alike).
     var health = new List<double>();
     var ready = new List<double>();
