@@ -59,11 +59,15 @@ public abstract class KtTaskBase : Microsoft.Build.Utilities.Task, ICancelableTa
     /// <summary>The <c>KtSetup</c> items this task's errors may concern (a failed step points at its item); none by default.</summary>
     protected virtual IReadOnlyList<ITaskItem> SetupItems => [];
 
-    /// <summary>An error in a file of the user's points there (a Dockerfile line, the KtSetup item's line), never at Kt's targets.</summary>
+    /// <summary>
+    /// An error in a file of the user's points there (a Dockerfile line, the KtSetup item's line, the line of the
+    /// property it concerns), never at Kt's targets.
+    /// </summary>
     private (string? File, int Line) Locate(KtException e) => e switch
     {
         KtSourceException source => (source.File, source.Line),
         _ when SetupItemLocation.Find(e is KtStepException step ? step.Origin : e.Detail, SetupItems) is { } item => item,
+        _ when !string.IsNullOrEmpty(ProjectFile) => PropertyLocation.Find(e.Code, e.Detail, ProjectFile),
         _ => (ErrorFile, 0),
     };
 
@@ -80,8 +84,11 @@ public abstract class KtTaskBase : Microsoft.Build.Utilities.Task, ICancelableTa
         }
     }
 
-    /// <summary>The file errors point at (the project file by default).</summary>
-    protected virtual string? ErrorFile => BuildEngine?.ProjectFileOfTaskNode;
+    /// <summary><c>$(MSBuildProjectFullPath)</c>: the user's project, which errors point at (the task itself runs in Kt's targets).</summary>
+    public string? ProjectFile { get; set; }
+
+    /// <summary>The file errors point at: the user's project file.</summary>
+    protected virtual string? ErrorFile => string.IsNullOrEmpty(ProjectFile) ? BuildEngine?.ProjectFileOfTaskNode : ProjectFile;
 
     protected abstract void ExecuteCore();
 

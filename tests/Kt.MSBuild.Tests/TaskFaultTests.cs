@@ -39,6 +39,57 @@ public sealed class TaskFaultTests(PackedTaskFixture fixture) : IClassFixture<Pa
         }
     }
 
+    [DockerFact]
+    public void A_base_the_docker_backend_cannot_pull_is_one_KT7006_at_the_ContainerBaseImage_line_of_the_csproj()
+    {
+        var service = "nobase-" + Guid.NewGuid().ToString("N")[..8];
+        var project = fixture.CreateConsoleProject("MissingBase", $"""
+            <KtService>{service}</KtService>
+                <KtCompute>docker</KtCompute>
+                <ContainerBaseImage>{Environments.RegistryHost}/kt-test/no-such-base:{service}</ContainerBaseImage>
+            """, ktItems: "");
+        try
+        {
+            var publish = fixture.Dotnet(project, "publish", "-c", "Release", "-p:KtDeploy=true");
+
+            Assert.NotEqual(0, publish.ExitCode);
+            var csproj = Path.Combine(project, "MissingBase.csproj");
+            Assert.Matches(new Regex($@"{Regex.Escape(csproj)}\({LineOf(csproj, "<ContainerBaseImage>")}[,)].*error KT7006"), publish.Output);
+            Assert.DoesNotContain("Kt.MSBuild.targets", ErrorLines(publish.Output));
+        }
+        finally
+        {
+            fixture.Dotnet(project, "build", "-c", "Release", "-t:KtTeardown");
+        }
+    }
+
+    [Fact]
+    public void A_registry_that_cannot_be_reached_points_at_the_property_naming_that_registry()
+    {
+        var folder = Directory.CreateTempSubdirectory("kt-property-location").FullName;
+        try
+        {
+            var csproj = Path.Combine(folder, "App.csproj");
+            File.WriteAllText(csproj, """
+                <Project Sdk="Microsoft.NET.Sdk">
+                  <PropertyGroup>
+                    <ContainerBaseImage>base.example:5000/team/base:1</ContainerBaseImage>
+                    <ContainerRegistry>127.0.0.1:5000</ContainerRegistry>
+                  </PropertyGroup>
+                </Project>
+                """);
+
+            Assert.Equal((csproj, 4), PropertyLocation.Find("KT2032", "Registry 127.0.0.1:5000 could not be reached for a push after 4 attempts", csproj));
+            Assert.Equal((csproj, 3), PropertyLocation.Find("KT2032", "Registry base.example:5000 could not be reached for a pull after 4 attempts", csproj));
+            Assert.Equal((csproj, 3), PropertyLocation.Find("KT7006", "the base is not in the engine", csproj));
+            Assert.Equal((csproj, 0), PropertyLocation.Find("KT6011", "a bug", csproj));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Fact]
     public void A_bad_step_argument_is_its_KT_code_at_the_item_line_of_the_file_that_declares_it()
     {

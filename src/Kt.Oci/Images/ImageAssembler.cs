@@ -110,7 +110,7 @@ public static class ImageAssembler
         {
             if (key.Length == 0 || key.Contains('=', StringComparison.Ordinal))
             {
-                throw new KtException("KT2013", $"Environment variable name '{key}' is empty or contains '='.");
+                throw new KtException(OciErrors.BadEnvironmentName, $"Environment variable name '{key}' is empty or contains '='.");
             }
 
             var index = result.FindIndex(e => e.StartsWith(key + "=", StringComparison.Ordinal) || e == key);

@@ -15,12 +15,12 @@ public sealed class OciImage
         ArgumentNullException.ThrowIfNull(layers);
         if (manifest.Value.Layers.Count != layers.Count || manifest.Value.Config.Digest != config.Digest)
         {
-            throw new KtException("KT2003", "The manifest does not describe the given config and layers.");
+            throw new KtException(OciErrors.BadDocument, "The manifest does not describe the given config and layers.");
         }
 
         if (config.Value.RootFs.DiffIds.Count != layers.Count)
         {
-            throw new KtException("KT2003", $"The image config lists {config.Value.RootFs.DiffIds.Count} diff_ids for {layers.Count} layers.");
+            throw new KtException(OciErrors.BadDocument, $"The image config lists {config.Value.RootFs.DiffIds.Count} diff_ids for {layers.Count} layers.");
         }
 
         Manifest = manifest;

@@ -26,7 +26,7 @@ public sealed class LayerBuilder
         var info = new FileInfo(sourceFile);
         if (!info.Exists)
         {
-            throw new KtException("KT2012", $"Cannot add '{sourceFile}' to a layer: the file does not exist.");
+            throw new KtException(OciErrors.LayerSourceMissing, $"Cannot add '{sourceFile}' to a layer: the file does not exist.");
         }
 
         var isExecutable = executable ?? (!OperatingSystem.IsWindows()
@@ -51,7 +51,7 @@ public sealed class LayerBuilder
         var root = new DirectoryInfo(sourceDirectory);
         if (!root.Exists)
         {
-            throw new KtException("KT2012", $"Cannot add '{sourceDirectory}' to a layer: the folder does not exist.");
+            throw new KtException(OciErrors.LayerSourceMissing, $"Cannot add '{sourceDirectory}' to a layer: the folder does not exist.");
         }
 
         var target = LayerPath.Normalize(targetDirectory);
@@ -151,7 +151,7 @@ public sealed class LayerBuilder
                 }
                 else if (existing.Kind != TarEntryKind.Directory)
                 {
-                    throw new KtException("KT2010", $"Layer entry '{entry.Path}' lies below '{ancestor}', which is a {existing.Kind.ToString().ToLowerInvariant()}, not a directory.");
+                    throw new KtException(OciErrors.BadLayerPath, $"Layer entry '{entry.Path}' lies below '{ancestor}', which is a {existing.Kind.ToString().ToLowerInvariant()}, not a directory.");
                 }
             }
         }

@@ -21,7 +21,7 @@ public static class LayerNormalizer
     {
         if (!File.Exists(tarPath))
         {
-            throw new KtException("KT2040", $"Layer tar '{tarPath}' does not exist.");
+            throw new KtException(OciErrors.ArchiveUnreadable, $"Layer tar '{tarPath}' does not exist.");
         }
 
         var entries = new Dictionary<string, LayerEntry>(StringComparer.Ordinal);
@@ -38,7 +38,7 @@ public static class LayerNormalizer
                 {
                     if (index >= locations.Count || locations[index].Name != tarEntry.Name)
                     {
-                        throw new KtException("KT2040", $"'{tarPath}' could not be indexed consistently at entry '{tarEntry.Name}'.");
+                        throw new KtException(OciErrors.ArchiveUnreadable, $"'{tarPath}' could not be indexed consistently at entry '{tarEntry.Name}'.");
                     }
 
                     var location = locations[index++];
@@ -53,7 +53,7 @@ public static class LayerNormalizer
             }
             catch (InvalidDataException e)
             {
-                throw new KtException("KT2040", $"'{tarPath}' is not a readable tar archive: {e.Message}", e);
+                throw new KtException(OciErrors.ArchiveUnreadable, $"'{tarPath}' is not a readable tar archive: {e.Message}", e);
             }
         }
 
@@ -82,7 +82,7 @@ public static class LayerNormalizer
             TarEntryType.CharacterDevice => TarEntryKind.CharacterDevice,
             TarEntryType.BlockDevice => TarEntryKind.BlockDevice,
             TarEntryType.Fifo => TarEntryKind.Fifo,
-            var other => throw new KtException("KT2043", $"Layer tar '{tarPath}' holds '{tarEntry.Name}' of unsupported type {other}."),
+            var other => throw new KtException(OciErrors.UnsupportedTarEntry, $"Layer tar '{tarPath}' holds '{tarEntry.Name}' of unsupported type {other}."),
         };
 
         var size = kind == TarEntryKind.File ? tarEntry.Length : 0;

@@ -18,7 +18,7 @@ internal static class LayerPath
 
             if (segment == "..")
             {
-                throw new KtException("KT2010", $"Layer path '{path}' must not contain '..'.");
+                throw new KtException(OciErrors.BadLayerPath, $"Layer path '{path}' must not contain '..'.");
             }
 
             segments.Add(segment);
@@ -26,7 +26,7 @@ internal static class LayerPath
 
         if (segments.Count == 0)
         {
-            throw new KtException("KT2010", $"Layer path '{path}' names the root; give a file or folder below it.");
+            throw new KtException(OciErrors.BadLayerPath, $"Layer path '{path}' names the root; give a file or folder below it.");
         }
 
         return string.Join('/', segments);

@@ -31,7 +31,7 @@ public static class ReproducibleTime
 
         if (!long.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds > 253402300799)
         {
-            throw new KtException("KT2005", $"{EnvironmentVariable}='{text}' is not a count of seconds since 1970-01-01 (a non-negative integer).");
+            throw new KtException(OciErrors.BadSourceDateEpoch, $"{EnvironmentVariable}='{text}' is not a count of seconds since 1970-01-01 (a non-negative integer).");
         }
 
         return DateTimeOffset.FromUnixTimeSeconds(seconds);

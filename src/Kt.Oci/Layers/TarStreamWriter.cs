@@ -50,7 +50,7 @@ internal sealed class TarStreamWriter(Stream output)
             var copied = await CopyExactlyAsync(content, header.Size, cancellationToken).ConfigureAwait(false);
             if (copied != header.Size)
             {
-                throw new Kt.Core.KtException("KT2011", $"'{header.Name}' changed while the layer was written: expected {header.Size} bytes, read {copied}.");
+                throw new Kt.Core.KtException(OciErrors.FileChangedWhileLayering, $"'{header.Name}' changed while the layer was written: expected {header.Size} bytes, read {copied}.");
             }
 
             await PadAsync(cancellationToken).ConfigureAwait(false);

@@ -81,7 +81,7 @@ internal static class TarWalker
     {
         if (size > 1 << 20)
         {
-            throw new KtException("KT2040", "A tar metadata record is larger than 1 MiB.");
+            throw new KtException(OciErrors.ArchiveUnreadable, "A tar metadata record is larger than 1 MiB.");
         }
 
         var bytes = new byte[size];
@@ -136,7 +136,7 @@ internal static class TarWalker
         }
         catch (FormatException e)
         {
-            throw new KtException("KT2040", $"{what} has a corrupt tar header (size field '{text}').", e);
+            throw new KtException(OciErrors.ArchiveUnreadable, $"{what} has a corrupt tar header (size field '{text}').", e);
         }
     }
 

@@ -12,7 +12,7 @@ internal sealed class DigestJsonConverter : JsonConverter<Digest>
         var text = reader.GetString();
         return Digest.TryParse(text, out var digest)
             ? digest
-            : throw new KtException("KT2003", $"Unsupported or malformed digest '{text}' in OCI JSON (only sha256 is supported).");
+            : throw new KtException(OciErrors.BadDocument, $"Unsupported or malformed digest '{text}' in OCI JSON (only sha256 is supported).");
     }
 
     public override void Write(Utf8JsonWriter writer, Digest value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());

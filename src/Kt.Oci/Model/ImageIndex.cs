@@ -24,6 +24,6 @@ public sealed record ImageIndex
         }
 
         var offered = string.Join(", ", Manifests.Where(m => m.Platform is not null).Select(m => m.Platform!.ToString()));
-        throw new KtException("KT2004", $"{what} has no manifest for platform {platform}; it offers: {(offered.Length == 0 ? "none" : offered)}.");
+        throw new KtException(OciErrors.NoSuchPlatform, $"{what} has no manifest for platform {platform}; it offers: {(offered.Length == 0 ? "none" : offered)}.");
     }
 }

@@ -31,7 +31,7 @@ public static class OciJson
         }
         catch (JsonException e)
         {
-            throw new KtException("KT2003", $"The {what} is not valid OCI JSON: {e.Message}", e);
+            throw new KtException(OciErrors.BadDocument, $"The {what} is not valid OCI JSON: {e.Message}", e);
         }
     }
 }

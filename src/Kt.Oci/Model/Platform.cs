@@ -19,7 +19,7 @@ public sealed record Platform(
         var parts = text.Split('/');
         if (parts.Length is < 2 or > 3 || parts.Any(string.IsNullOrWhiteSpace))
         {
-            throw new Kt.Core.KtException("KT2004", $"Platform '{text}' is not of the form os/architecture[/variant].");
+            throw new Kt.Core.KtException(OciErrors.NoSuchPlatform, $"Platform '{text}' is not of the form os/architecture[/variant].");
         }
 
         return new Platform(parts[1], parts[0]) { Variant = parts.Length == 3 ? parts[2] : null };

@@ -194,7 +194,7 @@ public sealed partial record ImageReference
         return (registry, name[(slash + 1)..]);
     }
 
-    private static KtException Invalid(string text, string reason) => new("KT2002", $"Invalid image reference '{text}': {reason}.");
+    private static KtException Invalid(string text, string reason) => new(OciErrors.BadReference, $"Invalid image reference '{text}': {reason}.");
 
     [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")]
     private static partial Regex TagPattern();

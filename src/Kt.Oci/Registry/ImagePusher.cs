@@ -25,7 +25,7 @@ public sealed class ImagePusher(RegistryClient client)
         }
         catch (Exception e) when (e is OperationCanceledException && bound.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw new KtException("KT2037", $"The push to {reference.Registry}/{reference.Repository} did not finish within {client.Options.PushTimeout.TotalMinutes:0.#} min ({progress.Done} of {progress.Total} blobs done); the registry is too slow or stalled.", e);
+            throw new KtException(OciErrors.PushTooLong, $"The push to {reference.Registry}/{reference.Repository} did not finish within {client.Options.PushTimeout.TotalMinutes:0.#} min ({progress.Done} of {progress.Total} blobs done); the registry is too slow or stalled.", e);
         }
     }
 

@@ -80,7 +80,7 @@ public sealed class ReferrerPusher(RegistryClient registry)
             var existing = await registry.GetManifestAsync(repository.WithTag(tag), cancellationToken).ConfigureAwait(false);
             index = JsonNode.Parse(existing.Bytes.Span) as JsonObject ?? NewIndex();
         }
-        catch (KtException e) when (e.Code == "KT2033")
+        catch (KtException e) when (e.Code == OciErrors.ManifestNotFound)
         {
             index = NewIndex();
         }

@@ -44,7 +44,7 @@ public sealed partial class RegistryClient
                 // A stalled body is retried like a silent registry: once (MaxIdleRetries), then KT2036.
                 if (attempt >= options.MaxIdleRetries)
                 {
-                    throw new KtException("KT2036", $"Registry {repository.Registry} {e.Message} during {what} ({attempt + 1} attempts); check that it is a registry and that it is healthy.", e);
+                    throw new KtException(OciErrors.RegistryIdle, $"Registry {repository.Registry} {e.Message} during {what} ({attempt + 1} attempts); check that it is a registry and that it is healthy.", e);
                 }
 
                 options.Progress?.Invoke($"registry {repository.Registry}: {e.Message} during {what}; retrying");
@@ -65,7 +65,7 @@ public sealed partial class RegistryClient
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             response.Dispose();
-            throw new KtException("KT2034", $"Registry {repository.Registry} has no {what}.");
+            throw new KtException(OciErrors.BlobNotFound, $"Registry {repository.Registry} has no {what}.");
         }
 
         if (!response.IsSuccessStatusCode)
@@ -200,7 +200,7 @@ public sealed partial class RegistryClient
 
     private static Uri NextLocation(HttpResponseMessage response, Uri current)
     {
-        var location = response.Headers.Location ?? throw new KtException("KT2035", "The registry opened an upload without a Location header.");
+        var location = response.Headers.Location ?? throw new KtException(OciErrors.UnexpectedAnswer, "The registry opened an upload without a Location header.");
         return location.IsAbsoluteUri ? location : new Uri(current, location);
     }
 

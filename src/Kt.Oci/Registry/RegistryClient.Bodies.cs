@@ -34,13 +34,13 @@ public sealed partial class RegistryClient
                 {
                     return stopAtLimit
                         ? bytes.ToArray()
-                        : throw new KtException("KT2035", $"The registry's answer to {what} is over {limit / 1048576.0:0.#} MiB; that is not a registry answer Kt reads.");
+                        : throw new KtException(OciErrors.UnexpectedAnswer, $"The registry's answer to {what} is over {limit / 1048576.0:0.#} MiB; that is not a registry answer Kt reads.");
                 }
             }
         }
         catch (RegistryBodyStalledException e)
         {
-            throw new KtException("KT2036", $"The registry answered HTTP {(int)response.StatusCode} to {what} and then {e.Message}; check that it is a registry and that it is healthy.", e);
+            throw new KtException(OciErrors.RegistryIdle, $"The registry answered HTTP {(int)response.StatusCode} to {what} and then {e.Message}; check that it is a registry and that it is healthy.", e);
         }
     }
 
@@ -61,5 +61,5 @@ public sealed partial class RegistryClient
     }
 
     private async Task<KtException> UnexpectedAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken) =>
-        new("KT2035", $"Unexpected HTTP {(int)response.StatusCode} from the registry for {what}. {await ReadSnippetAsync(response, what, cancellationToken).ConfigureAwait(false)}".TrimEnd());
+        new(OciErrors.UnexpectedAnswer, $"Unexpected HTTP {(int)response.StatusCode} from the registry for {what}. {await ReadSnippetAsync(response, what, cancellationToken).ConfigureAwait(false)}".TrimEnd());
 }

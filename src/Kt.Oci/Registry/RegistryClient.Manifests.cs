@@ -28,7 +28,7 @@ public sealed partial class RegistryClient
 
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
-            throw new KtException("KT2033", $"Registry {reference.Registry} has no manifest {reference.ManifestReference} in repository {reference.Repository} ({reference}).");
+            throw new KtException(OciErrors.ManifestNotFound, $"Registry {reference.Registry} has no manifest {reference.ManifestReference} in repository {reference.Repository} ({reference}).");
         }
 
         if (!response.IsSuccessStatusCode)
@@ -40,7 +40,7 @@ public sealed partial class RegistryClient
         var digest = Digest.Compute(bytes);
         if (reference.Digest is { } expected && expected != digest)
         {
-            throw new KtException("KT2020", $"Digest mismatch for {what}: the registry's bytes hash to {digest}.");
+            throw new KtException(OciErrors.DigestMismatch, $"Digest mismatch for {what}: the registry's bytes hash to {digest}.");
         }
 
         var mediaType = response.Content.Headers.ContentType?.MediaType;
@@ -66,7 +66,7 @@ public sealed partial class RegistryClient
 
         if (!MediaTypes.IsManifest(response.MediaType))
         {
-            throw new KtException("KT2003", $"{reference} is a '{response.MediaType}', not an image manifest.");
+            throw new KtException(OciErrors.BadDocument, $"{reference} is a '{response.MediaType}', not an image manifest.");
         }
 
         return OciJson.Parse<ImageManifest>(response.Bytes.ToArray(), $"manifest {reference}");

@@ -97,7 +97,7 @@ public sealed partial class RegistryClient : IDisposable
                     idleFailures++;
                     if (idleFailures > options.MaxIdleRetries)
                     {
-                        throw new KtException("KT2036", $"Registry {registry} accepted the connection but sent nothing for {options.IdleTimeout.TotalSeconds:0.#} s during {what} ({idleFailures} attempts); check that it is a registry and that it is healthy.", e);
+                        throw new KtException(OciErrors.RegistryIdle, $"Registry {registry} accepted the connection but sent nothing for {options.IdleTimeout.TotalSeconds:0.#} s during {what} ({idleFailures} attempts); check that it is a registry and that it is healthy.", e);
                     }
 
                     options.Progress?.Invoke($"registry {registry}: no answer for {options.IdleTimeout.TotalSeconds:0.#} s during {what}; retrying");
@@ -108,7 +108,7 @@ public sealed partial class RegistryClient : IDisposable
                 {
                     if (attempt >= options.MaxRetries)
                     {
-                        throw new KtException("KT2032", $"Registry {registry} could not be reached for {what} after {attempt + 1} attempts: {e.Message}", e);
+                        throw new KtException(OciErrors.RegistryUnreachable, $"Registry {registry} could not be reached for {what} after {attempt + 1} attempts: {e.Message}", e);
                     }
 
                     options.Progress?.Invoke($"registry {registry}: {e.Message} during {what}; retrying");
@@ -145,7 +145,7 @@ public sealed partial class RegistryClient : IDisposable
                 {
                     var body = await ReadSnippetAsync(response, what, cancellationToken).ConfigureAwait(false);
                     response.Dispose();
-                    throw new KtException("KT2031", $"Registry {registry} kept failing {what}: HTTP {status} after {attempt + 1} attempts. {body}".TrimEnd());
+                    throw new KtException(OciErrors.RegistryFailing, $"Registry {registry} kept failing {what}: HTTP {status} after {attempt + 1} attempts. {body}".TrimEnd());
                 }
 
                 var retryAfter = response.Headers.RetryAfter?.Delta;
@@ -194,7 +194,7 @@ public sealed partial class RegistryClient : IDisposable
         }
         catch (OperationCanceledException e) when (idle.CheckExpired(cancellationToken))
         {
-            throw new KtException("KT2036", $"The token service {realm.GetLeftPart(UriPartial.Path)} of registry {registry} sent nothing for {options.IdleTimeout.TotalSeconds:0.#} s during {what}.", e);
+            throw new KtException(OciErrors.RegistryIdle, $"The token service {realm.GetLeftPart(UriPartial.Path)} of registry {registry} sent nothing for {options.IdleTimeout.TotalSeconds:0.#} s during {what}.", e);
         }
 
         using var response = sent;
@@ -205,13 +205,13 @@ public sealed partial class RegistryClient : IDisposable
 
         if (!response.IsSuccessStatusCode)
         {
-            throw new KtException("KT2031", $"The token service of registry {registry} answered HTTP {(int)response.StatusCode} for {what}.");
+            throw new KtException(OciErrors.RegistryFailing, $"The token service of registry {registry} answered HTTP {(int)response.StatusCode} for {what}.");
         }
 
         using var json = JsonDocument.Parse(await ReadBodyAsync(response, $"the token request for {what}", 1 << 20, stopAtLimit: false, cancellationToken).ConfigureAwait(false));
         var token = json.RootElement.TryGetProperty("token", out var t) && t.GetString() is { Length: > 0 } tokenText ? tokenText
             : json.RootElement.TryGetProperty("access_token", out var a) && a.GetString() is { Length: > 0 } accessText ? accessText
-            : throw new KtException("KT2031", $"The token service of registry {registry} returned no token.");
+            : throw new KtException(OciErrors.RegistryFailing, $"The token service of registry {registry} returned no token.");
         return new AuthenticationHeaderValue("Bearer", token);
     }
 
@@ -220,7 +220,7 @@ public sealed partial class RegistryClient : IDisposable
         var source = credentials is DockerConfigCredentials docker
             ? $" Kt reads credentials from {docker.ConfigPath} ('auths'; run 'docker login {registry}')" + (docker.HasHelperFor(registry) ? "; credential helpers (credsStore/credHelpers) are not supported, so put the credentials in 'auths'." : ".")
             : string.Empty;
-        return new KtException("KT2030", $"Registry {registry} denied access to {what} (HTTP {status}{(reason is null ? string.Empty : ": " + reason)}): credentials are missing or wrong.{source}");
+        return new KtException(OciErrors.RegistryDenied, $"Registry {registry} denied access to {what} (HTTP {status}{(reason is null ? string.Empty : ": " + reason)}): credentials are missing or wrong.{source}");
     }
 
     private async Task DelayAsync(int attempt, TimeSpan? retryAfter, CancellationToken cancellationToken)

@@ -13,7 +13,7 @@ public sealed record OciLayoutImageSource(string Directory, string? RefName = nu
     {
         if (!File.Exists(Path.Combine(Directory, "index.json")))
         {
-            throw new KtException("KT2042", $"'{Directory}' is not an OCI image layout (no index.json).");
+            throw new KtException(OciErrors.NotALayout, $"'{Directory}' is not an OCI image layout (no index.json).");
         }
 
         return OciLayoutReader.ReadAsync(name => File.ReadAllBytes(Path.Combine(Directory, name)), this, RefName, platform, Description, cancellationToken);
@@ -25,6 +25,6 @@ public sealed record OciLayoutImageSource(string Directory, string? RefName = nu
         var path = Path.Combine(Directory, OciLayoutReader.BlobPath(descriptor.Digest));
         return File.Exists(path)
             ? Task.FromResult<Stream>(File.OpenRead(path))
-            : throw new KtException("KT2041", $"{Description} lacks blob {descriptor.Digest}.");
+            : throw new KtException(OciErrors.ArchiveIncomplete, $"{Description} lacks blob {descriptor.Digest}.");
     }
 }

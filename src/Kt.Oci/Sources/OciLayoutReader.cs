@@ -20,7 +20,7 @@ internal static class OciLayoutReader
             candidates = [.. candidates.Where(m => NameMatches(m, refName))];
             if (candidates.Count == 0)
             {
-                throw new KtException("KT2042", $"{what} has no image named '{refName}' (org.opencontainers.image.ref.name).");
+                throw new KtException(OciErrors.NotALayout, $"{what} has no image named '{refName}' (org.opencontainers.image.ref.name).");
             }
         }
 
@@ -44,7 +44,7 @@ internal static class OciLayoutReader
         var diffIds = config.Value.RootFs.DiffIds;
         if (diffIds.Count != manifest.Value.Layers.Count)
         {
-            throw new KtException("KT2003", $"{what}: the config lists {diffIds.Count} diff_ids for {manifest.Value.Layers.Count} layers.");
+            throw new KtException(OciErrors.BadDocument, $"{what}: the config lists {diffIds.Count} diff_ids for {manifest.Value.Layers.Count} layers.");
         }
 
         var layers = manifest.Value.Layers.Select((d, i) => new ImageLayer(d, diffIds[i], blobs)).ToList();
@@ -75,6 +75,6 @@ internal static class OciLayoutReader
         var actual = Digest.Compute(bytes);
         return actual == expected
             ? bytes
-            : throw new KtException("KT2020", $"Digest mismatch in {what}: blob {expected} hashes to {actual}.");
+            : throw new KtException(OciErrors.DigestMismatch, $"Digest mismatch in {what}: blob {expected} hashes to {actual}.");
     }
 }

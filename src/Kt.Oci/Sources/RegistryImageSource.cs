@@ -21,7 +21,7 @@ public sealed class RegistryImageSource(RegistryClient client, ImageReference re
         var diffIds = config.Value.RootFs.DiffIds;
         if (diffIds.Count != manifest.Value.Layers.Count)
         {
-            throw new KtException("KT2003", $"{reference}: the config lists {diffIds.Count} diff_ids for {manifest.Value.Layers.Count} layers.");
+            throw new KtException(OciErrors.BadDocument, $"{reference}: the config lists {diffIds.Count} diff_ids for {manifest.Value.Layers.Count} layers.");
         }
 
         var blobs = new RegistryBlobSource(client, reference, cache);

@@ -42,12 +42,12 @@ internal sealed class TarIndex
 
     public Stream Open(string name)
     {
-        var (offset, length) = Resolve(name) ?? throw new KtException("KT2041", $"Tarball '{TarPath}' has no entry '{name}'.");
+        var (offset, length) = Resolve(name) ?? throw new KtException(OciErrors.ArchiveIncomplete, $"Tarball '{TarPath}' has no entry '{name}'.");
         var file = new FileStream(TarPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         return new SubReadStream(file, offset, length);
     }
 
-    public long LengthOf(string name) => (Resolve(name) ?? throw new KtException("KT2041", $"Tarball '{TarPath}' has no entry '{name}'.")).Length;
+    public long LengthOf(string name) => (Resolve(name) ?? throw new KtException(OciErrors.ArchiveIncomplete, $"Tarball '{TarPath}' has no entry '{name}'.")).Length;
 
     public byte[] ReadAll(string name)
     {

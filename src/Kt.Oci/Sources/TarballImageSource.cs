@@ -20,7 +20,7 @@ public sealed class TarballImageSource : IImageSource, IBlobSource
         Name = name;
         index = new Lazy<TarIndex>(() => File.Exists(path)
             ? TarIndex.Read(path)
-            : throw new KtException("KT2040", $"Image tarball '{path}' does not exist."));
+            : throw new KtException(OciErrors.ArchiveUnreadable, $"Image tarball '{path}' does not exist."));
     }
 
     public string Path { get; }
@@ -42,7 +42,7 @@ public sealed class TarballImageSource : IImageSource, IBlobSource
             return Task.FromResult(LoadDockerArchive(tar));
         }
 
-        throw new KtException("KT2040", $"'{Path}' is neither an OCI archive (index.json) nor a docker-archive (manifest.json).");
+        throw new KtException(OciErrors.ArchiveUnreadable, $"'{Path}' is neither an OCI archive (index.json) nor a docker-archive (manifest.json).");
     }
 
     public Task<Stream> OpenBlobAsync(Descriptor descriptor, CancellationToken cancellationToken = default)
@@ -60,7 +60,7 @@ public sealed class TarballImageSource : IImageSource, IBlobSource
             : entries.FirstOrDefault(e => e.RepoTags?.Any(t => t == Name || SameReference(t, Name)) == true);
         if (entry is null)
         {
-            throw new KtException("KT2042", $"{Description} has no image{(Name is null ? string.Empty : $" tagged '{Name}'")}.");
+            throw new KtException(OciErrors.NotALayout, $"{Description} has no image{(Name is null ? string.Empty : $" tagged '{Name}'")}.");
         }
 
         var configBytes = tar.ReadAll(entry.Config);
@@ -68,7 +68,7 @@ public sealed class TarballImageSource : IImageSource, IBlobSource
         var diffIds = config.Value.RootFs.DiffIds;
         if (diffIds.Count != entry.Layers.Count)
         {
-            throw new KtException("KT2003", $"{Description}: the config lists {diffIds.Count} diff_ids for {entry.Layers.Count} layers.");
+            throw new KtException(OciErrors.BadDocument, $"{Description}: the config lists {diffIds.Count} diff_ids for {entry.Layers.Count} layers.");
         }
 
         var layers = new List<ImageLayer>();

@@ -90,7 +90,7 @@ public sealed class BlobCache
 
             if (actual != expected)
             {
-                throw new KtException("KT2020", $"Digest mismatch for {what}: expected {expected}, received content hashes to {actual}; nothing was kept.");
+                throw new KtException(OciErrors.DigestMismatch, $"Digest mismatch for {what}: expected {expected}, received content hashes to {actual}; nothing was kept.");
             }
 
             return Commit(temp, expected);

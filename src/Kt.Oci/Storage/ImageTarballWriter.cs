@@ -42,9 +42,9 @@ public static class ImageTarballWriter
             {
                 await writer.WriteEntryAsync(header, verifying, cancellationToken).ConfigureAwait(false);
             }
-            catch (Kt.Core.KtException e) when (e.Code == "KT2011")
+            catch (Kt.Core.KtException e) when (e.Code == OciErrors.FileChangedWhileLayering)
             {
-                throw new Kt.Core.KtException("KT2020", $"Digest mismatch for layer {layer.Descriptor.Digest}: its source does not hold {layer.Descriptor.Size} bytes.", e);
+                throw new Kt.Core.KtException(OciErrors.DigestMismatch, $"Digest mismatch for layer {layer.Descriptor.Digest}: its source does not hold {layer.Descriptor.Size} bytes.", e);
             }
 
             verifying.ThrowIfMismatch();

@@ -13,7 +13,7 @@ internal static class VerifiedCopy
         var actual = hashing.GetDigest();
         if (actual != descriptor.Digest || hashing.BytesWritten != descriptor.Size)
         {
-            throw new KtException("KT2020", $"Digest mismatch for blob {descriptor.Digest}: its source gave {hashing.BytesWritten} bytes hashing to {actual} (expected {descriptor.Size} bytes).");
+            throw new KtException(OciErrors.DigestMismatch, $"Digest mismatch for blob {descriptor.Digest}: its source gave {hashing.BytesWritten} bytes hashing to {actual} (expected {descriptor.Size} bytes).");
         }
     }
 }

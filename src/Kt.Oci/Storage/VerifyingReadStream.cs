@@ -44,7 +44,7 @@ internal sealed class VerifyingReadStream(ImageLayer layer, CancellationToken op
         var actual = Digest.FromSha256Hex(Convert.ToHexStringLower(hash.GetHashAndReset()));
         if (actual != layer.Descriptor.Digest)
         {
-            throw new KtException("KT2020", $"Digest mismatch for layer {layer.Descriptor.Digest}: its source's bytes hash to {actual}.");
+            throw new KtException(OciErrors.DigestMismatch, $"Digest mismatch for layer {layer.Descriptor.Digest}: its source's bytes hash to {actual}.");
         }
     }
 
