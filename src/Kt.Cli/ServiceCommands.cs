@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Kt.Workflows;
 using Kt.Workflows.Services;
 
 namespace Kt.Cli;
@@ -82,35 +83,58 @@ internal static class ServiceCommands
     public static Command Forward()
     {
         var command = new Command("forward", "A local port (127.0.0.1) to the service's pod that stays open until Ctrl+C, on any backend "
-            + "(on Kubernetes through the API server's port-forward). Calls still need the service's bearer token: --token prints it once.");
+            + "(on Kubernetes through the API server's port-forward). It adds the service's bearer token itself, so a browser or curl needs none; "
+            + "a service that runs an app (Remote.App) is served at the root. --raw relays bytes instead (calls then need the token: --token prints it).");
         var service = ServiceArgument();
         var port = new Option<int>("--port") { Description = "The local port (default 0: any free port, printed).", DefaultValueFactory = _ => 0 };
         var pod = new Option<string?>("--pod") { Description = "The pod to reach (default: the first, rank 0)." };
         var token = new Option<bool>("--token") { Description = "Print the service's bearer token once, with a curl line that uses it." };
+        var raw = new Option<bool>("--raw") { Description = "Relay bytes (any protocol) instead of authenticating each HTTP request: callers send the token." };
         command.Arguments.Add(service);
         command.Options.Add(port);
         command.Options.Add(pod);
         command.Options.Add(token);
+        command.Options.Add(raw);
         var scope = ScopeOptions.AddTo(command);
         command.SetAction((result, cancellationToken) => KtCommands.RunAsync(result, verbose: false, async output =>
         {
             using var located = await LocatedService.FindAsync(scope.Read(result), result.GetValue(service)!, cancellationToken).ConfigureAwait(false);
             var target = located.Pods(result.GetValue(pod))[0];
-            await using var relay = LoopbackRelay.Start(result.GetValue(port), target.Address);
-            var local = $"http://127.0.0.1:{relay.LocalPort}/";
-            output.Progress($"forwarding {local} to {target.Name} of {located.Name} on {located.Backend.Name}; Ctrl+C stops");
-            if (result.GetValue(token))
+            var where = $"to {target.Name} of {located.Name} on {located.Backend.Name}; Ctrl+C stops";
+            if (result.GetValue(raw))
             {
-                output.Progress($"token {target.Token}");
-                output.Progress($"curl -H 'Authorization: Bearer {target.Token}' {local}health");
+                await using var relay = LoopbackRelay.Start(result.GetValue(port), target.Address);
+                var local = $"http://127.0.0.1:{relay.LocalPort}/";
+                output.Progress($"forwarding {local} {where}");
+                PrintToken(output, result.GetValue(token), target.Token, $"curl -H 'Authorization: Bearer {target.Token}' {local}health", "calls need the service's bearer token: add --token to print it");
+                await relay.RunAsync(cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                output.Progress("calls need the service's bearer token: add --token to print it");
+                await using var proxy = await AuthenticatingProxy.StartAsync(result.GetValue(port), target, cancellationToken).ConfigureAwait(false);
+                var local = $"http://127.0.0.1:{proxy.LocalPort}/";
+                output.Progress($"forwarding {local} {where}");
+                output.Progress(proxy.ServesApp ? $"the app is at {local} (open it in a browser; the token is added for you)" : $"curl {local}health (the token is added for you)");
+                PrintToken(output, result.GetValue(token), target.Token, null, null);
+                await proxy.RunAsync(cancellationToken).ConfigureAwait(false);
             }
-
-            await relay.RunAsync(cancellationToken).ConfigureAwait(false);
         }));
         return command;
+    }
+
+    private static void PrintToken(WorkflowOutput output, bool asked, string token, string? curl, string? otherwise)
+    {
+        if (asked)
+        {
+            output.Progress($"token {token}");
+            if (curl is not null)
+            {
+                output.Progress(curl);
+            }
+        }
+        else if (otherwise is not null)
+        {
+            output.Progress(otherwise);
+        }
     }
 }

@@ -79,9 +79,40 @@ public sealed partial class ServiceVerbTests
                     Assert.Equal($"through {call}", await CallAsync(report.Pods.Pods[0] with { Address = local }, $"through {call}"));
                 }
 
+                // A browser sends no token: the forward adds it.
+                using var browser = new HttpClient();
+                using var health = await browser.GetAsync(new Uri(local, "health"));
+                Assert.True(health.IsSuccessStatusCode, $"the forward answered {(int)health.StatusCode} to a request without a token");
+
                 await stop.CancelAsync();
                 Assert.Equal(130, await forward.Exit);
                 Assert.Single(Regex.Matches(forward.Output, "^kt: token ", RegexOptions.Multiline));
+            }
+
+            // A pod that runs an app (Remote.App): the forward serves the app at its root, as a browser opens it. The
+            // app is a web server that needs nothing installed: a second pod runtime, whose /health names its pod.
+            using (var stop = new CancellationTokenSource())
+            {
+                using (var pod = new PodClient(report.Pods.Pods[0].Address, report.Pods.Pods[0].Token))
+                {
+                    var runtime = PodRuntimeFiles.Locate();
+                    var tokenFile = Path.Combine(temp.Path, "app-token");
+                    File.WriteAllText(tokenFile, "app-token-0123456789");
+                    await pod.SetAppAsync($"exec \"{runtime.DotnetHost}\" \"{runtime.RuntimeAssembly}\" --bind 127.0.0.1 --port \"$PORT\" --root \"{Path.Combine(temp.Path, "app-root")}\" "
+                        + $"--token-file \"{tokenFile}\" --service web --pod-name the-app", FreePort());
+                }
+
+                var forward = KtRun.Start(stop.Token, "forward", service);
+                var line = await forward.LineAsync(l => l.StartsWith("kt: forwarding ", StringComparison.Ordinal));
+                var local = new Uri(ForwardedAddress().Match(line).Groups[1].Value);
+                await forward.LineAsync(l => l.StartsWith("kt: the app is at ", StringComparison.Ordinal));
+                using var browser = new HttpClient();
+                using var page = await browser.GetAsync(new Uri(local, "/health"));
+                var text = await page.Content.ReadAsStringAsync();
+                Assert.True(page.IsSuccessStatusCode, $"the forward answered {(int)page.StatusCode}: {text}");
+                Assert.Contains("\"pod\":\"the-app\"", text, StringComparison.Ordinal);
+                await stop.CancelAsync();
+                Assert.Equal(130, await forward.Exit);
             }
 
             var missing = await KtRun.RunAsync("describe", service + "-nope", "--backend", "process");
@@ -161,6 +192,13 @@ public sealed partial class ServiceVerbTests
         output.Split('\n').Select(l => l.Trim().Split("  ", StringSplitOptions.RemoveEmptyEntries).Select(c => c.Trim()).ToArray())
             .FirstOrDefault(cells => cells.Length > 0 && cells[0] == name)
         ?? throw new Xunit.Sdk.XunitException($"no row {name} in:\n{output}");
+
+    private static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+    }
 
     private static int StatePid(string service)
     {
