@@ -12,7 +12,7 @@ if (args.Length == 2 && args[0] == BareKestrel.ServeVerb)
 }
 
 var outPath = "artifacts/bench/runtime.json";
-string? only = null; // --only start|calls|sync|memory|sync-scale: one section (while working on it); the build runs them all
+string? only = null; // --only start|calls|sync|memory|sync-scale|tracing: one section (while working on it); the build runs them all
 var scaleSizes = SyncScaleBench.ParseSizes("10,10000"); // --sizes for sync-scale (a brief check: --sizes 10,500 --rounds 3)
 var scaleRounds = 9;
 // --quick: one short pair of throughput rounds, to check that the bench runs (its figures mean nothing).
@@ -159,6 +159,42 @@ try
     }
 
     await bare.StopAsync();
+
+    // 2b. Tracing (issue 23): the same warm call on a runtime with tracing off and on (OTLP/HTTP to a receiver on loopback,
+    // every call a server span, a worker span and a log-free function), interleaved: p50 rounds and throughput pairs
+    // alternate off/on, so both sides share the machine's state of the moment. The "off" figures are today's warm path.
+    if (Runs("tracing"))
+    {
+        await using var receiver = await Kt.OtlpReceiver.OtlpHttpReceiver.StartAsync();
+        var otlp = new Dictionary<string, string>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Endpoint,
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+        };
+        await using var traced = await RuntimeLauncher.StartAsync(Path.Combine(work, "traced"), discardOutput: true, otlp);
+        await traced.Client.SyncAsync(app, "v0");
+        var tracedUrl = new Uri($"http://127.0.0.1:{traced.Port}/fn/Demo.Calc/Add");
+        var offP50 = new List<double>();
+        var onP50 = new List<double>();
+        var offRounds = new List<double>();
+        var onRounds = new List<double>();
+        var ratios = new List<double>();
+        await LoadGenerator.ThroughputAsync(rtHttp, rtUrl, body, 1, round);
+        await LoadGenerator.ThroughputAsync(rtHttp, tracedUrl, body, 1, round);
+        for (var pair = 0; pair < pairs; pair++)
+        {
+            offP50.Add((await LoadGenerator.LatencyAsync(rtHttp, rtUrl, body, quick ? 50 : 300, quick ? 200 : 1000)).P50);
+            onP50.Add((await LoadGenerator.LatencyAsync(rtHttp, tracedUrl, body, quick ? 50 : 300, quick ? 200 : 1000)).P50);
+            offRounds.Add(await LoadGenerator.ThroughputAsync(rtHttp, rtUrl, body, 1, round));
+            onRounds.Add(await LoadGenerator.ThroughputAsync(rtHttp, tracedUrl, body, 1, round));
+            ratios.Add(onRounds[^1] / offRounds[^1]);
+        }
+
+        figures.Add(Figure("warm_call_p50_tracing_off", Median(offP50), "ms", null, "report (today's warm path)", true));
+        figures.Add(Figure("warm_call_p50_tracing_on", Median(onP50), "ms", Median(offP50), "report", true));
+        figures.Add(Figure("throughput_c1_tracing_on", Median(onRounds), "req/s", Median(offRounds), "report (baseline: tracing off)", true)
+            with { Ratio = Math.Round(Median(ratios), 3), Note = $"ratio: median of {pairs} paired rounds " + string.Join(" ", ratios.Select(r => r.ToString("F2", CultureInfo.InvariantCulture))) + $"; spans received: {receiver.Spans.Count}" });
+    }
 
     // 3. Sync + reload of a one-file change in a 1,000-file app: sync start -> first call answered by the new version.
     var reloads = new List<double>();

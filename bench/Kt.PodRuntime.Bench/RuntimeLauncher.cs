@@ -33,7 +33,11 @@ internal sealed class RuntimeLauncher : IAsyncDisposable
     /// through this process: for the throughput of a function that prints, where reading every line here would spend
     /// the load generator's CPU on the runtime's output.
     /// </param>
-    public static async Task<RuntimeLauncher> StartAsync(string root, bool discardOutput, params string[] extra)
+    public static Task<RuntimeLauncher> StartAsync(string root, bool discardOutput, params string[] extra) =>
+        StartAsync(root, discardOutput, new Dictionary<string, string>(), extra);
+
+    /// <param name="environment">Variables set for the runtime on top of this process's (the OTLP variables of the tracing section).</param>
+    public static async Task<RuntimeLauncher> StartAsync(string root, bool discardOutput, IReadOnlyDictionary<string, string> environment, params string[] extra)
     {
         Directory.CreateDirectory(root);
         var tokenFile = Path.Combine(root, "..", Path.GetFileName(root) + ".token");
@@ -42,6 +46,11 @@ internal sealed class RuntimeLauncher : IAsyncDisposable
         var info = discardOutput
             ? new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardOutput = false, RedirectStandardError = true, ArgumentList = { "-c", "exec \"$0\" \"$@\" >/dev/null", "dotnet" } }
             : new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, PodRuntimeFiles.FolderName, PodRuntimeFiles.AssemblyName));
         foreach (var arg in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--root", root, "--token-file", tokenFile }.Concat(extra))
         {

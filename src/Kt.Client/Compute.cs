@@ -47,6 +47,12 @@ public sealed record Compute
     /// <summary>Lets the process backend run steps that change this machine (apt, pip, copies to absolute paths).</summary>
     public bool AllowHostSetup { get; init; }
 
+    /// <summary>
+    /// Where the pods send their spans, metrics and call output over OTLP (KtOtlpEndpoint); null: this program's own
+    /// OTEL_EXPORTER_OTLP_ENDPOINT, if set.
+    /// </summary>
+    public string? OtlpEndpoint { get; init; }
+
     /// <summary>Base image and setup steps; null means no steps (the process backend needs none).</summary>
     public Image? Image { get; init; }
 
@@ -81,6 +87,7 @@ public sealed record Compute
             Gpus = project.Compute.Gpus,
             Replicas = project.Compute.Replicas,
             AllowHostSetup = project.Compute.AllowHostSetup,
+            OtlpEndpoint = project.Compute.OtlpEndpoint,
             ContainerRegistry = project.Compute.Registry,
             ContainerRepository = project.Compute.Repository,
             // The image steps only: the app travels by code sync.
@@ -107,6 +114,7 @@ public sealed record Compute
             Gpus = Gpus,
             Replicas = Replicas,
             AllowHostSetup = AllowHostSetup,
+            OtlpEndpoint = OtlpEndpoint,
         },
     };
 

@@ -67,6 +67,11 @@ public sealed record ComputeDeclaration
     /// <summary>Opt-in for the process backend to run host-changing steps (apt) on this machine.</summary>
     [JsonPropertyName("allowHostSetup")] public bool AllowHostSetup { get; init; }
 
+    /// <summary>KtOtlpEndpoint: the OTLP endpoint the pods export to (OTEL_EXPORTER_OTLP_ENDPOINT on the pods); null: the deploying process's own.</summary>
+    [JsonPropertyName("otlpEndpoint")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? OtlpEndpoint { get; init; }
+
     /// <summary>What only a cluster uses (scheduling, storage, identity, scaling); null when nothing is declared.</summary>
     [JsonPropertyName("cluster")] public ClusterDeclaration? Cluster { get; init; }
 

@@ -47,6 +47,20 @@ public sealed class ServiceDeployer
     public async Task<DeployReport> DeployAsync(DeployRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        using var tracing = new DeployTracing(request.Service.Service);
+        try
+        {
+            return await DeployTracedAsync(request, tracing, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            tracing.Failed(ex);
+            throw;
+        }
+    }
+
+    private async Task<DeployReport> DeployTracedAsync(DeployRequest request, DeployTracing tracing, CancellationToken cancellationToken)
+    {
         var spec = request.Service.Validate();
         var clock = Stopwatch.StartNew();
 
@@ -59,6 +73,7 @@ public sealed class ServiceDeployer
             Path.Combine(request.ProjectDirectory, ImageLock.FileName));
         var compile = Lap(clock);
 
+        tracing.Phase("pods");
         OnPhase?.Invoke("pods");
         backend.Preflight(spec, image);
         var pods = await backend.EnsureAsync(spec, cancellationToken).ConfigureAwait(false);
@@ -67,6 +82,7 @@ public sealed class ServiceDeployer
         var clients = pods.Pods.Select(p => Connect(p)).ToArray();
         try
         {
+            tracing.Phase("setup");
             OnPhase?.Invoke("setup");
             var bases = new PodBaseResolutions(request.ProjectDirectory, request.Image with { App = null });
             var setups = await Task.WhenAll(pods.Pods.Select((pod, i) => Refusals(pod, "setup", SetupAsync(pod, clients[i], image, bases, spec, cancellationToken)))).ConfigureAwait(false);
@@ -82,6 +98,7 @@ public sealed class ServiceDeployer
             var setup = Lap(clock);
             PodEndpoint PodOf(int i) => setups[i].Replaced ?? pods.Pods[i];
 
+            tracing.Phase("sync");
             OnPhase?.Invoke("sync");
             var manifest = await manifestTask.ConfigureAwait(false);
             var version = PodClient.VersionOf(manifest);
@@ -89,6 +106,7 @@ public sealed class ServiceDeployer
             var sync = Lap(clock);
 
             // A pod that said it was ready with the version when the sync answered is not asked again.
+            tracing.Phase("ready");
             OnPhase?.Invoke("ready");
             await Task.WhenAll(clients.Select((c, i) => syncs[i].Ready ? Task.CompletedTask : c.WaitReadyAsync(version, request.ReadyTimeout, cancellationToken))).ConfigureAwait(false);
             var ready = Lap(clock);

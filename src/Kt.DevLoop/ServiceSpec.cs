@@ -24,6 +24,15 @@ public sealed record ServiceSpec
     /// <summary>Lets the process backend run steps that change this machine (apt, pip, file copies to absolute paths).</summary>
     public bool AllowHostSetup { get; init; }
 
+    /// <summary>
+    /// The OTLP endpoint the pods' runtime and worker export to (KtOtlpEndpoint), by default the deploying process's own
+    /// OTEL_EXPORTER_OTLP_ENDPOINT: set on the client, a call is traced end to end with no other setting.
+    /// </summary>
+    public string? OtlpEndpoint { get; init; } = Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT") is { Length: > 0 } endpoint ? endpoint : null;
+
+    /// <summary>OTEL_EXPORTER_OTLP_PROTOCOL for the pods, by default the deploying process's own.</summary>
+    public string? OtlpProtocol { get; init; } = Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_PROTOCOL") is { Length: > 0 } protocol ? protocol : null;
+
     /// <summary>Refuses what no backend could run (KT7001; a bad name is <see cref="ServiceNames.InvalidCode"/>), naming the property at fault.</summary>
     public ServiceSpec Validate()
     {

@@ -20,6 +20,7 @@ internal sealed record DefinitionInputs(
     string? Replicas,
     string? Namespace,
     string? AllowHostSetup,
+    string? OtlpEndpoint,
     ClusterInputs? Cluster = null,
     ImageInputs? Image = null);
 
@@ -89,6 +90,7 @@ internal static class DefinitionFromItems
                 Replicas = ParseInt(inputs.Replicas, "KtReplicas", 1),
                 Namespace = Blank(inputs.Namespace) ?? "default",
                 AllowHostSetup = string.Equals(inputs.AllowHostSetup, "true", StringComparison.OrdinalIgnoreCase),
+                OtlpEndpoint = Blank(inputs.OtlpEndpoint),
                 Cluster = inputs.Cluster is null ? null : ClusterFromItems.Create(inputs.Cluster),
             },
         };

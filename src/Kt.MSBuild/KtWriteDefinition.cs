@@ -57,6 +57,9 @@ public sealed class KtWriteDefinition : KtTaskBase
 
     public string? AllowHostSetup { get; set; }
 
+    /// <summary>KtOtlpEndpoint: where the pods send their telemetry (OTEL_EXPORTER_OTLP_ENDPOINT on the pods).</summary>
+    public string? OtlpEndpoint { get; set; }
+
     // The cluster side of Compute (docs/msbuild.md): properties, then items whose Include names the thing.
     public string? GpuType { get; set; }
 
@@ -107,7 +110,7 @@ public sealed class KtWriteDefinition : KtTaskBase
     {
         var definition = DefinitionFromItems.Create(new DefinitionInputs(
             Service, BaseImage, BaseDockerfile, Setup, ContainerEnvironmentVariables, ContainerWorkingDirectory,
-            ContainerUser, EntryAssembly, Backend, Cpus, Memory, Gpus, Replicas, Namespace, AllowHostSetup, new ClusterInputs
+            ContainerUser, EntryAssembly, Backend, Cpus, Memory, Gpus, Replicas, Namespace, AllowHostSetup, OtlpEndpoint, new ClusterInputs
             {
                 GpuType = GpuType, Disk = Disk, CpusLimit = CpusLimit, MemoryLimit = MemoryLimit, SharedMemory = SharedMemory,
                 LaunchTimeout = LaunchTimeout, ServiceAccount = ServiceAccount, PriorityClass = PriorityClass, InactivityTtl = InactivityTtl,

@@ -39,6 +39,13 @@ public sealed class PodClient : IDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>
+    /// Starts this process's OTLP export of Kt's client and deploy spans when the standard OTEL_EXPORTER_OTLP_* variables
+    /// name an endpoint (once per process; a new <see cref="PodClient"/> does it too). With none set, nothing of the
+    /// OpenTelemetry SDK is loaded. <c>KT_OTEL_CLIENT_EXPORT=false</c> leaves exporting to an SDK the app runs itself.
+    /// </summary>
+    public static void EnsureTelemetryExport() => ClientTracing.EnsureExport();
+
     /// <summary>How many upload requests run at once during a sync.</summary>
     public int UploadConcurrency { get; init; } = 4;
 

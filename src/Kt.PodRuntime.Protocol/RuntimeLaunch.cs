@@ -81,6 +81,16 @@ public sealed record RuntimeLaunch
 
     public long? CancelGraceSeconds { get; init; }
 
+    /// <summary>
+    /// Where the pod's runtime and worker send spans, metrics and call output over OTLP (OTEL_EXPORTER_OTLP_ENDPOINT);
+    /// null: none unless the pod's environment names one. An address the pod can reach (a collector's Service, the
+    /// host's address from a container), not necessarily the one the deploying machine uses.
+    /// </summary>
+    public string? OtlpEndpoint { get; init; }
+
+    /// <summary>OTEL_EXPORTER_OTLP_PROTOCOL: <c>grpc</c> (the SDK's default) or <c>http/protobuf</c>.</summary>
+    public string? OtlpProtocol { get; init; }
+
     /// <summary>The environment names of the options (what a manifest's <c>env</c> or a process environment sets).</summary>
     public static class Variables
     {
@@ -110,12 +120,16 @@ public sealed record RuntimeLaunch
         public const string MaxBodyBytesInFlight = "KT_MAX_BODY_BYTES_IN_FLIGHT";
         public const string MaxManifestEntries = "KT_MAX_MANIFEST_ENTRIES";
         public const string CancelGraceSeconds = "KT_CANCEL_GRACE_SECONDS";
+        public const string OtlpEndpoint = "OTEL_EXPORTER_OTLP_ENDPOINT";
+        public const string OtlpProtocol = "OTEL_EXPORTER_OTLP_PROTOCOL";
 
         /// <summary>The bearer token itself (a Secret's value; never part of a launch record, never written by Kt).</summary>
         public const string Token = "KT_TOKEN";
     }
 
-    private sealed record Option(string Name, string Variable, bool IsLayout, Func<RuntimeLaunch, string?> Get, Func<RuntimeLaunch, string, RuntimeLaunch> Set);
+    // EnvironmentOnly: read by a library from the environment (the OpenTelemetry SDK, in the runtime and in its worker),
+    // so written there in either style.
+    private sealed record Option(string Name, string Variable, bool IsLayout, Func<RuntimeLaunch, string?> Get, Func<RuntimeLaunch, string, RuntimeLaunch> Set, bool EnvironmentOnly = false);
 
     private static readonly Option[] Options =
     [
@@ -145,6 +159,8 @@ public sealed record RuntimeLaunch
         new("max-body-bytes-in-flight", Variables.MaxBodyBytesInFlight, false, l => Text(l.MaxBodyBytesInFlight), (l, v) => l with { MaxBodyBytesInFlight = Long("max-body-bytes-in-flight", v) }),
         new("max-manifest-entries", Variables.MaxManifestEntries, false, l => Text(l.MaxManifestEntries), (l, v) => l with { MaxManifestEntries = Int("max-manifest-entries", v) }),
         new("cancel-grace-seconds", Variables.CancelGraceSeconds, false, l => Text(l.CancelGraceSeconds), (l, v) => l with { CancelGraceSeconds = Long("cancel-grace-seconds", v) }),
+        new("otlp-endpoint", Variables.OtlpEndpoint, false, l => l.OtlpEndpoint, (l, v) => l with { OtlpEndpoint = v }, EnvironmentOnly: true),
+        new("otlp-protocol", Variables.OtlpProtocol, false, l => l.OtlpProtocol, (l, v) => l with { OtlpProtocol = v }, EnvironmentOnly: true),
     ];
 
     /// <summary>The runtime's arguments (after its assembly) and environment for this launch: the one writer.</summary>
@@ -159,7 +175,7 @@ public sealed record RuntimeLaunch
                 continue;
             }
 
-            if (option.IsLayout || style == LaunchStyle.CommandLine)
+            if (!option.EnvironmentOnly && (option.IsLayout || style == LaunchStyle.CommandLine))
             {
                 arguments.Add("--" + option.Name);
                 arguments.Add(value);

@@ -182,6 +182,8 @@ public sealed class DockerBackend : IComputeBackend, IServiceCatalog
         NodeRank = rank,
         MasterAddr = ContainerName(spec.Service, 0),
         MasterPort = MasterPort,
+        OtlpEndpoint = spec.OtlpEndpoint,
+        OtlpProtocol = spec.OtlpProtocol,
     };
 
     private async Task<PodEndpoint> StartAsync(DockerContainers containers, ServiceSpec spec, int rank, string token, CancellationToken cancellationToken)

@@ -24,6 +24,9 @@ public sealed class KubernetesBackend(IKubernetesApi api, string @namespace, str
     private (Compute Compute, int Epoch)? _deployed;
     private Task<IReadOnlyList<PodEndpoint>>? _rollout;
 
+    // The deployed service's OTLP endpoint and protocol (ServiceSpec), for the pod template of a rollout.
+    private (string? Endpoint, string? Protocol) _otlp;
+
     public string Name => ComputeBackends.Kubernetes;
 
     public async Task<ServicePods> EnsureAsync(ServiceSpec spec, CancellationToken cancellationToken = default)
@@ -33,6 +36,7 @@ public sealed class KubernetesBackend(IKubernetesApi api, string @namespace, str
         var running = await RunningContainerAsync(spec.Service, cancellationToken).ConfigureAwait(false);
         var compute = ComputeFor(spec, runtimeImage ?? (string?)running?["image"] ?? throw NoRuntimeImage(spec.Service));
         var epoch = EpochOf(running);
+        _otlp = (spec.OtlpEndpoint, spec.OtlpProtocol);
         var context = ContextFor(compute, epoch);
         var result = await _deployer.DeployAsync(compute, context, cancellationToken: cancellationToken).ConfigureAwait(false);
         var names = result.ReadyPods.Order(StringComparer.Ordinal).Take(Deployer.ExpectedPods(compute, context)).ToList();
@@ -225,10 +229,13 @@ public sealed class KubernetesBackend(IKubernetesApi api, string @namespace, str
     /// Dev mode, and the service's own address as the pods' peer: the Service routes only to ready pods, so a pod the
     /// cluster starts later (scale-up, a lost node) catches up with setup and code from a running one by itself.
     /// </summary>
-    private static RenderContext ContextFor(Compute compute, int epoch) => RenderContext.ForPodRuntime(compute.Port) with
+    private RenderContext ContextFor(Compute compute, int epoch) => RenderContext.ForPodRuntime(compute.Port) with
     {
         Launch = PodRuntimeLayout.Live(compute.Port) with
         {
+            // In the pod template: a pod the cluster starts later exports where the deployed ones do.
+            OtlpEndpoint = _otlp.Endpoint,
+            OtlpProtocol = _otlp.Protocol,
             SetupEpoch = epoch.ToString(System.Globalization.CultureInfo.InvariantCulture),
             // Knative answers on the service's own name at port 80 (through its ingress, to ready revisions only).
             Peer = compute.Autoscale is null

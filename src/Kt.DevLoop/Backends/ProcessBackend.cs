@@ -257,6 +257,8 @@ public sealed class ProcessBackend : IComputeBackend, IServiceCatalog
         NodeRank = 0,
         MasterAddr = "127.0.0.1",
         MasterPort = masterPort,
+        OtlpEndpoint = spec.OtlpEndpoint,
+        OtlpProtocol = spec.OtlpProtocol,
     };
 
     private async Task<(ProcessPodState State, PodEndpoint Endpoint)> StartAsync(ServiceSpec spec, string folder, string token, int masterPort, int rank, CancellationToken cancellationToken)
