@@ -137,10 +137,13 @@ internal sealed class KtWatchedApp : IAsyncDisposable
             }
 
             var left = timeout - clock.Elapsed;
-            if (left <= TimeSpan.Zero || !await _turned.WaitAsync(left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1)) && clock.Elapsed > timeout)
+            if (left <= TimeSpan.Zero)
             {
                 throw new TimeoutException($"kt watch reported no turn {index} within {timeout.TotalSeconds:0} s");
             }
+
+            // Woken by the next turn, or after a second at most to see whether the watch itself ended.
+            await _turned.WaitAsync(left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1));
         }
     }
 }

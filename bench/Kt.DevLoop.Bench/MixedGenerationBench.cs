@@ -103,8 +103,8 @@ internal static class MixedGenerationBench
         }
 
         var paths = app.TurnsSince(turnsBefore).Paths;
-        Console.WriteLine($"  mixed generations: {calls} calls ({callsDuringEdits} during the {Edits} edits), {mixed} mixed, {failed} failed; watch paths {paths}");
-        var note = $"{calls} calls on 2 pods, {callsDuringEdits} of them during {Edits} edits of two methods each (watch paths: {string.Join(", ", paths.Split('+').GroupBy(p => p).Select(g => $"{g.Key}×{g.Count()}"))})";
+        Console.WriteLine($"  mixed generations: {calls} calls ({callsDuringEdits} during the {Edits} edits), {mixed} mixed, {failed} failed");
+        var note = $"{calls} calls on 2 pods, {callsDuringEdits} of them during {Edits} edits of two methods each (watch paths: {Figures.Paths([new EditSample(0, double.NaN, paths)])})";
         return
         [
             Figures.Of("mixed_generation_answers", mixed, "answers", null, "== 0 (of >= 1000 calls)", mixed == 0 && calls >= Calls, loads,
