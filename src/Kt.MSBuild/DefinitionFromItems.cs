@@ -20,9 +20,9 @@ internal sealed record DefinitionInputs(
     string? Replicas,
     string? Namespace,
     string? AllowHostSetup,
-    string? OtlpEndpoint,
     ClusterInputs? Cluster = null,
-    ImageInputs? Image = null);
+    ImageInputs? Image = null,
+    string? OtlpEndpoint = null);
 
 /// <summary>The SDK's image items and the Dockerfile's build arguments: <c>ContainerLabel</c> (+ generated labels), <c>ContainerPort</c>, <c>KtDockerfileArg</c>.</summary>
 internal sealed record ImageInputs(IReadOnlyList<ITaskItem> Labels, IReadOnlyList<ITaskItem> Ports, IReadOnlyList<ITaskItem> DockerfileArguments);

@@ -110,13 +110,13 @@ public sealed class KtWriteDefinition : KtTaskBase
     {
         var definition = DefinitionFromItems.Create(new DefinitionInputs(
             Service, BaseImage, BaseDockerfile, Setup, ContainerEnvironmentVariables, ContainerWorkingDirectory,
-            ContainerUser, EntryAssembly, Backend, Cpus, Memory, Gpus, Replicas, Namespace, AllowHostSetup, OtlpEndpoint, new ClusterInputs
+            ContainerUser, EntryAssembly, Backend, Cpus, Memory, Gpus, Replicas, Namespace, AllowHostSetup, new ClusterInputs
             {
                 GpuType = GpuType, Disk = Disk, CpusLimit = CpusLimit, MemoryLimit = MemoryLimit, SharedMemory = SharedMemory,
                 LaunchTimeout = LaunchTimeout, ServiceAccount = ServiceAccount, PriorityClass = PriorityClass, InactivityTtl = InactivityTtl,
                 Queue = Queue, NodeSelectors = NodeSelectors, Labels = Labels, Annotations = Annotations, Tolerations = Tolerations,
                 Secrets = Secrets, Volumes = Volumes, Autoscale = Autoscale, Distribute = Distribute,
-            }, new ImageInputs(CreatedLabels().Concat(ContainerLabels).ToList(), ContainerPorts, DockerfileArguments)), warning => Log.LogWarning(subcategory: "Kt", warningCode: MSBuildErrors.IgnoredSetupMetadata, helpKeyword: null, file: ErrorFile,
+            }, new ImageInputs(CreatedLabels().Concat(ContainerLabels).ToList(), ContainerPorts, DockerfileArguments), OtlpEndpoint), warning => Log.LogWarning(subcategory: "Kt", warningCode: MSBuildErrors.IgnoredSetupMetadata, helpKeyword: null, file: ErrorFile,
                 lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: warning));
         definition = definition with
         {
