@@ -84,7 +84,7 @@ internal static class SyncScaleBench
         var project = Directory.CreateDirectory(Path.Combine(work, "deploy-project")).FullName;
         var service = "bench-deploy-" + Guid.NewGuid().ToString("N")[..6];
         using var backend = new ProcessBackend();
-        var manifests = new ManifestBuilder();
+        var memory = new DeployMemory();
         var request = new DeployRequest
         {
             Service = new ServiceSpec { Service = service },
@@ -95,13 +95,13 @@ internal static class SyncScaleBench
         var (unchanged, around) = (new List<double>(), new List<double>());
         try
         {
-            await new ServiceDeployer(backend) { Manifests = manifests }.DeployAsync(request);
+            await new ServiceDeployer(backend) { Memory = memory }.DeployAsync(request);
             for (var round = -2; round < rounds; round++)
             {
-                // A session's deployer per deploy, as DeploySession makes them, sharing its manifest cache.
-                var same = await new ServiceDeployer(backend) { Manifests = manifests }.DeployAsync(request);
+                // A session's deployer per deploy, as DeploySession makes them, sharing its memory.
+                var same = await new ServiceDeployer(backend) { Memory = memory }.DeployAsync(request);
                 EditOneFile(folder, round);
-                var changed = await new ServiceDeployer(backend) { Manifests = manifests }.DeployAsync(request);
+                var changed = await new ServiceDeployer(backend) { Memory = memory }.DeployAsync(request);
                 if (same.UploadedBlobs != 0 || changed.UploadedBlobs != 1 || same.StepsRun + changed.StepsRun != 0)
                 {
                     throw new InvalidOperationException($"unexpected deploy: unchanged sent {same.UploadedBlobs}, changed sent {changed.UploadedBlobs}, steps {same.StepsRun + changed.StepsRun}");

@@ -39,10 +39,11 @@ public sealed class ServiceDeployer
     public Action<string>? OnPhase { get; init; }
 
     /// <summary>
-    /// Builds the code's manifest. Share one between the deploys of a folder (a session does): it remembers each file's
-    /// stamp and digest, so a deploy re-hashes only what changed since the last one.
+    /// What the deploys of a session remember between them (<see cref="DeployMemory"/>). Share one between the deploys of
+    /// a service (a <c>DeploySession</c> does): a deploy then re-hashes only changed files, sends only the manifest's
+    /// changes, and — when the setup has nothing to run — skips finding the pods and reading their journals.
     /// </summary>
-    public ManifestBuilder Manifests { get; init; } = new();
+    public DeployMemory Memory { get; init; } = new();
 
     public async Task<DeployReport> DeployAsync(DeployRequest request, CancellationToken cancellationToken = default)
     {
@@ -66,12 +67,22 @@ public sealed class ServiceDeployer
 
         // The code's manifest does not depend on the pods: it is hashed while they are found and set up.
         // What the previous deploy of this session synced: only the changes since travel (a pod serving another base says so).
-        var since = Manifests.LastBuilt;
-        var manifestTask = Task.Run(() => Manifests.BuildAsync(request.CodeDirectory, request.ExcludedFolders, cancellationToken), cancellationToken);
+        var since = Memory.Manifests.LastBuilt;
+        var manifestTask = Task.Run(() => Memory.Manifests.BuildAsync(request.CodeDirectory, request.ExcludedFolders, cancellationToken), cancellationToken);
         // Dev pods install the versions production images get: the committed lockfile's pins, where it has the step.
         var image = LockPinning.ApplyWhereLocked(new DefinitionResolver(request.ProjectDirectory).Resolve(request.Image with { App = null }),
             Path.Combine(request.ProjectDirectory, ImageLock.FileName));
         var compile = Lap(clock);
+        var bases = new PodBaseResolutions(request.ProjectDirectory, request.Image with { App = null });
+
+        var last = Memory.Last;
+        Memory.Last = null; // remembered again once this deploy finishes
+        if (last is not null && last.Backend == backend.Name && last.Spec == spec && NothingToSet(last, image, bases)
+            && await TrySyncOnlyAsync(request, last, manifestTask, since, compile, clock, cancellationToken).ConfigureAwait(false) is { } quick)
+        {
+            Memory.Last = last;
+            return quick;
+        }
 
         tracing.Phase("pods");
         OnPhase?.Invoke("pods");
@@ -84,7 +95,6 @@ public sealed class ServiceDeployer
         {
             tracing.Phase("setup");
             OnPhase?.Invoke("setup");
-            var bases = new PodBaseResolutions(request.ProjectDirectory, request.Image with { App = null });
             var setups = await Task.WhenAll(pods.Pods.Select((pod, i) => Refusals(pod, "setup", SetupAsync(pod, clients[i], image, bases, spec, cancellationToken)))).ConfigureAwait(false);
             for (var i = 0; i < setups.Length; i++)
             {
@@ -102,7 +112,7 @@ public sealed class ServiceDeployer
             OnPhase?.Invoke("sync");
             var manifest = await manifestTask.ConfigureAwait(false);
             var version = PodClient.VersionOf(manifest);
-            var syncs = await Task.WhenAll(clients.Select((c, i) => Refusals(PodOf(i), "code sync", c.SyncAsync(request.CodeDirectory, manifest, version, since, cancellationToken)))).ConfigureAwait(false);
+            var syncs = await Task.WhenAll(clients.Select((c, i) => Refusals(PodOf(i), "code sync", c.SyncAsync(request.CodeDirectory, manifest, version, since, cancellationToken: cancellationToken)))).ConfigureAwait(false);
             var sync = Lap(clock);
 
             // A pod that said it was ready with the version when the sync answered is not asked again.
@@ -112,6 +122,7 @@ public sealed class ServiceDeployer
             var ready = Lap(clock);
 
             var finalPods = pods with { Pods = pods.Pods.Select((p, i) => setups[i].Replaced ?? p).ToList() };
+            Memory.Last = new DeployMemory.LastDeploy(backend.Name, spec, finalPods with { Created = 0 }, setups.Select(s => s.Journal).ToList());
             return new DeployReport
             {
                 Pods = finalPods,
@@ -136,9 +147,9 @@ public sealed class ServiceDeployer
     }
 
     /// <summary>Computes and applies one pod's plan; a pod whose setup cannot change in place is replaced first.</summary>
-    private async Task<(int Steps, PodEndpoint? Replaced)> SetupAsync(PodEndpoint pod, PodClient client, ResolvedImage image, PodBaseResolutions bases, ServiceSpec spec, CancellationToken cancellationToken)
+    /// <returns>The steps run, the pod that replaced this one, and the pod's journal once its setup is done.</returns>
+    private async Task<(int Steps, PodEndpoint? Replaced, JournalResponse Journal)> SetupAsync(PodEndpoint pod, PodClient client, ResolvedImage image, PodBaseResolutions bases, ServiceSpec spec, CancellationToken cancellationToken)
     {
-        PodEndpoint? replaced = null;
         var journal = await client.GetJournalStateAsync(cancellationToken).ConfigureAwait(false);
         image = bases.For(journal.Base, image);
         var plan = LivePlanner.Plan(image, journal.Entries);
@@ -147,21 +158,89 @@ public sealed class ServiceDeployer
             // What the backend would refuse of the fresh pod's plan is refused before the running pod goes.
             _ = backend.Adapt(LivePlanner.Plan(image, []), spec, pod);
             output?.Invoke($"[{pod.Name}] recreating: {plan.RecreateReason}");
-            replaced = await backend.RecreateAsync(spec, pod.Rank, cancellationToken).ConfigureAwait(false);
-            pod = replaced;
-            using var fresh = Connect(pod);
-            return (await ApplyAsync(pod, fresh, LivePlanner.Plan(image, []), setupFailed: false, image, spec, cancellationToken).ConfigureAwait(false), replaced);
+            var replaced = await backend.RecreateAsync(spec, pod.Rank, cancellationToken).ConfigureAwait(false);
+            using var fresh = Connect(replaced);
+            var ran = await ApplyAsync(replaced, fresh, LivePlanner.Plan(image, []), setupFailed: false, image, spec, cancellationToken).ConfigureAwait(false);
+            return (ran, replaced, await fresh.GetJournalStateAsync(cancellationToken).ConfigureAwait(false));
         }
 
-        return (await ApplyAsync(pod, client, plan, journal.SetupFailed, image, spec, cancellationToken).ConfigureAwait(false), replaced);
+        if (!NeedsPlan(plan, journal))
+        {
+            return (0, null, journal);
+        }
+
+        var steps = await ApplyAsync(pod, client, plan, journal.SetupFailed, image, spec, cancellationToken).ConfigureAwait(false);
+        return (steps, null, await client.GetJournalStateAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    // A pod with a journal already has this definition's environment; a fresh one gets the plan even without steps,
+    // so that its environment and working directory are the definition's from the first call on. A pod whose last
+    // plan failed gets it too: the failing step may just have been removed, and only a plan clears the failure.
+    private static bool NeedsPlan(LivePlan plan, JournalResponse journal) => plan.RecreateRequired || !(plan.IsEmpty && plan.JournalLength > 0 && !journal.SetupFailed);
+
+    /// <summary>Whether every pod's journal, as the last deploy left it, already has this definition's whole setup.</summary>
+    private static bool NothingToSet(DeployMemory.LastDeploy last, ResolvedImage image, PodBaseResolutions bases) =>
+        last.Journals.Count == last.Pods.Pods.Count
+        && last.Journals.All(journal => !NeedsPlan(LivePlanner.Plan(bases.For(journal.Base, image), journal.Entries), journal));
+
+    /// <summary>
+    /// The deploy of a session whose setup has nothing to run on the pods the last deploy left: no pods phase and no
+    /// journal read, only the sync, fenced by each pod's journal digest. Null when a pod is gone (it does not answer) or
+    /// its journal moved (KT4055): then the whole path runs, which finds or replaces pods and plans their setup again.
+    /// </summary>
+    private async Task<DeployReport?> TrySyncOnlyAsync(DeployRequest request, DeployMemory.LastDeploy last, Task<ContentManifest> manifestTask, ContentManifest? since,
+        double compile, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        var pods = last.Pods.Pods;
+        var clients = pods.Select(p => Connect(p)).ToArray();
+        try
+        {
+            OnPhase?.Invoke("sync");
+            var manifest = await manifestTask.ConfigureAwait(false);
+            var version = PodClient.VersionOf(manifest);
+            SyncResult[] syncs;
+            try
+            {
+                syncs = await Task.WhenAll(clients.Select((c, i) => Refusals(pods[i], "code sync", c.SyncAsync(request.CodeDirectory, manifest, version, since,
+                    JournalDigest.Compute(last.Journals[i].Entries, last.Journals[i].Setup), cancellationToken)))).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // KT4055 (the journal moved), a pod gone (nothing answers) or something else on its port (401, 404): the
+                // whole path finds or replaces the pods and plans again; a true refusal comes back from it as itself.
+                output?.Invoke($"the pods are not as the last deploy left them ({FirstLine(e.Message)}); finding them again");
+                clock.Restart();
+                return null;
+            }
+
+            var sync = Lap(clock);
+            OnPhase?.Invoke("ready");
+            await Task.WhenAll(clients.Select((c, i) => syncs[i].Ready ? Task.CompletedTask : c.WaitReadyAsync(version, request.ReadyTimeout, cancellationToken))).ConfigureAwait(false);
+            var ready = Lap(clock);
+            return new DeployReport
+            {
+                Pods = last.Pods,
+                Version = version,
+                Files = manifest.Files.Count,
+                Bytes = manifest.Files.Sum(f => f.Size),
+                UploadedBlobs = syncs.Sum(s => s.UploadedBlobs),
+                UploadedBlobsPerPod = syncs.Select(s => s.UploadedBlobs).DefaultIfEmpty(0).Max(),
+                UploadedBytes = syncs.Sum(s => s.UploadedBytes),
+                Timings = new DeployTimings(compile, 0, 0, sync, ready),
+            };
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                client.Dispose();
+            }
+        }
     }
 
     private async Task<int> ApplyAsync(PodEndpoint pod, PodClient client, LivePlan plan, bool setupFailed, ResolvedImage image, ServiceSpec spec, CancellationToken cancellationToken)
     {
-        // A pod with a journal already has this definition's environment; a fresh one gets the plan even without steps,
-        // so that its environment and working directory are the definition's from the first call on. A pod whose last
-        // plan failed gets it too: the failing step may just have been removed, and only a plan clears the failure.
-        if (plan.IsEmpty && plan.JournalLength > 0 && !setupFailed)
+        if (!plan.RecreateRequired && plan.IsEmpty && plan.JournalLength > 0 && !setupFailed)
         {
             return 0;
         }
@@ -191,6 +270,8 @@ public sealed class ServiceDeployer
             throw new KtStepException(e.Code ?? RuntimeErrorCodes.StepFailed, $"pod {pod.Name} refused the setup: {e.Error.Message}", origin, e);
         }
     }
+
+    private static string FirstLine(string text) => text.Split('\n')[0];
 
     private PodClient Connect(PodEndpoint pod) => new(pod.Address, pod.Token, transport);
 

@@ -150,7 +150,7 @@ public sealed class PodClient : IDisposable
     {
         var since = _manifests.LastBuilt;
         var manifest = await _manifests.BuildAsync(folder, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return await SyncAsync(folder, manifest, version, since, cancellationToken).ConfigureAwait(false);
+        return await SyncAsync(folder, manifest, version, since, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -159,7 +159,7 @@ public sealed class PodClient : IDisposable
     /// blob costs one request.
     /// </summary>
     public Task<SyncResult> SyncAsync(string folder, ContentManifest manifest, string? version = null, CancellationToken cancellationToken = default) =>
-        SyncAsync(folder, manifest, version, since: null, cancellationToken);
+        SyncAsync(folder, manifest, version, since: null, cancellationToken: cancellationToken);
 
     /// <summary>
     /// As <see cref="SyncAsync(string, ContentManifest, string?, CancellationToken)"/>; when the pod is believed to serve
@@ -167,7 +167,12 @@ public sealed class PodClient : IDisposable
     /// (<c>POST /sync/deploy/changes</c>), so a one-file change costs the same in a 10-file and a 10,000-file app. A pod
     /// that serves something else (or predates the route, or lost a blob of an unchanged file) gets the whole manifest.
     /// </summary>
-    public async Task<SyncResult> SyncAsync(string folder, ContentManifest manifest, string? version, ContentManifest? since, CancellationToken cancellationToken = default)
+    /// <param name="expectedJournal">
+    /// The <see cref="JournalDigest"/> of the journal the caller planned the setup against, when it did not read it for
+    /// this deploy: a pod whose journal moved refuses with KT4055 (a <see cref="RemoteException"/>) and changes nothing.
+    /// </param>
+    public async Task<SyncResult> SyncAsync(string folder, ContentManifest manifest, string? version, ContentManifest? since, string? expectedJournal = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         version ??= VersionOf(manifest);
@@ -181,7 +186,7 @@ public sealed class PodClient : IDisposable
 
         if (since is not null)
         {
-            var changes = ManifestChanges.Between(since, manifest, version);
+            var changes = ManifestChanges.Between(since, manifest, version) with { Journal = expectedJournal };
             for (var round = 0; round < 3; round++)
             {
                 DeployResponse answer;
@@ -209,7 +214,7 @@ public sealed class PodClient : IDisposable
         // Twice at most: blobs collected between the upload and the second ask are a race worth one more round, not a loop.
         for (var round = 0; round < 3; round++)
         {
-            var answer = await DeployAsync(version, manifest, cancellationToken).ConfigureAwait(false);
+            var answer = await DeployAsync(version, manifest, expectedJournal, cancellationToken).ConfigureAwait(false);
             if (answer is null)
             {
                 // A runtime from before /sync/deploy (a pod that kept running across an upgrade): the two-step sync.
@@ -233,9 +238,14 @@ public sealed class PodClient : IDisposable
     }
 
     /// <summary>One round trip: activates the manifest when the pod has every blob, else names the missing ones (null: the pod predates this route).</summary>
-    public async Task<DeployResponse?> DeployAsync(string version, ContentManifest manifest, CancellationToken cancellationToken = default)
+    public Task<DeployResponse?> DeployAsync(string version, ContentManifest manifest, CancellationToken cancellationToken = default) =>
+        DeployAsync(version, manifest, expectedJournal: null, cancellationToken);
+
+    /// <summary>As <see cref="DeployAsync(string, ContentManifest, CancellationToken)"/>, refused (KT4055) by a pod whose journal is not <paramref name="expectedJournal"/>.</summary>
+    public async Task<DeployResponse?> DeployAsync(string version, ContentManifest manifest, string? expectedJournal, CancellationToken cancellationToken = default)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, PodRoutes.Relative(PodRoutes.SyncDeploy)) { Content = Json(new ActivateRequest(version, manifest), PodJsonContext.Default.ActivateRequest) };
+        var body = new ActivateRequest(version, manifest) { Journal = expectedJournal };
+        var request = new HttpRequestMessage(HttpMethod.Post, PodRoutes.Relative(PodRoutes.SyncDeploy)) { Content = Json(body, PodJsonContext.Default.ActivateRequest) };
         using (request)
         {
             ClientTracing.Propagate(request);

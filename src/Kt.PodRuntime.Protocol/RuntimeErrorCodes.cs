@@ -57,6 +57,9 @@ public static class RuntimeErrorCodes
     /// <summary><c>/sync/deploy/changes</c>: the pod's active manifest is not the base the changes were made against.</summary>
     public const string ChangesBaseMismatch = "KT4054";
 
+    /// <summary><c>/sync/deploy(/changes)</c>: the pod's journal is not the one the client planned the setup against.</summary>
+    public const string JournalChanged = "KT4055";
+
     /// <summary>The worker's runtime cannot apply IL deltas (not started modifiable, or the assembly is not debuggable).</summary>
     public const string DeltaUnsupported = "KT4070";
 

@@ -34,7 +34,16 @@ public sealed record BlobStored(
 /// </summary>
 public sealed record ActivateRequest(
     [property: JsonPropertyName("version")] string Version,
-    [property: JsonPropertyName("manifest")] ContentManifest Manifest);
+    [property: JsonPropertyName("manifest")] ContentManifest Manifest)
+{
+    /// <summary>
+    /// <c>/sync/deploy</c>: the <see cref="JournalDigest"/> the client planned the setup against; a pod whose journal
+    /// differs refuses (KT4055) and changes nothing. Null: no such check.
+    /// </summary>
+    [JsonPropertyName("journal")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Journal { get; init; }
+}
 
 /// <summary>
 /// The body of <c>POST /sync/deploy/changes</c>: the manifest of <see cref="Version"/> given as the pod's active
@@ -48,6 +57,11 @@ public sealed record ManifestChanges(
     [property: JsonPropertyName("changed")] IReadOnlyList<ContentEntry> Changed,
     [property: JsonPropertyName("removed")] IReadOnlyList<string> Removed)
 {
+    /// <summary>As <see cref="ActivateRequest.Journal"/>.</summary>
+    [JsonPropertyName("journal")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Journal { get; init; }
+
     /// <summary>What turns <paramref name="before"/> into <paramref name="after"/> (both in path order, as builders make them).</summary>
     public static ManifestChanges Between(ContentManifest before, ContentManifest after, string version)
     {

@@ -3,7 +3,6 @@ using Kt.DevLoop;
 using Kt.DevLoop.Backends;
 using Kt.Kubernetes.Api;
 using Kt.Oci;
-using Kt.PodRuntime.Client;
 using Kt.PodRuntime.Protocol;
 
 namespace Kt.Workflows;
@@ -21,8 +20,9 @@ public sealed class DeploySession : IDisposable
     private string _backendFor = "";
     private KubernetesClientApi? _cluster;
 
-    // Kept across the session's deploys (a watch's): a deploy hashes only the files changed since the previous one.
-    private readonly ManifestBuilder _manifests = new();
+    // Kept across the session's deploys (a watch's): a deploy hashes only the files changed since the previous one, sends
+    // only the manifest's changes, and skips finding the pods and reading their journals when the setup has nothing to run.
+    private readonly DeployMemory _memory = new();
 
     public async Task<DeployOutcome> DeployAsync(DeployWorkflowRequest request, WorkflowOutput output, CancellationToken cancellationToken)
     {
@@ -59,7 +59,7 @@ public sealed class DeploySession : IDisposable
 
         var backend = Backend(project, runtimeImage);
         // Each step and its output lines as they arrive, at the importance a user sees (a 12 s step is not silent).
-        var deployer = new ServiceDeployer(backend, output.Progress) { OnPhase = output.Phase, Manifests = _manifests };
+        var deployer = new ServiceDeployer(backend, output.Progress) { OnPhase = output.Phase, Memory = _memory };
         DeployReport report;
         try
         {
@@ -111,6 +111,7 @@ public sealed class DeploySession : IDisposable
         if (_backend is null || _backendFor != wanted)
         {
             _backend?.Dispose();
+            _memory.ForgetPods(); // another backend's (or compute's) pods
             _backend = ComputeBackends.Create(project.Compute.Backend, project.Compute.Namespace, runtimeImage, project.Compute.Cluster, _cluster);
             _backendFor = wanted;
         }

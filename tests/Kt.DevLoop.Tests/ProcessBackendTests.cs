@@ -53,6 +53,39 @@ public sealed class ProcessBackendTests(DevLoopFixture fixture)
     }
 
     [Fact]
+    public async Task A_session_whose_pod_was_killed_finds_it_again()
+    {
+        using var temp = new TempFolder();
+        var code = fixture.CreateCodeFolder(temp, "session");
+        var service = Unique("session");
+        using var backend = new ProcessBackend();
+        var memory = new DeployMemory(); // one session's deploys, as kt watch makes them
+        var image = Image.From("debian:bookworm").Env("GREETING", "kept");
+        try
+        {
+            await new ServiceDeployer(backend) { Memory = memory }.DeployAsync(Request(service, image, temp.Path, code));
+            var pid = StatePid(service);
+            Process.GetProcessById(pid).Kill(entireProcessTree: true);
+            await Process.GetProcessById(pid).WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
+            File.WriteAllText(Path.Combine(code, "message.txt"), "after the kill");
+
+            // The remembered pod does not answer: the deploy takes the whole path and replaces it.
+            var again = await new ServiceDeployer(backend) { Memory = memory }.DeployAsync(Request(service, image, temp.Path, code));
+
+            Assert.Equal(1, again.Pods.Created);
+            Assert.Equal("after the kill|kept", await CallAsync(again.Pods, "Describe"));
+            File.WriteAllText(Path.Combine(code, "message.txt"), "then quickly");
+            var quick = await new ServiceDeployer(backend) { Memory = memory }.DeployAsync(Request(service, image, temp.Path, code));
+            Assert.Equal((0.0, 0.0), (quick.Timings.Pods, quick.Timings.Setup)); // the new pod is remembered: sync only
+            Assert.Equal("then quickly|kept", await CallAsync(quick.Pods, "Describe"));
+        }
+        finally
+        {
+            Assert.True(await backend.TeardownAsync(service));
+        }
+    }
+
+    [Fact]
     public async Task A_killed_pod_is_replaced_and_keeps_its_journal()
     {
         using var temp = new TempFolder();

@@ -108,18 +108,20 @@ public sealed class ServiceDeployerTests : IDisposable
 
         // The session's builder; its clock a minute ahead: every stamp is older than its racy window, as files are between saves.
         var manifests = new ManifestBuilder(new AheadClock(TimeSpan.FromMinutes(1)));
+        var memory = new DeployMemory(manifests);
         var request = Request(Image.From("debian:bookworm").Run("echo one")) with { CodeDirectory = code };
-        var first = await Deployer(manifests).DeployAsync(request);
+        var first = await Deployer(memory).DeployAsync(request);
         Assert.Equal((10_000, 10_000), (first.Files, first.UploadedBlobsPerPod));
         var pod = _backend.PodsOf(_service)[0];
         pod.ClearRequests();
 
         File.WriteAllText(Path.Combine(code, "d042", "f04242.txt"), "edited 4242");
-        var second = await Deployer(manifests).DeployAsync(request);
+        var second = await Deployer(memory).DeployAsync(request);
 
         Assert.Equal(1, manifests.LastHashed); // the other 9,999 files are proven unchanged by their stamps
         Assert.Equal((1, 11L), (second.UploadedBlobs, second.UploadedBytes));
-        Assert.Equal(["GET /journal", "POST /sync/deploy/changes", $"PUT /sync/blobs/{Sha256("edited 4242")}", "POST /sync/deploy/changes"], pod.Requests);
+        // Nothing to set up: no journal read, no pods phase; the sync is fenced by the journal's digest instead.
+        Assert.Equal(["POST /sync/deploy/changes", $"PUT /sync/blobs/{Sha256("edited 4242")}", "POST /sync/deploy/changes"], pod.Requests);
         // The sync's requests carry the change, not the 10,000 entries (the whole manifest is ~1 MB of JSON).
         Assert.All(pod.RequestBytes, bytes => Assert.True(bytes < 1024, $"a request of {bytes} bytes"));
         Assert.Equal(second.Version, pod.Active?.Version);
@@ -129,9 +131,9 @@ public sealed class ServiceDeployerTests : IDisposable
     [Fact]
     public async Task A_pod_serving_another_base_gets_the_whole_manifest()
     {
-        var manifests = new ManifestBuilder();
+        var memory = new DeployMemory();
         var request = Request(Image.From("debian:bookworm").Run("echo one"));
-        await Deployer(manifests).DeployAsync(request);
+        await Deployer(memory).DeployAsync(request);
         var pod = _backend.PodsOf(_service)[0];
 
         // Someone else deploys other code to the pod meanwhile (another machine, a publish beside the watch).
@@ -142,11 +144,47 @@ public sealed class ServiceDeployerTests : IDisposable
         File.WriteAllText(Path.Combine(request.CodeDirectory, "b.txt"), "bee, again");
         pod.ClearRequests();
 
-        var third = await Deployer(manifests).DeployAsync(request);
+        var third = await Deployer(memory).DeployAsync(request);
 
-        Assert.Equal(["GET /journal", "POST /sync/deploy/changes", "POST /sync/deploy"], pod.Requests.Take(3));
+        Assert.Equal(["POST /sync/deploy/changes", "POST /sync/deploy"], pod.Requests.Take(2));
         Assert.Equal(third.Version, pod.Active?.Version);
         Assert.Equal((await new ManifestBuilder().BuildAsync(request.CodeDirectory)).Files, pod.Active!.Manifest.Files);
+    }
+
+    [Fact]
+    public async Task A_session_deploy_with_nothing_to_set_up_is_one_request_per_pod()
+    {
+        var memory = new DeployMemory();
+        var request = Request(Image.From("debian:bookworm").Run("echo one"), replicas: 2);
+        await Deployer(memory).DeployAsync(request);
+        var ensured = _backend.Ensured;
+        foreach (var pod in _backend.PodsOf(_service))
+        {
+            pod.ClearRequests();
+        }
+
+        var again = await Deployer(memory).DeployAsync(request);
+
+        Assert.Equal(ensured, _backend.Ensured); // no pods phase
+        Assert.Equal((0, 0), (again.StepsRun, again.UploadedBlobs));
+        Assert.All(_backend.PodsOf(_service), pod => Assert.Equal(["POST /sync/deploy/changes"], pod.Requests));
+    }
+
+    [Fact]
+    public async Task A_journal_that_moved_behind_the_session_takes_the_whole_path()
+    {
+        var memory = new DeployMemory();
+        var request = Request(Image.From("debian:bookworm").Run("echo one"));
+        await Deployer(memory).DeployAsync(request);
+        var pod = _backend.PodsOf(_service)[0];
+        pod.MarkSetupFailed(); // as if another deploy's plan failed on it meanwhile
+        pod.ClearRequests();
+
+        var healed = await Deployer(memory).DeployAsync(request);
+
+        Assert.Equal(["POST /sync/deploy/changes", "GET /journal", "POST /setup/plan"], pod.Requests.Take(3));
+        Assert.Equal(SetupStates.Ok, pod.Setup);
+        Assert.Equal(healed.Version, pod.Active?.Version);
     }
 
     public void Dispose()
@@ -155,7 +193,7 @@ public sealed class ServiceDeployerTests : IDisposable
         _temp.Dispose();
     }
 
-    private ServiceDeployer Deployer(ManifestBuilder? manifests = null) => new(_backend, output: null, _backend.Transport) { Manifests = manifests ?? new() };
+    private ServiceDeployer Deployer(DeployMemory? memory = null) => new(_backend, output: null, _backend.Transport) { Memory = memory ?? new() };
 
     private sealed class AheadClock(TimeSpan ahead) : TimeProvider
     {

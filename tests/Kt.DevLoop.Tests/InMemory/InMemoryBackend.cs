@@ -25,8 +25,12 @@ internal sealed class InMemoryBackend : IComputeBackend
 
     public IReadOnlyList<InMemoryPod> PodsOf(string service) => _services[service];
 
+    /// <summary>How many times a deploy asked for the pods (the pods phase).</summary>
+    public int Ensured { get; private set; }
+
     public Task<ServicePods> EnsureAsync(ServiceSpec spec, CancellationToken cancellationToken = default)
     {
+        Ensured++;
         var created = 0;
         if (!_services.TryGetValue(spec.Service, out var pods))
         {

@@ -169,6 +169,11 @@ internal sealed class InMemoryPod(string name, string token) : HttpMessageHandle
 
     private HttpResponseMessage Deploy(ActivateRequest request)
     {
+        if (JournalMoved(request.Journal) is { } refused)
+        {
+            return refused;
+        }
+
         var missing = request.Manifest.Files.Where(f => !_blobs.ContainsKey(f.Sha256)).DistinctBy(f => f.Sha256).ToList();
         if (missing.Count > 0)
         {
@@ -181,8 +186,17 @@ internal sealed class InMemoryPod(string name, string token) : HttpMessageHandle
         return Json(new DeployResponse(activated, [], 0, IsReady(request.Version)), PodJsonContext.Default.DeployResponse);
     }
 
+    private HttpResponseMessage? JournalMoved(string? expected) => expected is not null && JournalDigest.Compute(_journal, Setup) != expected
+        ? Error(RuntimeErrorCodes.JournalChanged, 409, "This pod's setup journal changed since the deploy planned against it.")
+        : null;
+
     private HttpResponseMessage DeployChanges(ManifestChanges changes)
     {
+        if (JournalMoved(changes.Journal) is { } refused)
+        {
+            return refused;
+        }
+
         if (Active is not { } active || ManifestDigest.Compute(active.Manifest) != changes.Base)
         {
             return Error(RuntimeErrorCodes.ChangesBaseMismatch, 409, "The changes are against another manifest than this pod serves; send the whole manifest.");

@@ -1,4 +1,5 @@
 using Kt.PodRuntime.Errors;
+using Kt.PodRuntime.Journal;
 using Kt.PodRuntime.Observability;
 using Kt.PodRuntime.Sync;
 using Microsoft.AspNetCore.Builder;
@@ -8,7 +9,8 @@ using Microsoft.AspNetCore.Routing;
 namespace Kt.PodRuntime.Hosting.Endpoints;
 
 /// <summary>Code sync: blob queries and uploads, activation, the one-round-trip deploy, the active version and its manifest.</summary>
-internal sealed class SyncEndpoints(RuntimeOptions options, BlobStore blobs, VersionStore versions, PodOperations operations, PodReadiness readiness, RuntimeMetrics metrics, BodyBudget bodies)
+internal sealed class SyncEndpoints(
+    RuntimeOptions options, BlobStore blobs, VersionStore versions, PodOperations operations, PodReadiness readiness, RuntimeMetrics metrics, BodyBudget bodies, JournalStore journal, RuntimeState state)
     : IEndpointGroup
 {
     public void Map(IEndpointRouteBuilder routes)
@@ -107,6 +109,7 @@ internal sealed class SyncEndpoints(RuntimeOptions options, BlobStore blobs, Ver
     private async Task DeployAsync(HttpContext context)
     {
         var request = await ReadActivationAsync(context).ConfigureAwait(false);
+        RefuseWhenJournalMoved(request.Journal);
         VersionStore.ValidateVersionId(request.Version);
         PathRules.Validate(request.Manifest, options.MaxBlobBytes);
         var missing = await blobs.MissingAsync(request.Manifest.Files, context.RequestAborted).ConfigureAwait(false);
@@ -126,6 +129,7 @@ internal sealed class SyncEndpoints(RuntimeOptions options, BlobStore blobs, Ver
     private async Task DeployChangesAsync(HttpContext context)
     {
         var changes = await HttpJson.ReadAsync<ManifestChanges>(context.Request, options.MaxJsonBytes, bodies, options.MaxManifestEntries, around: 2).ConfigureAwait(false);
+        RefuseWhenJournalMoved(changes.Journal);
         VersionStore.ValidateVersionId(changes.Version);
         var manifest = versions.ApplyChanges(changes, options.MaxBlobBytes);
         if (manifest.Files.Count > options.MaxManifestEntries)
@@ -143,6 +147,16 @@ internal sealed class SyncEndpoints(RuntimeOptions options, BlobStore blobs, Ver
         var (active, reused) = await operations.ActivateAsync(changes.Version, manifest, changes.Changed).ConfigureAwait(false);
         metrics.Touch();
         await HttpJson.WriteAsync(context, 200, new DeployResponse(new ActivateResult(active.Version, active.Files, active.Bytes, reused), [], 0, readiness.IsReady(active.Version))).ConfigureAwait(false);
+    }
+
+    // A deploy that skipped reading the journal (nothing it knew of changed) says which journal it planned against.
+    private void RefuseWhenJournalMoved(string? expected)
+    {
+        if (expected is not null && JournalDigest.Compute(journal.Entries, state.Setup) != expected)
+        {
+            throw new RuntimeError(RuntimeErrorCodes.JournalChanged, 409,
+                "This pod's setup journal changed since the deploy planned against it (another deploy, or a replaced pod); plan the setup again from GET /journal.");
+        }
     }
 
     private async Task<ActivateRequest> ReadActivationAsync(HttpContext context)
