@@ -25,6 +25,18 @@ public sealed class DefinitionFromItemsTests
             "Hello.dll", null, null, null, gpus, replicas, null, null));
 
     [Fact]
+    public void KtOtlpEndpoint_reaches_the_definitions_compute_and_a_blank_one_means_none()
+    {
+        DefinitionInputs Inputs(string? endpoint) => new(
+            "hello", null, null, [], [], null, null, "Hello.dll", null, null, null, null, null, null, null, OtlpEndpoint: endpoint);
+
+        Assert.Equal("http://collector:4318", DefinitionFromItems.Create(Inputs("http://collector:4318")).Compute.OtlpEndpoint);
+        Assert.Null(DefinitionFromItems.Create(Inputs(" ")).Compute.OtlpEndpoint);
+        // Absent, it is not written: a definition file without telemetry stays as it was.
+        Assert.DoesNotContain("otlpEndpoint", System.Text.Json.JsonSerializer.Serialize(DefinitionFromItems.Create(Inputs(null)).Compute), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Setup_items_keep_their_written_order_and_metadata_become_arguments()
     {
         var definition = Create(setup:
