@@ -332,6 +332,37 @@ public sealed class PodClient : IDisposable
         return await ReadAsync(response, PodJsonContext.Default.DeltaResult, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Truth after speed (<c>POST /code/settle</c>): the folder's files — the whole build behind the deltas the pod serves
+    /// as <paramref name="servingVersion"/> — become the pod's version on disk, its running worker untouched; blobs it
+    /// lacks are uploaded first. A <see cref="RemoteException"/> KT4071 when the pod serves another version.
+    /// </summary>
+    /// <returns>The version on disk now, and how many blobs travelled.</returns>
+    public async Task<SyncResult> SettleAsync(string folder, ContentManifest manifest, string servingVersion, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        var version = VersionOf(manifest);
+        var sources = manifest.Files.DistinctBy(f => f.Sha256, StringComparer.Ordinal).ToDictionary(f => f.Sha256, f => new BlobSource(f.Sha256, f.Size, Path.Combine(folder, f.Path)), StringComparer.Ordinal);
+        var (blobs, bytes) = (0, 0L);
+        for (var round = 0; round < 3; round++)
+        {
+            var body = Json(new SettleRequest(servingVersion, version, manifest), PodJsonContext.Default.SettleRequest);
+            using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Post, PodRoutes.Relative(PodRoutes.CodeSettle)) { Content = body }, cancellationToken).ConfigureAwait(false);
+            var answer = await ReadAsync(response, PodJsonContext.Default.DeployResponse, cancellationToken).ConfigureAwait(false);
+            if (answer.Activated is { } settled)
+            {
+                return new SyncResult(settled.Version, settled.Files, settled.Bytes, blobs, bytes, false, true);
+            }
+
+            var uploads = answer.Missing.Select(h => sources.TryGetValue(h, out var source) ? source : throw new KtException(RuntimeErrorCodes.MalformedRequest, $"The pod asked for blob {h}, which the manifest does not list.")).ToList();
+            await UploadAsync(uploads, cancellationToken).ConfigureAwait(false);
+            blobs += uploads.Count;
+            bytes += uploads.Sum(u => u.Size);
+        }
+
+        throw new KtException(RuntimeErrorCodes.UnknownBlob, $"The pod at {BaseAddress} still lacked blobs after they were uploaded twice; settle again.");
+    }
+
     private Task<(int Blobs, long Bytes)> UploadMissingAsync(string folder, ContentManifest manifest, CancellationToken cancellationToken) =>
         UploadMissingAsync(manifest.Files.Select(f => new BlobSource(f.Sha256, f.Size, Path.Combine(folder, f.Path))).ToList(), cancellationToken);
 

@@ -36,6 +36,19 @@ public sealed record AssemblyDelta(
 public sealed record DeltaResult(
     [property: JsonPropertyName("version")] string Version);
 
+/// <summary>
+/// The body of <c>POST /code/settle</c> ("truth after speed"): the whole build behind the deltas the worker serves as
+/// <see cref="ServingVersion"/> (<c>X+N</c>) — the bytes <c>dotnet build</c> writes — becomes the pod's version on disk
+/// (<see cref="Version"/>, <see cref="Manifest"/>) without touching the running worker: its instances and statics stay,
+/// it keeps its label, and a worker started later (or a peer catching up from this pod) loads these exact files instead
+/// of the base with the deltas replayed. Refused with KT4071 unless the worker serves <see cref="ServingVersion"/>.
+/// Answered as <c>POST /sync/deploy</c> is: activated, or the blobs still missing.
+/// </summary>
+public sealed record SettleRequest(
+    [property: JsonPropertyName("servingVersion")] string ServingVersion,
+    [property: JsonPropertyName("version")] string Version,
+    [property: JsonPropertyName("manifest")] ContentManifest Manifest);
+
 /// <summary>Version labels of a version with deltas applied: <c>X+N</c> is base version X plus N deltas.</summary>
 public static class DeltaVersions
 {

@@ -33,6 +33,7 @@ namespace Kt.PodRuntime.Protocol;
 [JsonSerializable(typeof(DeltaCapabilities))]
 [JsonSerializable(typeof(DeltaRequest))]
 [JsonSerializable(typeof(DeltaResult))]
+[JsonSerializable(typeof(SettleRequest))]
 public sealed partial class PodJsonContext : JsonSerializerContext
 {
     /// <summary>The protocol's options: generated metadata first, reflection for anything else (user values).</summary>

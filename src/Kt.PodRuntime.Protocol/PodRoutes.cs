@@ -31,6 +31,9 @@ public static class PodRoutes
     /// <summary>GET: what the worker's runtime can apply; POST: apply one generation of IL deltas (<see cref="DeltaRequest"/>).</summary>
     public const string CodeDelta = "/code/delta";
 
+    /// <summary>POST: the whole build behind the served deltas becomes the version on disk, the worker untouched (<see cref="SettleRequest"/>).</summary>
+    public const string CodeSettle = "/code/settle";
+
     public const string Function = "/fn/{type}/{method}";
     public const string ClassInit = "/cls/{type}";
     public const string ClassMethod = "/cls/{type}/{method}";

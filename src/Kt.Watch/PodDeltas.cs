@@ -71,6 +71,36 @@ internal sealed class PodDeltas : IDisposable
         return null;
     }
 
+    /// <summary>
+    /// Truth after speed: the whole build behind the deltas (staged in <paramref name="folder"/>) becomes every pod's
+    /// version on disk, their workers untouched (<c>POST /code/settle</c>, fenced by the version they serve).
+    /// </summary>
+    /// <returns>The version on disk, and one line per pod that did not take it (it moved on, or is gone).</returns>
+    public async Task<(string? OnDisk, IReadOnlyList<string> Refusals)> SettleAsync(string folder, CancellationToken cancellationToken)
+    {
+        var serving = Version;
+        var manifest = await _pods[0].Client.BuildManifestAsync(folder, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var answers = await Task.WhenAll(_pods.Select(p => SettleOneAsync(p.Pod, p.Client, folder, manifest, serving, cancellationToken))).ConfigureAwait(false);
+        return (answers.Select(a => a.Version).FirstOrDefault(v => v is not null), [.. answers.Select(a => a.Error).OfType<string>()]);
+    }
+
+    private static async Task<(string? Version, string? Error)> SettleOneAsync(
+        PodEndpoint pod, PodClient client, string folder, ContentManifest manifest, string serving, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return ((await client.SettleAsync(folder, manifest, serving, cancellationToken).ConfigureAwait(false)).Version, null);
+        }
+        catch (RemoteException e)
+        {
+            return (null, $"{pod.Name}: {e.Error.Code} {e.Error.Message}");
+        }
+        catch (HttpRequestException e)
+        {
+            return (null, $"{pod.Name}: {e.Message}");
+        }
+    }
+
     private static async Task<(string? Version, string? Error)> ApplyOneAsync(PodEndpoint pod, PodClient client, DeltaRequest request, CancellationToken cancellationToken)
     {
         try

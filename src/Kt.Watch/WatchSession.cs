@@ -255,7 +255,7 @@ public sealed class WatchSession : IDisposable
                 });
                 if (toApply.Count > 0)
                 {
-                    EmitBehindDeltas(graph);
+                    EmitBehindDeltas(graph, pods);
                 }
 
                 return (true, null);
@@ -299,22 +299,45 @@ public sealed class WatchSession : IDisposable
 
     /// <summary>
     /// Truth after speed: the whole assemblies behind the deltas just applied are emitted in the background (the bytes
-    /// <c>dotnet build</c> writes) and staged as the publish output, so the next whole deploy, a new pod or a freeze get
-    /// exact build output. The running pods are not touched. A new edit cancels it (it is redone after that edit).
+    /// <c>dotnet build</c> writes), staged as the publish output and settled on every pod as its version on disk, the
+    /// running workers untouched (their instances stay): a restarted worker, a new pod catching up from a peer, the next
+    /// whole deploy and a freeze get exact build output. A new edit cancels it (it is redone after that edit).
     /// </summary>
-    private void EmitBehindDeltas(ProjectGraph graph)
+    private void EmitBehindDeltas(ProjectGraph graph, PodDeltas pods)
     {
         var cancel = new CancellationTokenSource();
         _behindCancel = cancel;
-        _behind = Task.Run(() =>
+        _behind = Task.Run(async () =>
         {
             try
             {
-                Stage(graph.Root.Inputs.PublishDirectory, graph.EmitBehindDeltas(cancel.Token));
+                var publishDirectory = graph.Root.Inputs.PublishDirectory;
+                Stage(publishDirectory, graph.EmitBehindDeltas(cancel.Token));
+                var serving = pods.Version;
+                var (onDisk, refusals) = await pods.SettleAsync(publishDirectory, cancel.Token).ConfigureAwait(false);
+                foreach (var refusal in refusals)
+                {
+                    // Not an error of the edit: that pod keeps the base plus deltas on disk until the next whole deploy.
+                    _output.Detail($"the whole build behind {serving} did not settle on {refusal}");
+                }
+
+                if (onDisk is not null)
+                {
+                    _output.Detail($"{serving}: the whole build is on the pods' disk as {onDisk}");
+                }
             }
             catch (OperationCanceledException)
             {
                 // A newer edit came first; the projects stay due.
+            }
+            catch (ObjectDisposedException)
+            {
+                // The watch ended meanwhile.
+            }
+            catch (Exception e) when (e is KtException or IOException)
+            {
+                // The pods keep the base plus deltas on disk (a restarted worker replays them); the next whole deploy syncs.
+                _output.Detail($"the whole build behind the deltas was not settled on the pods: {e.Message}");
             }
         }, CancellationToken.None);
     }

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Kt.Core;
 using Kt.MSBuild.Tests;
 using Kt.PodRuntime.Client;
+using Kt.TestSupport;
 using Kt.Workflows;
 
 namespace Kt.Watch.Tests;
@@ -15,7 +16,7 @@ namespace Kt.Watch.Tests;
 /// from the reloaded code.
 /// </summary>
 [Collection(WatchCollection.Name)]
-public sealed class DeltaTests : IClassFixture<PackedTaskFixture>
+public sealed partial class DeltaTests : IClassFixture<PackedTaskFixture>
 {
     private static readonly TimeSpan TurnTimeout = TimeSpan.FromMinutes(3);
     private readonly PackedTaskFixture _fixture;
@@ -33,6 +34,7 @@ public sealed class DeltaTests : IClassFixture<PackedTaskFixture>
         await File.WriteAllTextAsync(counter, CounterSource("one"));
         await File.WriteAllTextAsync(functions, FunctionsSource(greet: "\"hi\"", staticField: "", staticConstructor: ""));
         await File.WriteAllTextAsync(Path.Combine(project, "Updates.cs"), UpdatesSource);
+        await File.WriteAllTextAsync(Path.Combine(project, "Pod.cs"), PodSource);
 
         var turns = Channel.CreateUnbounded<WatchIteration>();
         var lines = new List<string>();
@@ -75,8 +77,33 @@ public sealed class DeltaTests : IClassFixture<PackedTaskFixture>
                 Assert.Equal("1:Counter", await client.CallAsync<string>("DeltaApp.Updates", "Seen"));
             }
 
-            // The whole assembly behind the delta is emitted in the background and staged for the next whole deploy.
+            // Truth after speed: the whole build behind the delta is emitted in the background, staged, and settled as the
+            // pods' version on disk without touching their workers: the instance keeps its count, the label stays X+1.
             await session.EmittedBehindDeltas;
+            foreach (var (pod, count) in body.Pods.Zip([4, 3]))
+            {
+                using var client = new PodClient(pod.Address, pod.Token);
+                Assert.Equal($"two:{count}", await client.CallMethodAsync<string>("DeltaApp.Counter", "Next"));
+                Assert.Equal(body.Version, (await client.GetReadyStateAsync()).Version); // kt status: X+1 (base X + 1 delta)
+            }
+
+            // A restarted worker loads the files on disk: dotnet build's bytes for the edited source, answering the edit.
+            var build = ProcessRunner.Dotnet(project, ["build", "-c", "Debug", "-nologo"], Environment, TimeSpan.FromMinutes(4));
+            Assert.True(build.ExitCode == 0, build.Output + build.Error);
+            using (var restarted = new PodClient(body.Pods[0].Address, body.Pods[0].Token))
+            {
+                await Assert.ThrowsAnyAsync<Exception>(() => restarted.CallAsync<string>("DeltaApp.Pod", "Crash"));
+                Assert.Equal("two:1", await restarted.CallMethodAsync<string>("DeltaApp.Counter", "Next")); // a fresh instance, the edited body
+                var folder = await restarted.CallAsync<string>("DeltaApp.Pod", "Folder");
+                Assert.DoesNotContain(first.Version, Path.GetFileName(Path.TrimEndingDirectorySeparator(folder!)), StringComparison.Ordinal);
+                foreach (var file in new[] { "DeltaApp.dll", "DeltaApp.pdb" })
+                {
+                    Assert.True(File.ReadAllBytes(Path.Combine(project, "obj", "Debug", "net10.0", file)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(folder!, file))),
+                        $"{file} in the pod's version folder {folder} differs from dotnet build's");
+                }
+
+                Assert.Equal(body.Version, (await restarted.GetReadyStateAsync()).Version);
+            }
 
             // A static field with an initializer: a delta would leave it unset; the whole compile runs it.
             await File.WriteAllTextAsync(functions, FunctionsSource(greet: "\"hi\" + Suffix", staticField: "public static string Suffix = \"!\";", staticConstructor: ""));
@@ -122,7 +149,7 @@ public sealed class DeltaTests : IClassFixture<PackedTaskFixture>
         ["UseSharedCompilation"] = "false",
     };
 
-    private static string CounterSource(string word) => $$"""
+    internal static string CounterSource(string word) => $$"""
         namespace DeltaApp;
 
         public class Counter
@@ -137,7 +164,7 @@ public sealed class DeltaTests : IClassFixture<PackedTaskFixture>
         }
         """;
 
-    private static string FunctionsSource(string greet, string staticField, string staticConstructor) => $$"""
+    internal static string FunctionsSource(string greet, string staticField, string staticConstructor) => $$"""
         namespace DeltaApp;
 
         public static class Functions
@@ -150,7 +177,19 @@ public sealed class DeltaTests : IClassFixture<PackedTaskFixture>
         }
         """;
 
-    private const string UpdatesSource = """
+    // Where the worker loaded the code from, and a way to make the worker process die (the pod restarts it).
+    private const string PodSource = """
+        namespace DeltaApp;
+
+        public static class Pod
+        {
+            public static string Folder() => AppContext.BaseDirectory;
+
+            public static void Crash() => Environment.Exit(3);
+        }
+        """;
+
+    internal const string UpdatesSource = """
         [assembly: System.Reflection.Metadata.MetadataUpdateHandler(typeof(DeltaApp.Updates))]
 
         namespace DeltaApp;
@@ -172,13 +211,13 @@ public sealed class DeltaTests : IClassFixture<PackedTaskFixture>
 
     private static PodClient Client(WatchIteration turn) => new(turn.Endpoint!, turn.Token!);
 
-    private static async Task<string?> CallGreetAsync(WatchIteration turn)
+    internal static async Task<string?> CallGreetAsync(WatchIteration turn)
     {
         using var client = Client(turn);
         return await client.CallAsync<string>("DeltaApp.Functions", "Greet");
     }
 
-    private static List<string> Lines(List<string> lines)
+    internal static List<string> Lines(List<string> lines)
     {
         lock (lines)
         {
@@ -186,9 +225,9 @@ public sealed class DeltaTests : IClassFixture<PackedTaskFixture>
         }
     }
 
-    private static string Context(List<string> lines) => "\n" + string.Join('\n', Lines(lines));
+    internal static string Context(List<string> lines) => "\n" + string.Join('\n', Lines(lines));
 
-    private static async Task<WatchIteration> NextAsync(Channel<WatchIteration> turns)
+    internal static async Task<WatchIteration> NextAsync(Channel<WatchIteration> turns)
     {
         using var timeout = new CancellationTokenSource(TurnTimeout);
         return await turns.Reader.ReadAsync(timeout.Token);

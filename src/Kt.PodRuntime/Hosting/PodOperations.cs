@@ -96,6 +96,32 @@ internal sealed class PodOperations(
         }
     }
 
+    /// <summary>
+    /// Truth after speed: the whole build behind the deltas the worker serves as <paramref name="servingVersion"/> becomes
+    /// the version on disk. The worker keeps running (its instances and statics stay) and keeps its label; only the
+    /// files a later worker, a restarted app or a peer catching up loads change, to exactly the build's output.
+    /// </summary>
+    public async Task<ActiveVersion> SettleAsync(string servingVersion, string version, ContentManifest manifest)
+    {
+        await _activation.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            // Checked before the store changes (a pod that moved on keeps its disk as it was), again when switching.
+            supervisor.EnsureServes(servingVersion);
+            var (active, _) = await versions.ActivateAsync(version, manifest, options.MaxBlobBytes, CancellationToken.None).ConfigureAwait(false);
+            var directory = versions.DirectoryOf(active);
+            var workerDirectory = await supervisor.SettleAsync(servingVersion, directory, CancellationToken.None).ConfigureAwait(false);
+            versions.PointCurrentAtActive();
+            // The running worker (and app) still resolve from the folder they loaded: it stays until they move on.
+            await versions.PruneAsync(workerDirectory, leases.InUse).ConfigureAwait(false);
+            return active;
+        }
+        finally
+        {
+            _activation.Release();
+        }
+    }
+
     public string? ActiveDirectory() => versions.Active is { } active ? versions.DirectoryOf(active) : null;
 
     private static bool SameEnvironment(AppliedEnvironment? previous, AppliedEnvironment next) =>

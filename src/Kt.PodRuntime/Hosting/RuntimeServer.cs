@@ -84,7 +84,7 @@ public static class RuntimeServer
                 new HealthEndpoints(options, state, readiness, supervisor, metrics),
                 new SetupEndpoints(options, state, journal, applier, operations, errors, bodies),
                 new SyncEndpoints(options, blobs, versions, operations, readiness, metrics, bodies, journal, state),
-                new DeltaEndpoints(options, supervisor, metrics, bodies),
+                new DeltaEndpoints(options, supervisor, metrics, bodies, blobs, operations),
                 new CallEndpoints(options, supervisor, logs, metrics, errors, bodies),
                 new LogEndpoints(logs),
                 new AppEndpoints(options, apps, new AppProxy(), operations, supervisor, metrics, bodies),

@@ -197,6 +197,37 @@ public sealed class WorkerSupervisor : IAsyncDisposable
         }
     }
 
+    /// <summary>KT4071 unless the current worker serves <paramref name="version"/> (deltas included).</summary>
+    public void EnsureServes(string version)
+    {
+        if (_current is not { IsAlive: true } worker || worker.Version != version)
+        {
+            throw new RuntimeError(RuntimeErrorCodes.DeltaBaseMismatch, 409,
+                $"The whole build is for version {version}; this pod serves {ServingVersion ?? "nothing"}.");
+        }
+    }
+
+    /// <summary>
+    /// The whole build behind the served deltas is now on disk in <paramref name="directory"/>: a worker started from
+    /// now on loads it under the same label (<c>X+N</c>), with no deltas to replay. The current worker is not touched.
+    /// </summary>
+    /// <returns>The folder the current worker loaded (still in use until it moves on).</returns>
+    public async Task<string?> SettleAsync(string servingVersion, string directory, CancellationToken cancellationToken)
+    {
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            EnsureServes(servingVersion);
+            _active = (servingVersion, directory);
+            _deltas.Clear(); // they are in these files
+            return _current?.Directory;
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
     /// <summary>Replaces the user environment; the worker is restarted because a process environment cannot shrink in place.</summary>
     public async Task SetEnvironmentAsync(UserEnvironment environment, CancellationToken cancellationToken)
     {
