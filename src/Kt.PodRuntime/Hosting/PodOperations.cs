@@ -111,6 +111,7 @@ internal sealed class PodOperations(
             var (active, _) = await versions.ActivateAsync(version, manifest, options.MaxBlobBytes, CancellationToken.None).ConfigureAwait(false);
             var directory = versions.DirectoryOf(active);
             var workerDirectory = await supervisor.SettleAsync(servingVersion, directory, CancellationToken.None).ConfigureAwait(false);
+            apps.Settled(directory); // a restarted app starts from these files, the deltas in them
             versions.PointCurrentAtActive();
             // The running worker (and app) still resolve from the folder they loaded: it stays until they move on.
             await versions.PruneAsync(workerDirectory, leases.InUse).ConfigureAwait(false);
@@ -120,6 +121,39 @@ internal sealed class PodOperations(
         {
             _activation.Release();
         }
+    }
+
+    /// <summary>
+    /// One generation of IL deltas, to the app's process (a <c>Remote.App</c>, in place) and then the worker, fenced by
+    /// the version the worker serves (KT4071 otherwise). The app goes first: when it cannot take them, nothing changed.
+    /// </summary>
+    /// <returns>The version served now (<c>X+N</c>).</returns>
+    public async Task<string> ApplyDeltaAsync(DeltaRequest request, CancellationToken cancellationToken)
+    {
+        await _activation.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            supervisor.EnsureServes(request.BaseVersion);
+            await apps.ApplyDeltaAsync(request.Updates, cancellationToken).ConfigureAwait(false);
+            return await supervisor.ApplyDeltaAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _activation.Release();
+        }
+    }
+
+    /// <summary>What this pod can apply as IL deltas: the worker's runtime's capabilities, and the app's where one runs.</summary>
+    public async Task<string> DeltaCapabilitiesAsync(CancellationToken cancellationToken)
+    {
+        var worker = supervisor.Capabilities;
+        if (await apps.DeltaCapabilitiesAsync(cancellationToken).ConfigureAwait(false) is not { } app)
+        {
+            return worker;
+        }
+
+        var shared = app.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        return string.Join(' ', worker.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(shared.Contains));
     }
 
     public string? ActiveDirectory() => versions.Active is { } active ? versions.DirectoryOf(active) : null;

@@ -39,6 +39,7 @@ internal sealed class AppEndpoints(RuntimeOptions options, AppHost apps, AppProx
         }
 
         metrics.Touch();
-        return proxy.ForwardAsync(context, settings.Port, path, () => apps.IsRunning);
+        // An app being restarted (a new version) has its port closed for a moment: that is held, not a 502.
+        return proxy.ForwardAsync(context, settings.Port, path, () => apps.IsRunningOrRestarting);
     }
 }

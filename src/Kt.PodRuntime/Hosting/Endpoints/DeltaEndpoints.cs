@@ -18,7 +18,8 @@ internal sealed class DeltaEndpoints(
 {
     public void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapGet(PodRoutes.CodeDelta, c => HttpJson.WriteAsync(c, 200, new DeltaCapabilities(supervisor.Capabilities, supervisor.ServingVersion)));
+        routes.MapGet(PodRoutes.CodeDelta, async c =>
+            await HttpJson.WriteAsync(c, 200, new DeltaCapabilities(await operations.DeltaCapabilitiesAsync(c.RequestAborted).ConfigureAwait(false), supervisor.ServingVersion)).ConfigureAwait(false));
         routes.MapPost(PodRoutes.CodeDelta, ApplyAsync).WithMetadata(ChangesPodRoute.Instance);
         routes.MapPost(PodRoutes.CodeSettle, SettleAsync).WithMetadata(ChangesPodRoute.Instance);
     }
@@ -26,7 +27,7 @@ internal sealed class DeltaEndpoints(
     private async Task ApplyAsync(HttpContext context)
     {
         var request = await HttpJson.ReadAsync<DeltaRequest>(context.Request, options.MaxJsonBytes, bodies).ConfigureAwait(false);
-        var version = await supervisor.ApplyDeltaAsync(request, context.RequestAborted).ConfigureAwait(false);
+        var version = await operations.ApplyDeltaAsync(request, context.RequestAborted).ConfigureAwait(false);
         metrics.Touch();
         await HttpJson.WriteAsync(context, 200, new DeltaResult(version)).ConfigureAwait(false);
     }
