@@ -5,11 +5,20 @@ namespace Kt.Core;
 /// <summary>
 /// A project's Kt definition as the build declares it (csproj properties and items), written by Kt.MSBuild into the
 /// build output as <c>kt.definition.json</c> so that the C# client loads the very same definition: the csproj stays
-/// the single source of truth. Arguments stay strings here; the image compiler and the deploy side validate them.
+/// the single source of truth. Step arguments stay strings here (the image compiler validates them); compute is typed.
 /// </summary>
 public sealed record ProjectDefinition
 {
     public const string FileName = "kt.definition.json";
+
+    /// <summary>
+    /// The shape this Kt writes and reads. 2: the cluster side is typed (tolerations, secrets, volumes, autoscale and
+    /// distribute as records, durations as time spans) where version 1 (no field) kept csproj metadata as strings.
+    /// </summary>
+    public const int CurrentSchemaVersion = 2;
+
+    /// <summary>Which shape of the file this is. Version 1 files have no field and read as this version where their shapes agree (everything but a cluster side).</summary>
+    [JsonPropertyName("schemaVersion")] public int SchemaVersion { get; init; } = CurrentSchemaVersion;
 
     [JsonPropertyName("service")] public required string Service { get; init; }
 
@@ -72,7 +81,7 @@ public sealed record ComputeDeclaration
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? OtlpEndpoint { get; init; }
 
-    /// <summary>What only a cluster uses (scheduling, storage, identity, scaling); null when nothing is declared.</summary>
+    /// <summary>What only a cluster uses (scheduling, storage, identity, scaling), typed; null when nothing is declared.</summary>
     [JsonPropertyName("cluster")] public ClusterDeclaration? Cluster { get; init; }
 
     /// <summary>
@@ -89,55 +98,6 @@ public sealed record ComputeDeclaration
     public string? Repository { get; init; }
 }
 
-/// <summary>
-/// The cluster side of Compute as the csproj declares it (properties and items), kept as strings: the Kubernetes
-/// library parses and validates them (KT50xx), so this contract stays neutral.
-/// </summary>
-public sealed record ClusterDeclaration
-{
-    [JsonPropertyName("gpuType")] public string? GpuType { get; init; }
-
-    [JsonPropertyName("disk")] public string? Disk { get; init; }
-
-    [JsonPropertyName("cpusLimit")] public string? CpusLimit { get; init; }
-
-    [JsonPropertyName("memoryLimit")] public string? MemoryLimit { get; init; }
-
-    [JsonPropertyName("sharedMemory")] public string? SharedMemory { get; init; }
-
-    /// <summary>A duration such as <c>10m</c> or <c>00:10:00</c>.</summary>
-    [JsonPropertyName("launchTimeout")] public string? LaunchTimeout { get; init; }
-
-    [JsonPropertyName("serviceAccount")] public string? ServiceAccount { get; init; }
-
-    [JsonPropertyName("priorityClass")] public string? PriorityClass { get; init; }
-
-    [JsonPropertyName("inactivityTtl")] public string? InactivityTtl { get; init; }
-
-    [JsonPropertyName("queue")] public string? Queue { get; init; }
-
-    [JsonPropertyName("nodeSelector")] public IReadOnlyDictionary<string, string> NodeSelector { get; init; } = new Dictionary<string, string>();
-
-    [JsonPropertyName("labels")] public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
-
-    [JsonPropertyName("annotations")] public IReadOnlyDictionary<string, string> Annotations { get; init; } = new Dictionary<string, string>();
-
-    /// <summary>One per toleration: <c>key</c>, and optionally <c>value</c>, <c>effect</c>, <c>operator</c>.</summary>
-    [JsonPropertyName("tolerations")] public IReadOnlyList<IReadOnlyDictionary<string, string>> Tolerations { get; init; } = [];
-
-    /// <summary>One per secret: <c>name</c>, <c>mode</c> (env or volume), <c>mountPath</c>.</summary>
-    [JsonPropertyName("secrets")] public IReadOnlyList<IReadOnlyDictionary<string, string>> Secrets { get; init; } = [];
-
-    /// <summary>One per PVC: <c>claim</c>, <c>mountPath</c>, <c>readOnly</c>.</summary>
-    [JsonPropertyName("volumes")] public IReadOnlyList<IReadOnlyDictionary<string, string>> Volumes { get; init; } = [];
-
-    /// <summary>Knative autoscaling settings by name (min, max, initial, target, metric, window, class, …); null: no autoscaling.</summary>
-    [JsonPropertyName("autoscale")] public IReadOnlyDictionary<string, string>? Autoscale { get; init; }
-
-    /// <summary>A distributed group: <c>kind</c> (ray or spmd), <c>workers</c>, <c>masterPort</c>; null: none.</summary>
-    [JsonPropertyName("distribute")] public IReadOnlyDictionary<string, string>? Distribute { get; init; }
-}
-
 /// <summary>Reads and writes <c>kt.definition.json</c>; every reader reports a missing or broken file the same way.</summary>
 public static class ProjectDefinitionFile
 {
@@ -152,14 +112,19 @@ public static class ProjectDefinitionFile
             throw new KtException(errorCode, $"{file} does not exist; the Kt.MSBuild package writes it at build time (is the package referenced?).");
         }
 
+        ProjectDefinition definition;
         try
         {
-            return System.Text.Json.JsonSerializer.Deserialize<ProjectDefinition>(File.ReadAllText(file), Options)
+            definition = System.Text.Json.JsonSerializer.Deserialize<ProjectDefinition>(File.ReadAllText(file), Options)
                 ?? throw new KtException(errorCode, $"{file} is empty.");
         }
         catch (System.Text.Json.JsonException e)
         {
-            throw new KtException(errorCode, $"{file} is not a valid Kt definition: {e.Message}", e);
+            throw new KtException(errorCode, $"{file} is not a valid Kt definition: {e.Message} (a definition written by another version of Kt.MSBuild is rewritten by the next build).", e);
         }
+
+        // A newer Kt wrote a shape this one cannot know; an older one (version 1) only differs where it failed above.
+        return definition.SchemaVersion <= ProjectDefinition.CurrentSchemaVersion ? definition
+            : throw new KtException(errorCode, $"{file} has schema version {definition.SchemaVersion}; this Kt reads up to {ProjectDefinition.CurrentSchemaVersion}: update the Kt packages or rebuild with these.");
     }
 }

@@ -68,6 +68,7 @@ internal static class DefinitionFromItems
                 Origin: "ContainerUser"));
         }
 
+        var replicas = ParseInt(inputs.Replicas, "KtReplicas", 1);
         return new ProjectDefinition
         {
             Service = inputs.Service,
@@ -87,11 +88,11 @@ internal static class DefinitionFromItems
                 Cpus = Blank(inputs.Cpus),
                 Memory = Blank(inputs.Memory),
                 Gpus = ParseInt(inputs.Gpus, "KtGpus", 0),
-                Replicas = ParseInt(inputs.Replicas, "KtReplicas", 1),
+                Replicas = replicas,
                 Namespace = Blank(inputs.Namespace) ?? "default",
                 AllowHostSetup = string.Equals(inputs.AllowHostSetup, "true", StringComparison.OrdinalIgnoreCase),
                 OtlpEndpoint = Blank(inputs.OtlpEndpoint),
-                Cluster = inputs.Cluster is null ? null : ClusterFromItems.Create(inputs.Cluster),
+                Cluster = inputs.Cluster is null ? null : ClusterFromItems.Create(inputs.Cluster, replicas),
             },
         };
     }

@@ -60,26 +60,8 @@ public sealed class KtWriteDefinition : KtTaskBase
     /// <summary>KtOtlpEndpoint: where the pods send their telemetry (OTEL_EXPORTER_OTLP_ENDPOINT on the pods).</summary>
     public string? OtlpEndpoint { get; set; }
 
-    // The cluster side of Compute (docs/msbuild.md): properties, then items whose Include names the thing.
-    public string? GpuType { get; set; }
-
-    public string? Disk { get; set; }
-
-    public string? CpusLimit { get; set; }
-
-    public string? MemoryLimit { get; set; }
-
-    public string? SharedMemory { get; set; }
-
-    public string? LaunchTimeout { get; set; }
-
-    public string? ServiceAccount { get; set; }
-
-    public string? PriorityClass { get; set; }
-
-    public string? InactivityTtl { get; set; }
-
-    public string? Queue { get; set; }
+    // The cluster side of Compute (docs/msbuild.md): properties by csproj name (Include=KtGpuType Value=…), then items whose Include names the thing.
+    public ITaskItem[] ClusterProperties { get; set; } = [];
 
     public ITaskItem[] NodeSelectors { get; set; } = [];
 
@@ -112,9 +94,8 @@ public sealed class KtWriteDefinition : KtTaskBase
             Service, BaseImage, BaseDockerfile, Setup, ContainerEnvironmentVariables, ContainerWorkingDirectory,
             ContainerUser, EntryAssembly, Backend, Cpus, Memory, Gpus, Replicas, Namespace, AllowHostSetup, new ClusterInputs
             {
-                GpuType = GpuType, Disk = Disk, CpusLimit = CpusLimit, MemoryLimit = MemoryLimit, SharedMemory = SharedMemory,
-                LaunchTimeout = LaunchTimeout, ServiceAccount = ServiceAccount, PriorityClass = PriorityClass, InactivityTtl = InactivityTtl,
-                Queue = Queue, NodeSelectors = NodeSelectors, Labels = Labels, Annotations = Annotations, Tolerations = Tolerations,
+                Properties = ClusterProperties.GroupBy(p => p.ItemSpec.Trim(), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().GetMetadata("Value"), StringComparer.Ordinal),
+                NodeSelectors = NodeSelectors, Labels = Labels, Annotations = Annotations, Tolerations = Tolerations,
                 Secrets = Secrets, Volumes = Volumes, Autoscale = Autoscale, Distribute = Distribute,
             }, new ImageInputs(CreatedLabels().Concat(ContainerLabels).ToList(), ContainerPorts, DockerfileArguments), OtlpEndpoint), warning => Log.LogWarning(subcategory: "Kt", warningCode: MSBuildErrors.IgnoredSetupMetadata, helpKeyword: null, file: ErrorFile,
                 lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: warning));

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Kt.Core;
 using Kt.Kubernetes.Crd;
 using Kt.Kubernetes.Model;
 using Kt.Kubernetes.Rendering;

@@ -87,12 +87,12 @@ public sealed class ProjectComputeTests
         {
             GpuType = "NVIDIA-H100-80GB-HBM3",
             SharedMemory = "8Gi",
-            LaunchTimeout = "15m",
-            InactivityTtl = "2h",
+            LaunchTimeout = TimeSpan.FromMinutes(15),
+            InactivityTtl = TimeSpan.FromHours(2),
             NodeSelector = new Dictionary<string, string> { ["pool"] = "gpu" },
-            Tolerations = [new Dictionary<string, string> { ["key"] = "dedicated", ["value"] = "ml", ["effect"] = "NoExecute" }],
-            Secrets = [new Dictionary<string, string> { ["name"] = "hf-token" }, new Dictionary<string, string> { ["name"] = "certs", ["mode"] = "volume", ["mountPath"] = "/etc/certs" }],
-            Volumes = [new Dictionary<string, string> { ["claim"] = "datasets", ["mountPath"] = "/data", ["readOnly"] = "true" }],
+            Tolerations = [new TolerationSpec("dedicated", "ml", "NoExecute")],
+            Secrets = [new SecretMount("hf-token"), new SecretMount("certs", SecretMode.Volume, "/etc/certs")],
+            Volumes = [new PvcVolume("datasets", "/data", ReadOnly: true)],
         };
 
         var objects = FrozenManifests.Render(Project(cluster), Image);
@@ -116,7 +116,7 @@ public sealed class ProjectComputeTests
     {
         var knative = FrozenManifests.Render(Project(new ClusterDeclaration
         {
-            Autoscale = new Dictionary<string, string> { ["class"] = "knative", ["min"] = "0", ["max"] = "8", ["targetPerPod"] = "4", ["window"] = "90s", ["containerConcurrency"] = "2" },
+            Autoscale = new Autoscale(Min: 0, Max: 8, Target: 4, Window: TimeSpan.FromSeconds(90), ContainerConcurrency: 2),
         }), Image);
         var service = Valid(knative, "Service");
         Assert.Equal("serving.knative.dev/v1", (string?)service["apiVersion"]);
@@ -124,7 +124,7 @@ public sealed class ProjectComputeTests
         Assert.Equal(("0", "8", "4", "1m30s"), ((string?)annotations["autoscaling.knative.dev/min-scale"], (string?)annotations["autoscaling.knative.dev/max-scale"],
             (string?)annotations["autoscaling.knative.dev/target"], (string?)annotations["autoscaling.knative.dev/window"]));
 
-        var ray = FrozenManifests.Render(Project(new ClusterDeclaration { Distribute = new Dictionary<string, string> { ["kind"] = "ray" } }, replicas: 3), Image);
+        var ray = FrozenManifests.Render(Project(new ClusterDeclaration { Distribute = Distribute.Of("ray", 3) }, replicas: 3), Image);
         var rayCluster = Valid(ray, "RayCluster");
         Assert.Equal(2, (int?)rayCluster["spec"]!["workerGroupSpecs"]![0]!["replicas"]); // 3 pods: the head and two workers
     }
@@ -135,7 +135,7 @@ public sealed class ProjectComputeTests
     [InlineData("00:10:00", 600)]
     [InlineData("1.5m", 90)]
     public void Durations_read_go_and_dotnet_forms(string text, int seconds) =>
-        Assert.Equal(TimeSpan.FromSeconds(seconds), Durations.Parse(text, "KtLaunchTimeout"));
+        Assert.Equal(TimeSpan.FromSeconds(seconds), DurationText.Parse(text, "KtLaunchTimeout"));
 
     [Theory]
     [InlineData("ten minutes")]
@@ -143,7 +143,7 @@ public sealed class ProjectComputeTests
     [InlineData("5d")]
     public void A_malformed_duration_is_KT5004_naming_the_property(string text)
     {
-        var error = Assert.Throws<KtException>(() => Durations.Parse(text, "KtLaunchTimeout"));
+        var error = Assert.Throws<KtException>(() => DurationText.Parse(text, "KtLaunchTimeout"));
         Assert.Equal("KT5004", error.Code);
         Assert.Contains("KtLaunchTimeout", error.Detail, StringComparison.Ordinal);
     }

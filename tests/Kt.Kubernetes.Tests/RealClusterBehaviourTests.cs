@@ -1,3 +1,4 @@
+using Kt.Core;
 using Kt.Kubernetes.Api;
 using Kt.Kubernetes.Deploy;
 using Kt.Kubernetes.Model;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using k8s.Models;
+using Kt.Core;
 using Kt.Kubernetes.Model;
 using Kt.Kubernetes.Rendering;
 using Kt.PodRuntime.Protocol;

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Text.Json.Nodes;
+using Kt.Core;
 using Kt.Kubernetes.Model;
 using Kt.Kubernetes.Rendering;
 using Kt.PodRuntime.Protocol;

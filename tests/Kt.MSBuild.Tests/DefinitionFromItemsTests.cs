@@ -164,37 +164,70 @@ public sealed class DefinitionFromItemsTests
         Assert.Contains("KtGpus", error.Detail, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Cluster_properties_and_items_become_the_cluster_declaration_and_survive_the_definition_file()
-    {
-        var inputs = new DefinitionInputs("hello", "base:1", null, [], [], null, null, "Hello.dll", "kubernetes", "4", "16Gi", "1", "2", "ml", null,
-            new ClusterInputs
-            {
-                GpuType = "NVIDIA-H100-80GB-HBM3",
-                LaunchTimeout = "15m",
-                SharedMemory = "8Gi",
-                NodeSelectors = [Item("pool", ("Value", "gpu"))],
-                Tolerations = [Item("nvidia.com/gpu", ("Effect", "NoSchedule"))],
-                Secrets = [Item("hf-token"), Item("certs", ("Mode", "volume"), ("MountPath", "/etc/certs"))],
-                Volumes = [Item("datasets", ("MountPath", "/data"), ("ReadOnly", "true"))],
-                Autoscale = [Item("knative", ("Min", "0"), ("Max", "8"), ("TargetPerPod", "4"), ("Window", "90s"))],
-            });
+    private static ProjectDefinition Cluster(ClusterInputs cluster, string replicas = "2") =>
+        DefinitionFromItems.Create(new DefinitionInputs("hello", "base:1", null, [], [], null, null, "Hello.dll", "kubernetes", "4", "16Gi", "1", replicas, "ml", null, cluster));
 
-        var definition = DefinitionFromItems.Create(inputs);
+    private static Dictionary<string, string> Properties(params (string Name, string Value)[] properties) =>
+        properties.ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal);
+
+    [Fact]
+    public void Cluster_properties_and_items_become_the_typed_cluster_declaration_and_survive_the_definition_file()
+    {
+        var definition = Cluster(new ClusterInputs
+        {
+            Properties = Properties(("KtGpuType", "NVIDIA-H100-80GB-HBM3"), ("KtLaunchTimeout", "15m"), ("KtSharedMemory", "8Gi"), ("KtQueue", " ")),
+            NodeSelectors = [Item("pool", ("Value", "gpu"))],
+            Tolerations = [Item("nvidia.com/gpu", ("Effect", "NoSchedule"))],
+            Secrets = [Item("hf-token"), Item("certs", ("Mode", "volume"), ("MountPath", "/etc/certs"))],
+            Volumes = [Item("datasets", ("MountPath", "/data"), ("ReadOnly", "true"))],
+            Autoscale = [Item("knative", ("Min", "0"), ("Max", "8"), ("TargetPerPod", "4"), ("Window", "90s"))],
+            Distribute = [Item("spmd", ("MasterPort", "29600"))],
+        });
         var file = Path.Combine(Path.GetTempPath(), $"kt-def-{Guid.NewGuid():N}.json");
         File.WriteAllText(file, System.Text.Json.JsonSerializer.Serialize(definition, ProjectDefinitionFile.Options));
-        var cluster = ProjectDefinitionFile.Read(file, "KT6004").Compute.Cluster!;
+        var read = ProjectDefinitionFile.Read(file, "KT6004");
         File.Delete(file);
+        var cluster = read.Compute.Cluster!;
 
+        Assert.Equal(ProjectDefinition.CurrentSchemaVersion, read.SchemaVersion);
         Assert.Equal("NVIDIA-H100-80GB-HBM3", cluster.GpuType);
-        Assert.Equal(("15m", "8Gi"), (cluster.LaunchTimeout, cluster.SharedMemory));
+        Assert.Equal((TimeSpan.FromMinutes(15), "8Gi"), (cluster.LaunchTimeout, cluster.SharedMemory));
+        Assert.Null(cluster.Queue); // a blank property is not declared
         Assert.Equal("gpu", cluster.NodeSelector["pool"]);
-        Assert.Equal(new Dictionary<string, string> { ["key"] = "nvidia.com/gpu", ["effect"] = "NoSchedule" }, cluster.Tolerations[0]);
-        Assert.Equal(["hf-token", "certs"], cluster.Secrets.Select(s => s["name"]));
-        Assert.Equal(("volume", "/etc/certs"), (cluster.Secrets[1]["mode"], cluster.Secrets[1]["mountPath"]));
-        Assert.Equal(("datasets", "/data", "true"), (cluster.Volumes[0]["claim"], cluster.Volumes[0]["mountPath"], cluster.Volumes[0]["readOnly"]));
-        Assert.Equal(("knative", "0", "8", "90s"), (cluster.Autoscale!["class"], cluster.Autoscale["min"], cluster.Autoscale["max"], cluster.Autoscale["window"]));
-        Assert.Null(cluster.Distribute);
+        Assert.Equal(new TolerationSpec("nvidia.com/gpu", Effect: "NoSchedule"), cluster.Tolerations[0]);
+        Assert.Equal([new SecretMount("hf-token"), new SecretMount("certs", SecretMode.Volume, "/etc/certs")], cluster.Secrets);
+        Assert.Equal(new PvcVolume("datasets", "/data", ReadOnly: true), cluster.Volumes[0]);
+        Assert.Equal(new Autoscale(Min: 0, Max: 8, Target: 4, Window: TimeSpan.FromSeconds(90)), cluster.Autoscale);
+        Assert.Equal(new Distribute(DistributeKind.Spmd, Workers: 2, MasterPort: 29600), cluster.Distribute); // Workers: KtReplicas
+    }
+
+    [Theory]
+    [InlineData("volume-without-mount-path", "KT5012", "KtVolume 'datasets' needs a MountPath")]
+    [InlineData("secret-mode", "KT5012", "KtSecret 'certs' Mode is 'disk'")]
+    [InlineData("read-only", "KT5004", "KtVolume 'datasets' ReadOnly is 'yes'")]
+    [InlineData("workers", "KT5004", "KtDistribute Workers is 'four'")]
+    [InlineData("distribution-kind", "KT5010", "Unknown distribution 'mpi'")]
+    [InlineData("target", "KT5005", "KtAutoscale TargetPerPod 'lots'")]
+    [InlineData("window", "KT5004", "KtAutoscale Window is '90 secs'")]
+    [InlineData("launch-timeout", "KT5004", "KtLaunchTimeout is 'soon'")]
+    public void A_cluster_item_that_does_not_parse_is_one_error_at_the_build_naming_the_item(string mistake, string code, string detail)
+    {
+        var inputs = mistake switch
+        {
+            "volume-without-mount-path" => new ClusterInputs { Volumes = [Item("datasets")] },
+            "secret-mode" => new ClusterInputs { Secrets = [Item("certs", ("Mode", "disk"))] },
+            "read-only" => new ClusterInputs { Volumes = [Item("datasets", ("MountPath", "/data"), ("ReadOnly", "yes"))] },
+            "workers" => new ClusterInputs { Distribute = [Item("ray", ("Workers", "four"))] },
+            "distribution-kind" => new ClusterInputs { Distribute = [Item("mpi")] },
+            "target" => new ClusterInputs { Autoscale = [Item("knative", ("TargetPerPod", "lots"))] },
+            "window" => new ClusterInputs { Autoscale = [Item("knative", ("Window", "90 secs"))] },
+            _ => new ClusterInputs { Properties = Properties(("KtLaunchTimeout", "soon")) },
+        };
+
+        var error = Assert.Throws<KtException>(() => Cluster(inputs));
+
+        Assert.Equal(code, error.Code);
+        Assert.Contains(detail, error.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

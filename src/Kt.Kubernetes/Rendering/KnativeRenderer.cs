@@ -1,5 +1,6 @@
 using System.Globalization;
 using k8s.Models;
+using Kt.Core;
 using Kt.Kubernetes.Crd;
 using Kt.Kubernetes.Model;
 

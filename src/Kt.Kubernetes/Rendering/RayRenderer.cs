@@ -1,4 +1,5 @@
 using k8s.Models;
+using Kt.Core;
 using Kt.Kubernetes.Crd;
 using Kt.Kubernetes.Model;
 

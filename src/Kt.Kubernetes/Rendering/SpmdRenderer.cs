@@ -1,4 +1,5 @@
 using k8s.Models;
+using Kt.Core;
 using Kt.Kubernetes.Model;
 using Kt.PodRuntime.Protocol;
 

@@ -1,4 +1,6 @@
-namespace Kt.Kubernetes.Model;
+using System.Text.Json.Serialization;
+
+namespace Kt.Core;
 
 /// <summary>
 /// Knative autoscaling settings. Every field that is set is rendered (as a revision annotation or, for
@@ -17,20 +19,21 @@ namespace Kt.Kubernetes.Model;
 /// <param name="ProgressDeadline">serving.knative.dev/progress-deadline.</param>
 /// <param name="ContainerConcurrency">Hard limit of concurrent requests per pod (0 = unlimited).</param>
 public sealed record Autoscale(
-    int? Min = null,
-    int? Max = null,
-    int? Initial = null,
-    double? Target = null,
-    string? Metric = null,
-    TimeSpan? Window = null,
-    string? Class = null,
-    int? TargetUtilization = null,
-    TimeSpan? ScaleDownDelay = null,
-    TimeSpan? ScaleToZeroRetention = null,
-    TimeSpan? ProgressDeadline = null,
-    int? ContainerConcurrency = null);
+    [property: JsonPropertyName("min")] int? Min = null,
+    [property: JsonPropertyName("max")] int? Max = null,
+    [property: JsonPropertyName("initial")] int? Initial = null,
+    [property: JsonPropertyName("target")] double? Target = null,
+    [property: JsonPropertyName("metric")] string? Metric = null,
+    [property: JsonPropertyName("window")] TimeSpan? Window = null,
+    [property: JsonPropertyName("class")] string? Class = null,
+    [property: JsonPropertyName("targetUtilization")] int? TargetUtilization = null,
+    [property: JsonPropertyName("scaleDownDelay")] TimeSpan? ScaleDownDelay = null,
+    [property: JsonPropertyName("scaleToZeroRetention")] TimeSpan? ScaleToZeroRetention = null,
+    [property: JsonPropertyName("progressDeadline")] TimeSpan? ProgressDeadline = null,
+    [property: JsonPropertyName("containerConcurrency")] int? ContainerConcurrency = null);
 
 /// <summary>Kinds of distributed groups.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<DistributeKind>))]
 public enum DistributeKind
 {
     /// <summary>A KubeRay RayCluster: one head and N-1 workers; calls go to the head.</summary>
@@ -44,13 +47,19 @@ public enum DistributeKind
 /// <param name="Kind">Ray or SPMD.</param>
 /// <param name="Workers">Total pods, head included for Ray.</param>
 /// <param name="MasterPort">Rendezvous port for SPMD (MASTER_PORT).</param>
-public sealed record Distribute(DistributeKind Kind, int Workers, int MasterPort = 29500)
+public sealed record Distribute(
+    [property: JsonPropertyName("kind")] DistributeKind Kind,
+    [property: JsonPropertyName("workers")] int Workers,
+    [property: JsonPropertyName("masterPort")] int MasterPort = 29500)
 {
+    /// <summary>The distribution kind of an unknown name (KtDistribute's Include).</summary>
+    public const string UnknownKindCode = "KT5010";
+
     /// <summary>Parses the user-facing names <c>"ray"</c> and <c>"spmd"</c>.</summary>
     public static Distribute Of(string kind, int workers) => kind.ToLowerInvariant() switch
     {
         "ray" => new Distribute(DistributeKind.Ray, workers),
         "spmd" => new Distribute(DistributeKind.Spmd, workers),
-        _ => throw new Core.KtException("KT5010", $"Unknown distribution '{kind}'; expected 'ray' or 'spmd'."),
+        _ => throw new KtException(UnknownKindCode, $"Unknown distribution '{kind}'; expected 'ray' or 'spmd'."),
     };
 }
