@@ -56,6 +56,18 @@ public sealed record ClusterDeclaration
 
     /// <summary>Run as a distributed group (Ray cluster or SPMD ranks); null: none. Exclusive with <see cref="Autoscale"/>.</summary>
     [JsonPropertyName("distribute")] public Distribute? Distribute { get; init; }
+
+    /// <summary>The container's <c>imagePullPolicy</c>; null: Kubernetes' default. KtImagePullPolicy (Kubetorch's image_pull_policy).</summary>
+    [JsonPropertyName("imagePullPolicy")] public ImagePullPolicy? ImagePullPolicy { get; init; }
+}
+
+/// <summary>When the kubelet pulls the pods' image, in Kubernetes' own words.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ImagePullPolicy>))]
+public enum ImagePullPolicy
+{
+    Always,
+    IfNotPresent,
+    Never,
 }
 
 /// <summary>

@@ -62,6 +62,10 @@ internal static class ClusterFromItems
             Volumes = inputs.Volumes.Select(Volume).ToList(),
             Autoscale = Single(inputs.Autoscale, "KtAutoscale") is { } autoscale ? Autoscaling(autoscale) : null,
             Distribute = Single(inputs.Distribute, "KtDistribute") is { } distribute ? Distribution(distribute, replicas) : null,
+            ImagePullPolicy = inputs.Property("KtImagePullPolicy") is { } pull
+                ? Enum.TryParse<ImagePullPolicy>(pull, ignoreCase: true, out var policy) && Enum.IsDefined(policy) ? policy
+                    : throw new KtException("KT6014", $"KtImagePullPolicy is '{pull}'; use Always, IfNotPresent or Never.")
+                : null,
         };
     }
 

@@ -231,6 +231,21 @@ public sealed class DefinitionFromItemsTests
     }
 
     [Fact]
+    public void KtImagePullPolicy_becomes_the_containers_pull_policy_and_anything_else_is_KT6014()
+    {
+        var definition = Cluster(new ClusterInputs { Properties = Properties(("KtImagePullPolicy", "ifnotpresent")) });
+        var compute = Kt.Kubernetes.Model.ProjectCompute.From(definition, "registry.local/kt/hello@sha256:" + new string('0', 64));
+        var deployment = Kt.Kubernetes.ManifestJson.ToNode(Kt.Kubernetes.Rendering.ManifestRenderer.Render(compute, Kt.Kubernetes.Rendering.RenderContext.ForPodRuntime())
+            .Single(m => Kt.Kubernetes.ManifestJson.Identify(m).Kind == "Deployment"));
+
+        Assert.Equal(ImagePullPolicy.IfNotPresent, definition.Compute.Cluster!.ImagePullPolicy);
+        Assert.Equal("IfNotPresent", (string?)deployment["spec"]!["template"]!["spec"]!["containers"]![0]!["imagePullPolicy"]);
+        var error = Assert.Throws<KtException>(() => Cluster(new ClusterInputs { Properties = Properties(("KtImagePullPolicy", "Sometimes")) }));
+        Assert.Equal("KT6014", error.Code);
+        Assert.Contains("Always, IfNotPresent or Never", error.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Without_cluster_settings_there_is_no_cluster_declaration_and_two_autoscale_items_are_refused()
     {
         Assert.Null(Create().Compute.Cluster);

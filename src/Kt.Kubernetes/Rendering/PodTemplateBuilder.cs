@@ -61,6 +61,7 @@ internal static class PodTemplateBuilder
         {
             Name = containerName,
             Image = compute.Image,
+            ImagePullPolicy = compute.Cluster.ImagePullPolicy?.ToString(),
             Command = context.Command.ToList(),
             Args = NullIfEmpty(launch.Arguments.ToList()),
             Env = NullIfEmpty(BuildEnv(compute, context, launch.Environment, extraEnv)),
