@@ -45,11 +45,14 @@ public sealed class StuckPodFaultTests : IDisposable
             Assert.False(File.Exists(Path.Combine(root, "current", "unlisted.txt")));
             Assert.Equal("Hello x", await runtime.Client.CallAsync<string>("Demo.Calc", "Greet", ["x"]));
 
-            // A blob damaged on disk (as the hard links of old let user code do) is not trusted for being there:
-            // it is reported missing, uploaded again, and the sync succeeds.
+            // A blob damaged on disk (as the hard links of old let user code do) is not trusted for being there: the
+            // whole manifest (what a new deploy sends; a session's next sync checks only what changed, and takes the
+            // unchanged files from the active tree, not from the blob store) reports it missing, it is uploaded again,
+            // and the sync succeeds.
             File.SetUnixFileMode(blob, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             File.WriteAllText(blob, "{}");
-            var repaired = await runtime.Client.SyncAsync(App("v3", "Hey", files), "v3");
+            var v3 = App("v3", "Hey", files);
+            var repaired = await runtime.Client.SyncAsync(v3, await runtime.Client.BuildManifestAsync(v3), "v3");
             Assert.Equal(2, repaired.UploadedBlobs); // the new Demo.dll and the damaged blob
             Assert.Equal(Sha(definition), ShaOfFile(blob));
 

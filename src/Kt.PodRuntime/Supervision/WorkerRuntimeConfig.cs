@@ -14,6 +14,7 @@ namespace Kt.PodRuntime.Supervision;
 internal static class WorkerRuntimeConfig
 {
     private const string CoreFramework = "Microsoft.NETCore.App";
+    private const string AspNetFramework = "Microsoft.AspNetCore.App";
     private static readonly Lazy<IReadOnlyDictionary<string, Version>> RuntimeFrameworks = new(ReadRuntimeFrameworks);
 
     /// <summary>The worker config text for the app in <paramref name="directory"/>, or null: the app has no runtimeconfig (the runtime's own applies).</summary>
@@ -40,9 +41,12 @@ internal static class WorkerRuntimeConfig
             frameworks[framework.Name] = framework.Version;
         }
 
+        // An exporting worker runs the OpenTelemetry SDK, which needs ASP.NET's framework (Microsoft.Extensions.*): a
+        // console app's worker gets it only then, so without an endpoint it resolves exactly what dotnet App.dll does.
+        var exporting = Kt.Telemetry.OtlpEnvironment.Configured() != Kt.Telemetry.OtlpSignals.None;
         foreach (var (name, version) in RuntimeFrameworks.Value)
         {
-            if (name.Equals(CoreFramework, StringComparison.OrdinalIgnoreCase) || frameworks.ContainsKey(name))
+            if (name.Equals(CoreFramework, StringComparison.OrdinalIgnoreCase) || frameworks.ContainsKey(name) || (exporting && name.Equals(AspNetFramework, StringComparison.OrdinalIgnoreCase)))
             {
                 frameworks[name] = frameworks.TryGetValue(name, out var own) && own > version ? own : version;
             }

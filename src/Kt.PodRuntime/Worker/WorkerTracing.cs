@@ -15,7 +15,10 @@ internal static class WorkerTracing
 {
     public static readonly ActivitySource Source = new(KtTelemetryNames.Worker);
 
-    private static ILogger? _lines;
+    // Whether output lines go out (OutputLines holds the logger): Microsoft.Extensions.Logging is ASP.NET's framework,
+    // which a worker running with a console app's frameworks does not have, so nothing here may name its types unless
+    // an export runs (a field of type ILogger here made every such worker die before it greeted).
+    private static bool _exportsLines;
 
     /// <summary>Starts exporting when an OTLP endpoint is set: the worker's spans, every source user code traces with, and output lines.</summary>
     public static IOtlpExport? StartExport()
@@ -29,7 +32,7 @@ internal static class WorkerTracing
                 ["kt.pod"] = Environment.GetEnvironmentVariable("KT_POD_NAME") ?? "",
                 ["kt.process"] = "worker",
             }));
-        _lines = export?.CreateLogger(KtTelemetryNames.CallOutputCategory);
+        _exportsLines = export is not null && OutputLines.Start(export);
         return export;
     }
 
@@ -62,12 +65,27 @@ internal static class WorkerTracing
     /// <summary>One output line of a call as a log record, tied to the span current where it was written.</summary>
     public static void Line(string requestId, string stream, string line)
     {
-        if (_lines is not { } lines)
+        if (_exportsLines)
         {
-            return;
+            OutputLines.Write(requestId, stream, line);
+        }
+    }
+
+    /// <summary>The logger of call output lines, in a class of its own: loaded only by a worker that exports.</summary>
+    private static class OutputLines
+    {
+        private static ILogger? _lines;
+
+        public static bool Start(IOtlpExport export)
+        {
+            _lines = export.CreateLogger(KtTelemetryNames.CallOutputCategory);
+            return _lines is not null;
         }
 
-        KeyValuePair<string, object?>[] state = [new("kt.stream", stream), new("kt.request_id", requestId), new("{OriginalFormat}", line)];
-        lines.Log(stream == "stderr" ? LogLevel.Warning : LogLevel.Information, default, state, null, (_, _) => line);
+        public static void Write(string requestId, string stream, string line)
+        {
+            KeyValuePair<string, object?>[] state = [new("kt.stream", stream), new("kt.request_id", requestId), new("{OriginalFormat}", line)];
+            _lines!.Log(stream == "stderr" ? LogLevel.Warning : LogLevel.Information, default, state, null, (_, _) => line);
+        }
     }
 }
