@@ -59,6 +59,12 @@ public sealed record ClusterDeclaration
 
     /// <summary>The container's <c>imagePullPolicy</c>; null: Kubernetes' default. KtImagePullPolicy (Kubetorch's image_pull_policy).</summary>
     [JsonPropertyName("imagePullPolicy")] public ImagePullPolicy? ImagePullPolicy { get; init; }
+
+    /// <summary>
+    /// KtGpuAntiAffinity (Kubetorch's gpu_anti_affinity): with no GPUs requested the pods are required to stay off GPU
+    /// nodes (nodes without <c>nvidia.com/gpu.count</c>), as Kubetorch does; with GPUs they prefer not to share a node.
+    /// </summary>
+    [JsonPropertyName("gpuAntiAffinity")] public bool GpuAntiAffinity { get; init; }
 }
 
 /// <summary>When the kubelet pulls the pods' image, in Kubernetes' own words.</summary>

@@ -66,6 +66,7 @@ internal static class ClusterFromItems
                 ? Enum.TryParse<ImagePullPolicy>(pull, ignoreCase: true, out var policy) && Enum.IsDefined(policy) ? policy
                     : throw new KtException("KT6014", $"KtImagePullPolicy is '{pull}'; use Always, IfNotPresent or Never.")
                 : null,
+            GpuAntiAffinity = Bool(inputs.Property("KtGpuAntiAffinity"), "KtGpuAntiAffinity"),
         };
     }
 

@@ -245,6 +245,28 @@ public sealed class DefinitionFromItemsTests
         Assert.Contains("Always, IfNotPresent or Never", error.Detail, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("0", "nodeAffinity")]
+    [InlineData("1", "podAntiAffinity")]
+    public void KtGpuAntiAffinity_keeps_a_cpu_service_off_gpu_nodes_and_spreads_a_gpu_service(string gpus, string affinity)
+    {
+        var definition = DefinitionFromItems.Create(new DefinitionInputs("hello", "base:1", null, [], [], null, null, "Hello.dll", "kubernetes", null, null, gpus, "2", "ml", null,
+            new ClusterInputs { Properties = Properties(("KtGpuAntiAffinity", "true")) }));
+        var compute = Kt.Kubernetes.Model.ProjectCompute.From(definition, "registry.local/kt/hello@sha256:" + new string('0', 64));
+        var deployment = Kt.Kubernetes.ManifestJson.ToNode(Kt.Kubernetes.Rendering.ManifestRenderer.Render(compute, Kt.Kubernetes.Rendering.RenderContext.ForPodRuntime())
+            .Single(m => Kt.Kubernetes.ManifestJson.Identify(m).Kind == "Deployment"));
+        var rule = deployment["spec"]!["template"]!["spec"]!["affinity"]!.AsObject();
+
+        Assert.Equal([affinity], rule.Select(p => p.Key));
+        if (gpus == "0")
+        {
+            var term = rule["nodeAffinity"]!["requiredDuringSchedulingIgnoredDuringExecution"]!["nodeSelectorTerms"]![0]!["matchExpressions"]![0]!;
+            Assert.Equal(("nvidia.com/gpu.count", "DoesNotExist"), ((string?)term["key"], (string?)term["operator"]));
+        }
+
+        Assert.Equal("KT5004", Assert.Throws<KtException>(() => Cluster(new ClusterInputs { Properties = Properties(("KtGpuAntiAffinity", "yes")) })).Code);
+    }
+
     [Fact]
     public void Without_cluster_settings_there_is_no_cluster_declaration_and_two_autoscale_items_are_refused()
     {

@@ -271,9 +271,24 @@ internal static class PodTemplateBuilder
 
     private static V1Affinity? BuildAffinity(Compute compute)
     {
-        if (!compute.GpuAntiAffinity || compute.Gpus == 0)
+        if (!compute.GpuAntiAffinity && !compute.Cluster.GpuAntiAffinity)
         {
             return null;
+        }
+
+        if (compute.Gpus == 0)
+        {
+            // Kubetorch's gpu_anti_affinity: a service that wants no GPU is kept off GPU nodes, required as Kubetorch has it.
+            return new V1Affinity
+            {
+                NodeAffinity = new V1NodeAffinity
+                {
+                    RequiredDuringSchedulingIgnoredDuringExecution = new V1NodeSelector
+                    {
+                        NodeSelectorTerms = [new V1NodeSelectorTerm { MatchExpressions = [new V1NodeSelectorRequirement { Key = "nvidia.com/gpu.count", OperatorProperty = "DoesNotExist" }] }],
+                    },
+                },
+            };
         }
 
         // Preferred, not required: a required rule would leave replicas Pending on a cluster with fewer GPU nodes.
