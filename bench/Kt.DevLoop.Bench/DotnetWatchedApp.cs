@@ -24,7 +24,7 @@ internal sealed class DotnetWatchedApp : IAsyncDisposable
     /// <summary>Starts <c>dotnet watch</c> in <paramref name="projectDirectory"/> and returns once the app answers.</summary>
     public static async Task<DotnetWatchedApp> StartAsync(string projectDirectory)
     {
-        var port = FreePort();
+        var port = Kt.Core.LoopbackPort.Free();
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = projectDirectory,
@@ -134,10 +134,4 @@ internal sealed class DotnetWatchedApp : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

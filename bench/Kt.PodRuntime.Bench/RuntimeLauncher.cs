@@ -42,7 +42,7 @@ internal sealed class RuntimeLauncher : IAsyncDisposable
         Directory.CreateDirectory(root);
         var tokenFile = Path.Combine(root, "..", Path.GetFileName(root) + ".token");
         await File.WriteAllTextAsync(tokenFile, Token);
-        var port = FreePort();
+        var port = Kt.Core.LoopbackPort.Free();
         var info = discardOutput
             ? new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardOutput = false, RedirectStandardError = true, ArgumentList = { "-c", "exec \"$0\" \"$@\" >/dev/null", "dotnet" } }
             : new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -86,7 +86,7 @@ internal sealed class RuntimeLauncher : IAsyncDisposable
     /// <summary>Milliseconds from starting a bare Kestrel app (this executable, <see cref="BareKestrel.ServeVerb"/>) to its /health answering.</summary>
     public static async Task<double> BareStartMsAsync()
     {
-        var port = FreePort();
+        var port = Kt.Core.LoopbackPort.Free();
         var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Kt.PodRuntime.Bench.dll"));
         info.ArgumentList.Add(BareKestrel.ServeVerb);
@@ -120,12 +120,6 @@ internal sealed class RuntimeLauncher : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -99,7 +99,7 @@ public sealed partial class ServiceVerbTests
                     var tokenFile = Path.Combine(temp.Path, "app-token");
                     File.WriteAllText(tokenFile, "app-token-0123456789");
                     await pod.SetAppAsync($"exec \"{runtime.DotnetHost}\" \"{runtime.RuntimeAssembly}\" --bind 127.0.0.1 --port \"$PORT\" --root \"{Path.Combine(temp.Path, "app-root")}\" "
-                        + $"--token-file \"{tokenFile}\" --service web --pod-name the-app", FreePort());
+                        + $"--token-file \"{tokenFile}\" --service web --pod-name the-app", LoopbackPort.Free());
                 }
 
                 var forward = KtRun.Start(stop.Token, "forward", service);
@@ -193,12 +193,6 @@ public sealed partial class ServiceVerbTests
             .FirstOrDefault(cells => cells.Length > 0 && cells[0] == name)
         ?? throw new Xunit.Sdk.XunitException($"no row {name} in:\n{output}");
 
-    private static int FreePort()
-    {
-        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        probe.Start();
-        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
-    }
 
     private static int StatePid(string service)
     {

@@ -67,7 +67,7 @@ public sealed class ClientApiTests
         var runtime = PodRuntimeFiles.Locate();
         var command = $"exec \"{runtime.DotnetHost}\" \"{runtime.RuntimeAssembly}\" --bind 127.0.0.1 --port \"$PORT\" --root \"{temp.Combine("app-root")}\" "
             + $"--token-file \"{tokenFile}\" --service proxied --pod-name proxied-app";
-        var appPort = FreePort();
+        var appPort = LoopbackPort.Free();
         var app = await Remote.App(command, appPort).ToAsync(compute);
         try
         {
@@ -102,12 +102,6 @@ public sealed class ClientApiTests
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     [Fact]
     public void A_lambda_or_a_private_method_cannot_be_remote_and_says_why_with_KT7020()

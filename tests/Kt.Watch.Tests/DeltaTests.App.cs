@@ -48,7 +48,7 @@ public sealed partial class DeltaTests
             using (var client = new PodClient(pod.Address, pod.Token))
             {
                 // What Remote.App("dotnet DeltaWeb.dll", port).ToAsync does once the code is on the pod.
-                await client.SetAppAsync("exec dotnet DeltaWeb.dll", FreePort());
+                await client.SetAppAsync("exec dotnet DeltaWeb.dll", LoopbackPort.Free());
             }
 
             using var http = new HttpClient { BaseAddress = new Uri(pod.Address, "/http/"), Timeout = TimeSpan.FromMinutes(1) };
@@ -143,10 +143,4 @@ public sealed partial class DeltaTests
         }
         """;
 
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

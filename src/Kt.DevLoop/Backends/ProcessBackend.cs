@@ -42,7 +42,7 @@ public sealed class ProcessBackend : IComputeBackend, IServiceCatalog
         }
 
         // A lost state file does not lose the world: its runtimes still say their master port.
-        var masterPort = state?.MasterPort ?? SurvivingMasterPort(folder, spec.Replicas) ?? FreePort();
+        var masterPort = state?.MasterPort ?? SurvivingMasterPort(folder, spec.Replicas) ?? Kt.Core.LoopbackPort.Free();
         var results = await Task.WhenAll(Enumerable.Range(0, spec.Replicas).Select(rank =>
             ReuseOrStartAsync(spec, folder, token, masterPort, rank, cancellationToken))).ConfigureAwait(false);
         // Runtimes of ranks this world does not have (a torn state file forgot a larger world) serve nobody.
@@ -368,12 +368,6 @@ public sealed class ProcessBackend : IComputeBackend, IServiceCatalog
         Directory.Delete(folder, recursive: true);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static string StatePath(string folder) => Path.Combine(folder, "service.json");
 

@@ -48,7 +48,7 @@ public sealed class AuthenticatingProxy : IAsyncDisposable
         try
         {
             var servesApp = await RunsAppAsync(http, cancellationToken).ConfigureAwait(false);
-            var port = localPort == 0 ? FreePort() : localPort;
+            var port = localPort == 0 ? LoopbackPort.Free() : localPort;
             var listener = new HttpListener();
             listener.Prefixes.Add($"http://127.0.0.1:{port}/");
             try
@@ -189,13 +189,6 @@ public sealed class AuthenticatingProxy : IAsyncDisposable
         return status?.Configured == true;
     }
 
-    // HttpListener takes no port 0: a port the kernel just handed out is free for it.
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 
     public ValueTask DisposeAsync()
     {

@@ -14,7 +14,7 @@ public sealed class LoopbackServer : IDisposable
     public LoopbackServer(Func<HttpListenerContext, Task> handler)
     {
         this.handler = handler;
-        Port = FreePort();
+        Port = Kt.Core.LoopbackPort.Free();
         listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         listener.Start();
         loop = Task.Run(ServeAsync);
@@ -82,10 +82,4 @@ public sealed class LoopbackServer : IDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
-    }
 }
